@@ -1,0 +1,129 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Registry } from "prom-client";
+import type { ErrorResponse } from "./contracts/protocol";
+import type { Logger } from "./logger";
+
+export type RouteParams = Record<string, string>;
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, params: RouteParams, url: URL) => void | Promise<void>;
+
+export interface Route {
+  method: "GET" | "POST";
+  /** A path such as `/api/history/:symbol`; `:name` matches one segment. */
+  path: string;
+  handler: RouteHandler;
+}
+
+export interface HttpServerOptions {
+  routes?: Route[];
+  /** Body of `GET /healthz`; `ok: false` answers 503. */
+  health: () => { ok: boolean } & Record<string, unknown>;
+  registry: Registry;
+  logger: Logger;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(payload),
+    ...headers,
+  });
+  res.end(payload);
+}
+
+/** Answers with the one error shape of every CryptoStream HTTP API. */
+export function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+  const body: ErrorResponse = { error: { code, message } };
+  sendJson(res, status, body);
+}
+
+interface CompiledRoute extends Route {
+  segments: string[];
+}
+
+function matchRoute(route: CompiledRoute, pathSegments: string[]): RouteParams | undefined {
+  if (route.segments.length !== pathSegments.length) return undefined;
+  const params: RouteParams = {};
+  for (let i = 0; i < route.segments.length; i++) {
+    const expected = route.segments[i]!;
+    const actual = pathSegments[i]!;
+    if (expected.startsWith(":")) {
+      try {
+        params[expected.slice(1)] = decodeURIComponent(actual);
+      } catch {
+        return undefined;
+      }
+    } else if (expected !== actual) {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+/** An HTTP server with the given routes plus `/healthz` and `/metrics`. */
+export function createHttpServer({ routes = [], health, registry, logger }: HttpServerOptions): Server {
+  const builtIn: Route[] = [
+    {
+      method: "GET",
+      path: "/healthz",
+      handler: (_req, res) => {
+        const body = health();
+        sendJson(res, body.ok ? 200 : 503, body);
+      },
+    },
+    {
+      method: "GET",
+      path: "/metrics",
+      handler: async (_req, res) => {
+        const text = await registry.metrics();
+        res.writeHead(200, { "content-type": registry.contentType });
+        res.end(text);
+      },
+    },
+  ];
+  const all: CompiledRoute[] = [...builtIn, ...routes].map((route) => ({
+    ...route,
+    segments: route.path.split("/").filter(Boolean),
+  }));
+
+  return createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const segments = url.pathname.split("/").filter(Boolean);
+    let pathMatched = false;
+    for (const route of all) {
+      const params = matchRoute(route, segments);
+      if (!params) continue;
+      pathMatched = true;
+      if (route.method !== req.method && !(route.method === "GET" && req.method === "HEAD")) continue;
+      try {
+        await route.handler(req, res, params, url);
+      } catch (error) {
+        logger.error({ err: error, path: url.pathname }, "request failed");
+        if (!res.headersSent) sendError(res, 500, "internal_error", "the server failed to answer this request");
+        else res.destroy();
+      }
+      return;
+    }
+    if (pathMatched) sendError(res, 405, "method_not_allowed", `${req.method} is not allowed on ${url.pathname}`);
+    else sendError(res, 404, "not_found", `no such endpoint: ${url.pathname}`);
+  });
+}
+
+/** Listens and resolves with the bound port (useful with port 0). */
+export function listen(server: Server, port: number, host = "0.0.0.0"): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

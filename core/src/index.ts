@@ -1,0 +1,17 @@
+export * from "./contracts/index";
+export { commonEnv, duration, loadConfig, port, positiveInt, streamEnv, symbolList } from "./config";
+export { ConfigError, isConfigError } from "./errors";
+export { closeServer, createHttpServer, listen, sendError, sendJson } from "./http";
+export { ensurePriceHistoryBucket, ensurePricesStream, pricesStreamConfig } from "./jetstream";
+export { createLogger } from "./logger";
+export { createMetrics } from "./metrics";
+export { connectNats } from "./nats";
+export { SHUTDOWN_DEADLINE_MS, runService } from "./service";
+
+export type { Env } from "./config";
+export type { HttpServerOptions, Route, RouteHandler, RouteParams } from "./http";
+export type { PricesStreamSettings } from "./jetstream";
+export type { Logger, LoggerOptions } from "./logger";
+export type { ServiceMetrics } from "./metrics";
+export type { NatsConnection, NatsOptions } from "./nats";
+export type { RunningService } from "./service";

@@ -1,0 +1,49 @@
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { Logger } from "./logger";
+
+export type { NatsConnection };
+
+export interface NatsOptions {
+  url: string;
+  name: string;
+  user?: string | undefined;
+  password?: string | undefined;
+  logger: Logger;
+}
+
+/**
+ * Connects to NATS, waiting for the server if it is not up yet, and reconnecting
+ * forever afterwards. Every status change is logged.
+ */
+export async function connectNats({ url, name, user, password, logger }: NatsOptions): Promise<NatsConnection> {
+  const nc = await connect({
+    servers: url.split(","),
+    name,
+    user,
+    pass: password,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 1_000,
+    reconnectJitter: 500,
+    waitOnFirstConnect: true,
+  });
+  logger.info({ server: nc.getServer() }, "nats connected");
+  void logStatus(nc, logger);
+  return nc;
+}
+
+async function logStatus(nc: NatsConnection, logger: Logger): Promise<void> {
+  for await (const status of nc.status()) {
+    switch (status.type) {
+      case "ping":
+        break;
+      case "error":
+      case "disconnect":
+      case "staleConnection":
+      case "slowConsumer":
+        logger.warn({ status }, `nats ${status.type}`);
+        break;
+      default:
+        logger.info({ status }, `nats ${status.type}`);
+    }
+  }
+}
