@@ -1,4 +1,5 @@
 export * from "./contracts/index";
+export { z } from "zod";
 export { commonEnv, duration, loadConfig, port, positiveInt, streamEnv, symbolList } from "./config";
 export { ConfigError, isConfigError } from "./errors";
 export { closeServer, createHttpServer, listen, sendError, sendJson } from "./http";
@@ -15,3 +16,12 @@ export type { Logger, LoggerOptions } from "./logger";
 export type { ServiceMetrics } from "./metrics";
 export type { NatsConnection, NatsOptions } from "./nats";
 export type { RunningService } from "./service";
+export {
+  BinanceCombinedSchema,
+  BinanceMiniTickerSchema,
+  combinedStreamPath,
+  miniTickerStream,
+} from "./upstream/binance";
+export { CoinGeckoMarketSchema } from "./upstream/coingecko";
+export type { BinanceCombined, BinanceMiniTicker } from "./upstream/binance";
+export type { CoinGeckoMarket, CoinGeckoSimplePrice } from "./upstream/coingecko";

@@ -12,6 +12,10 @@ export {
 export { TickSchema, decodeTick, tickMsgId, validateTick } from "./tick";
 export { PROTOCOL_VERSION } from "./protocol";
 export { parseDuration } from "./duration";
+export { backoffDelay } from "./backoff";
+export type { BackoffOptions } from "./backoff";
+export { DEFAULT_ASSETS, assetFor } from "./assets";
+export type { AssetMapping } from "./assets";
 
 export type { SequencedTick, Tick, TickRejectReason, TickValidation } from "./tick";
 export type {

@@ -1,0 +1,75 @@
+import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { PRICES_STREAM, createLogger, createMetrics, type NatsConnection } from "@cryptostream/core";
+import { startSimExchange, type SimExchange } from "@cryptostream/sim-exchange";
+import { startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startIngest, type IngestService } from "./app";
+import { loadIngestConfig } from "./config";
+
+describe("ingest against the simulated exchange and a real nats-server", () => {
+  let server: NatsServerHandle;
+  let sim: SimExchange;
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  let ingest: IngestService;
+  const metrics = createMetrics("ingest");
+
+  const streamMessages = async () => (await jsm.streams.info(PRICES_STREAM)).state.messages;
+  const rejected = async (reason: string) =>
+    (await metrics.ticksRejected.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+    sim = await startSimExchange({ intervalMs: 0, symbols: ["btc", "eth", "sol", "xlm"] });
+    nc = await connect({ servers: server.url });
+    const config = loadIngestConfig({
+      NATS_URL: server.url,
+      INGEST_PORT: "0",
+      SOURCES: "binance",
+      BINANCE_WS_URL: sim.binanceWsUrl,
+    });
+    ingest = await startIngest({ config, nc, logger: createLogger({ service: "ingest", level: "silent" }), metrics });
+    jsm = await jetstreamManager(nc);
+    await waitFor("ingest to connect to the simulated Binance", () => sim.binanceClientCount() === 1);
+  });
+
+  afterAll(async () => {
+    await ingest?.close();
+    await nc?.close();
+    await sim?.close();
+    await server?.cleanup();
+  });
+
+  it("publishes every mini ticker to prices.<symbol> with a msg id from source, symbol and ts", async () => {
+    sim.tick();
+    await waitFor("4 ticks in PRICES", async () => (await streamMessages()) === 4);
+    const stored = await jsm.streams.getMessage(PRICES_STREAM, { last_by_subj: "prices.btc" });
+    const tick = stored!.json<{ symbol: string; price: number; ts: number; source: string }>();
+    const coin = sim.market.coins.get("btc")!;
+    expect(tick).toMatchObject({ symbol: "btc", price: coin.price, ts: coin.updatedAt, source: "binance" });
+    expect(stored!.header.get("Nats-Msg-Id")).toBe(`binance:btc:${coin.updatedAt}`);
+  });
+
+  it("rejects and counts a malformed frame without stopping the feed", async () => {
+    const before = await streamMessages();
+    const malformedBefore = await rejected("malformed_json");
+    sim.sendRawToBinanceClients('{"stream":"btcusdt@miniTicker","data":{"e":"24hrMini');
+    sim.sendRawToBinanceClients(
+      JSON.stringify({ stream: "btcusdt@miniTicker", data: { e: "24hrMiniTicker", E: Date.now(), s: "BTCUSDT", c: "0" } }),
+    );
+    sim.tick();
+    await waitFor("the next 4 good ticks", async () => (await streamMessages()) === before + 4);
+    expect(await rejected("malformed_json")).toBe(malformedBefore + 1);
+    expect(await rejected("invalid_event")).toBeGreaterThanOrEqual(1);
+  });
+
+  it("lets JetStream drop a second publish of the same upstream event", async () => {
+    const before = await streamMessages();
+    const tick = { symbol: "btc", price: 1, ts: 1_763_800_000_000, source: "replica-test" };
+    ingest.publisher.publish(tick);
+    ingest.publisher.publish({ ...tick });
+    await ingest.publisher.flush();
+    expect(await streamMessages()).toBe(before + 1);
+  });
+});

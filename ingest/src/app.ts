@@ -1,0 +1,180 @@
+import {
+  assetFor,
+  closeServer,
+  createHttpServer,
+  ensurePricesStream,
+  listen,
+  type Logger,
+  type NatsConnection,
+  type RunningService,
+  type ServiceMetrics,
+  type Tick,
+} from "@cryptostream/core";
+import { Counter, Gauge } from "prom-client";
+import type { IngestConfig } from "./config";
+import { SourceSelector } from "./failover";
+import { TickPublisher } from "./publisher";
+import { BINANCE_SOURCE, parseBinanceFrame } from "./sources/binance-parse";
+import { BinanceFeed } from "./sources/binance-feed";
+import { COINGECKO_SOURCE, parseCoinGeckoMarkets } from "./sources/coingecko-parse";
+import { CoinGeckoPoller } from "./sources/coingecko-poller";
+import type { UpstreamResult } from "./sources/upstream-result";
+import { TickGate } from "./tick-gate";
+
+export interface IngestDeps {
+  config: IngestConfig;
+  nc: NatsConnection;
+  logger: Logger;
+  metrics: ServiceMetrics;
+}
+
+export interface IngestService extends RunningService {
+  port: number;
+  publisher: TickPublisher;
+}
+
+/** Binance allows at most 1024 streams per connection. */
+const STREAMS_PER_CONNECTION = 1024;
+
+export async function startIngest({ config, nc, logger, metrics }: IngestDeps): Promise<IngestService> {
+  await ensurePricesStream(nc, {
+    maxAgeMs: config.PRICES_MAX_AGE,
+    maxPerSubject: config.PRICES_MAX_PER_SUBJECT,
+    duplicateWindowMs: config.PRICES_DUPLICATE_WINDOW,
+  });
+
+  const published = new Counter({
+    name: "cryptostream_ingest_ticks_published_total",
+    help: "Ticks acknowledged by JetStream, by source and whether JetStream saw a duplicate",
+    labelNames: ["source", "duplicate"] as const,
+    registers: [metrics.registry],
+  });
+  const dropped = new Counter({
+    name: "cryptostream_ingest_ticks_dropped_total",
+    help: "Ticks dropped because the publish queue was full",
+    registers: [metrics.registry],
+  });
+  const retries = new Counter({
+    name: "cryptostream_ingest_publish_retries_total",
+    help: "Publishes that failed and were retried with the same msg id",
+    registers: [metrics.registry],
+  });
+  new Gauge({
+    name: "cryptostream_ingest_publish_pending",
+    help: "Ticks queued or awaiting their JetStream ack",
+    registers: [metrics.registry],
+    collect() {
+      this.set(publisher.pending);
+    },
+  });
+
+  const publisher = new TickPublisher({
+    nc,
+    logger,
+    onPublished: (tick, duplicate) => published.inc({ source: tick.source, duplicate: String(duplicate) }),
+    onDropped: () => dropped.inc(),
+    onRetry: (tick, error) => {
+      retries.inc();
+      logger.debug({ symbol: tick.symbol, err: error.message }, "publish failed");
+    },
+  });
+  const gate = new TickGate();
+  const selector = new SourceSelector(BINANCE_SOURCE, config.FAILOVER_AFTER);
+  const lastTick = new Map<string, Tick>();
+
+  const reject = (source: string, reason: string, message: string) => {
+    metrics.ticksRejected.inc({ stage: "ingest", reason });
+    logger.warn({ source, reason }, `rejected upstream message: ${message}`);
+  };
+  const handle = (source: string, result: UpstreamResult) => {
+    if (result.kind === "rejected") return reject(source, result.reason, result.message);
+    if (result.kind !== "tick") return;
+    if (!selector.accepts(result.tick.source, result.tick.symbol)) return;
+    const verdict = gate.admit(result.tick);
+    if (!verdict.ok) return reject(source, verdict.reason, verdict.message);
+    lastTick.set(verdict.tick.symbol, verdict.tick);
+    publisher.publish(verdict.tick);
+  };
+
+  const assets = config.SYMBOLS.map((symbol) => assetFor(symbol));
+  const feeds: BinanceFeed[] = [];
+  if (config.SOURCES.includes("binance")) {
+    const symbolOfPair = new Map(
+      assets.filter((a) => a.binancePair).map((asset) => [asset.binancePair!.toUpperCase(), asset.symbol]),
+    );
+    const pairs = assets.flatMap((asset) => (asset.binancePair ? [asset.binancePair] : []));
+    for (let i = 0; i < pairs.length; i += STREAMS_PER_CONNECTION) {
+      const feed: BinanceFeed = new BinanceFeed({
+        baseUrl: config.BINANCE_WS_URL,
+        pairs: pairs.slice(i, i + STREAMS_PER_CONNECTION),
+        staleAfterMs: config.BINANCE_STALE_TIMEOUT,
+        backoff: { baseMs: 500, maxMs: 30_000 },
+        logger: logger.child({ source: BINANCE_SOURCE }),
+        onFrame: (text) => {
+          const result = parseBinanceFrame(text, symbolOfPair);
+          if (result.kind === "shutdown") feed.reconnect("serverShutdown");
+          else handle(BINANCE_SOURCE, result);
+        },
+      });
+      feeds.push(feed);
+    }
+  }
+  const pollers: CoinGeckoPoller[] = [];
+  if (config.SOURCES.includes("coingecko")) {
+    const symbolOfId = new Map(assets.map((asset) => [asset.coingeckoId, asset.symbol]));
+    pollers.push(
+      new CoinGeckoPoller({
+        apiUrl: config.COINGECKO_API_URL,
+        ids: assets.map((asset) => asset.coingeckoId),
+        intervalMs: config.COINGECKO_POLL_INTERVAL,
+        apiKey: config.COINGECKO_API_KEY,
+        plan: config.COINGECKO_PLAN,
+        logger: logger.child({ source: COINGECKO_SOURCE }),
+        onBody: (body) => parseCoinGeckoMarkets(body, symbolOfId).forEach((r) => handle(COINGECKO_SOURCE, r)),
+      }),
+    );
+  }
+
+  const health = () => {
+    const now = Date.now();
+    return {
+      ok: !nc.isClosed(),
+      nats: { connected: !nc.isClosed() && !nc.isDraining(), server: nc.getServer() },
+      sources: {
+        binance: feeds.map((feed) => {
+          const { connected, lastMessageAt, errors } = feed.status();
+          return { connected, lastMessageAgeMs: lastMessageAt ? now - lastMessageAt : null, errors };
+        }),
+        coingecko: pollers.map((poller) => {
+          const { lastSuccessAt, errors, rateLimited } = poller.status();
+          return { lastSuccessAgeMs: lastSuccessAt ? now - lastSuccessAt : null, errors, rateLimited };
+        }),
+      },
+      symbols: Object.fromEntries(
+        config.SYMBOLS.map((symbol) => {
+          const tick = lastTick.get(symbol);
+          return [symbol, { activeSource: tick?.source ?? null, lastTickAgeMs: tick ? now - tick.ts : null }];
+        }),
+      ),
+      publishPending: publisher.pending,
+    };
+  };
+  const server = createHttpServer({ health, registry: metrics.registry, logger });
+  const boundPort = await listen(server, config.INGEST_PORT);
+
+  feeds.forEach((feed) => feed.start());
+  pollers.forEach((poller) => poller.start());
+  logger.info({ port: boundPort, symbols: config.SYMBOLS, sources: config.SOURCES }, "ingest started");
+
+  return {
+    port: boundPort,
+    publisher,
+    async close() {
+      feeds.forEach((feed) => feed.close());
+      pollers.forEach((poller) => poller.close());
+      await publisher.flush();
+      publisher.close();
+      await closeServer(server);
+    },
+  };
+}

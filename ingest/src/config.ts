@@ -1,0 +1,30 @@
+import { commonEnv, duration, loadConfig, port, streamEnv, symbolList, z, type Env } from "@cryptostream/core";
+
+export const ingestEnv = {
+  ...commonEnv,
+  ...streamEnv,
+  INGEST_PORT: port(8082),
+  SYMBOLS: symbolList("btc,eth,sol,xlm"),
+  SOURCES: z
+    .string()
+    .default("binance,coingecko")
+    .transform((text) => text.split(",").map((s) => s.trim()))
+    .pipe(z.array(z.enum(["binance", "coingecko"])).min(1)),
+  BINANCE_WS_URL: z.url().default("wss://stream.binance.com:9443"),
+  BINANCE_STALE_TIMEOUT: duration("30s"),
+  COINGECKO_API_URL: z.url().optional(),
+  COINGECKO_API_KEY: z.string().optional(),
+  COINGECKO_PLAN: z.enum(["demo", "pro"]).default("demo"),
+  COINGECKO_POLL_INTERVAL: duration("30s"),
+  FAILOVER_AFTER: duration("15s"),
+};
+
+export type IngestConfig = ReturnType<typeof loadIngestConfig>;
+
+export function loadIngestConfig(env: Env = process.env) {
+  const config = loadConfig(ingestEnv, env);
+  const coingeckoApiUrl =
+    config.COINGECKO_API_URL ??
+    (config.COINGECKO_PLAN === "pro" ? "https://pro-api.coingecko.com/api/v3" : "https://api.coingecko.com/api/v3");
+  return Object.freeze({ ...config, COINGECKO_API_URL: coingeckoApiUrl });
+}

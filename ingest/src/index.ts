@@ -1,0 +1,13 @@
+export { startIngest } from "./app";
+export { ingestEnv, loadIngestConfig } from "./config";
+export { SourceSelector } from "./failover";
+export { TickPublisher } from "./publisher";
+export { BINANCE_SOURCE, parseBinanceFrame } from "./sources/binance-parse";
+export { BinanceFeed } from "./sources/binance-feed";
+export { COINGECKO_SOURCE, parseCoinGeckoMarkets } from "./sources/coingecko-parse";
+export { CoinGeckoPoller } from "./sources/coingecko-poller";
+export { TickGate } from "./tick-gate";
+
+export type { IngestDeps, IngestService } from "./app";
+export type { IngestConfig } from "./config";
+export type { UpstreamResult } from "./sources/upstream-result";

@@ -1,0 +1,38 @@
+import { CoinGeckoMarketSchema, type Tick } from "@cryptostream/core";
+import type { UpstreamResult } from "./upstream-result";
+
+export const COINGECKO_SOURCE = "coingecko";
+
+/**
+ * Parses a `/coins/markets` body into one result per coin; a bad coin is rejected
+ * alone and the others still count. `symbolOfId` maps a CoinGecko id to a tracked symbol.
+ */
+export function parseCoinGeckoMarkets(body: string, symbolOfId: ReadonlyMap<string, string>): UpstreamResult[] {
+  let coins: unknown;
+  try {
+    coins = JSON.parse(body);
+  } catch (error) {
+    return [{ kind: "rejected", reason: "malformed_json", message: `not JSON: ${(error as Error).message}` }];
+  }
+  if (!Array.isArray(coins)) {
+    return [{ kind: "rejected", reason: "unknown_format", message: "expected an array of coins" }];
+  }
+  return coins.map((value): UpstreamResult => {
+    const coin = CoinGeckoMarketSchema.safeParse(value);
+    if (!coin.success) {
+      const detail = coin.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+      return { kind: "rejected", reason: "invalid_event", message: `bad coin: ${detail}` };
+    }
+    const { id, current_price, last_updated, total_volume, price_change_percentage_24h } = coin.data;
+    const symbol = symbolOfId.get(id);
+    if (!symbol) return { kind: "rejected", reason: "unknown_symbol", message: `untracked coin ${id}` };
+    const ts = last_updated ? Date.parse(last_updated) : Number.NaN;
+    if (current_price === null || Number.isNaN(ts)) {
+      return { kind: "rejected", reason: "invalid_event", message: `coin ${id} has no price or last_updated` };
+    }
+    const tick: Tick = { symbol, price: current_price, ts, source: COINGECKO_SOURCE };
+    if (typeof price_change_percentage_24h === "number") tick.change24h = price_change_percentage_24h;
+    if (typeof total_volume === "number") tick.volume24h = total_volume;
+    return { kind: "tick", tick };
+  });
+}

@@ -1,0 +1,81 @@
+import { backoffDelay, type Logger } from "@cryptostream/core";
+import got from "got";
+
+export interface CoinGeckoPollerOptions {
+  /** `https://api.coingecko.com/api/v3` or a simulated exchange. */
+  apiUrl: string;
+  ids: readonly string[];
+  intervalMs: number;
+  apiKey?: string | undefined;
+  /** `pro` sends the key as `x-cg-pro-api-key`, `demo` as `x-cg-demo-api-key`. */
+  plan: "demo" | "pro";
+  onBody: (body: string) => void;
+  logger: Logger;
+  random?: () => number;
+}
+
+export interface PollerStatus {
+  lastSuccessAt: number | undefined;
+  errors: number;
+  rateLimited: number;
+}
+
+const MAX_BACKOFF_MS = 10 * 60_000;
+
+/** Polls `/coins/markets` on a fixed interval, backing off on 429 and errors. */
+export class CoinGeckoPoller {
+  private timer: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private closed = false;
+  private readonly state: PollerStatus = { lastSuccessAt: undefined, errors: 0, rateLimited: 0 };
+
+  constructor(private readonly options: CoinGeckoPollerOptions) {}
+
+  start(): void {
+    void this.poll();
+  }
+
+  status(): Readonly<PollerStatus> {
+    return this.state;
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+  }
+
+  private async poll(): Promise<void> {
+    const { apiUrl, ids, apiKey, plan, intervalMs, logger } = this.options;
+    let nextDelay = intervalMs;
+    try {
+      const response = await got(`${apiUrl.replace(/\/$/, "")}/coins/markets`, {
+        searchParams: { vs_currency: "usd", ids: ids.join(","), per_page: 250 },
+        headers: apiKey ? { [plan === "pro" ? "x-cg-pro-api-key" : "x-cg-demo-api-key"]: apiKey } : {},
+        timeout: { lookup: 2_000, connect: 5_000, response: 10_000, request: 15_000 },
+        retry: { limit: 0 },
+        throwHttpErrors: false,
+      });
+      if (response.statusCode === 200) {
+        this.failures = 0;
+        this.state.lastSuccessAt = Date.now();
+        this.options.onBody(response.body);
+      } else {
+        this.state.errors++;
+        if (response.statusCode === 429) this.state.rateLimited++;
+        const retryAfterS = Number(response.headers["retry-after"]);
+        nextDelay = Number.isFinite(retryAfterS) && retryAfterS > 0 ? retryAfterS * 1000 : this.backoff();
+        logger.warn({ status: response.statusCode, retryInMs: nextDelay }, "coingecko request refused");
+      }
+    } catch (error) {
+      this.state.errors++;
+      nextDelay = this.backoff();
+      logger.warn({ err: (error as Error).message, retryInMs: nextDelay }, "coingecko request failed");
+    }
+    if (!this.closed) this.timer = setTimeout(() => void this.poll(), nextDelay);
+  }
+
+  private backoff(): number {
+    const base = this.options.intervalMs;
+    return base + backoffDelay(this.failures++, { baseMs: base, maxMs: MAX_BACKOFF_MS, random: this.options.random });
+  }
+}

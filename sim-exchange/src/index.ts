@@ -1,0 +1,6 @@
+export { Market } from "./market";
+export { startSimExchange } from "./server";
+export { toBinanceMiniTicker, toCoinGeckoMarket, toCoinGeckoSimplePrice } from "./wire-format";
+
+export type { CoinState, MarketOptions } from "./market";
+export type { SimExchange, SimExchangeOptions } from "./server";

@@ -1,0 +1,97 @@
+import { DEFAULT_ASSETS, assetFor, type AssetMapping } from "@cryptostream/core";
+import { gaussian, seededRandom } from "./random";
+
+/** Realistic starting prices in USD for the default assets. */
+const START_PRICES: Record<string, number> = {
+  btc: 98_400, eth: 3_410, xrp: 2.31, bnb: 905, sol: 241.2, usdc: 1, trx: 0.29, doge: 0.382,
+  ada: 0.71, link: 15.2, bch: 505, xlm: 0.451, sui: 3.21, avax: 25.4, ltc: 101, hbar: 0.2,
+  shib: 0.0000121, ton: 3.02, dot: 4.1, uni: 8.05,
+};
+const MS_PER_YEAR = 365.25 * 86_400_000;
+
+export interface CoinState {
+  asset: AssetMapping;
+  rank: number;
+  price: number;
+  /** Price 24 h ago: the open of Binance's rolling window. */
+  open: number;
+  high: number;
+  low: number;
+  /** Base-asset volume of the last 24 h. */
+  volume: number;
+  /** Event time of the latest move, ms since epoch, strictly increasing. */
+  updatedAt: number;
+}
+
+export interface MarketOptions {
+  /** Symbols to simulate; default the 20 default assets. Others get generated prices. */
+  symbols?: readonly string[];
+  seed?: number;
+  /** Annualised volatility of the geometric Brownian motion; crypto is around 0.6 to 1. */
+  volatility?: number;
+  now?: () => number;
+}
+
+/** Prices that move like a market: geometric Brownian motion per symbol. */
+export class Market {
+  readonly coins = new Map<string, CoinState>();
+  private readonly random: () => number;
+  private readonly volatility: number;
+  private readonly now: () => number;
+  private lastStepAt: number;
+
+  constructor({ symbols, seed = 42, volatility = 0.8, now = Date.now }: MarketOptions = {}) {
+    this.random = seededRandom(seed);
+    this.volatility = volatility;
+    this.now = now;
+    this.lastStepAt = now();
+    const wanted = symbols ?? DEFAULT_ASSETS.map((asset) => asset.symbol);
+    wanted.forEach((symbol, index) => {
+      const price = START_PRICES[symbol] ?? Number((1 + this.random() * 200).toPrecision(6));
+      const open = price * (1 + gaussian(this.random) * 0.02);
+      this.coins.set(symbol, {
+        asset: assetFor(symbol),
+        rank: index + 1,
+        price,
+        open,
+        high: Math.max(price, open) * 1.01,
+        low: Math.min(price, open) * 0.99,
+        volume: (1_000_000 / price) * (50 + this.random() * 500),
+        updatedAt: this.lastStepAt,
+      });
+    });
+  }
+
+  /** Moves every price by the time elapsed since the last step (at least 1 ms). */
+  step(): CoinState[] {
+    const now = Math.max(this.now(), this.lastStepAt + 1);
+    const dt = Math.max(now - this.lastStepAt, 1) / MS_PER_YEAR;
+    this.lastStepAt = now;
+    // A market that is visibly alive in a demo: compress a day of moves into minutes.
+    const sigma = this.volatility * 30;
+    for (const coin of this.coins.values()) {
+      const shock = (-(sigma * sigma) / 2) * dt + sigma * Math.sqrt(dt) * gaussian(this.random);
+      coin.price = roundPrice(coin.price * Math.exp(shock));
+      coin.high = Math.max(coin.high, coin.price);
+      coin.low = Math.min(coin.low, coin.price);
+      coin.volume += (coin.volume / 86_400) * (0.5 + this.random());
+      coin.updatedAt = now;
+    }
+    return [...this.coins.values()];
+  }
+
+  byBinancePair(pair: string): CoinState | undefined {
+    for (const coin of this.coins.values()) if (coin.asset.binancePair === pair) return coin;
+    return undefined;
+  }
+
+  byCoinGeckoId(id: string): CoinState | undefined {
+    for (const coin of this.coins.values()) if (coin.asset.coingeckoId === id) return coin;
+    return undefined;
+  }
+}
+
+/** Eight significant digits, as exchanges quote. */
+function roundPrice(price: number): number {
+  return Number(price.toPrecision(8));
+}

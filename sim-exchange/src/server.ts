@@ -1,0 +1,167 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { closeServer, listen, type Logger } from "@cryptostream/core";
+import { WebSocketServer, type WebSocket } from "ws";
+import { Market, type MarketOptions } from "./market";
+import { toBinanceMiniTicker, toCoinGeckoMarket, toCoinGeckoSimplePrice } from "./wire-format";
+
+export interface SimExchangeOptions extends MarketOptions {
+  port?: number;
+  host?: string;
+  /** How often prices move and mini tickers are pushed; 0 moves only on {@link SimExchange.tick}. */
+  intervalMs?: number;
+  /** How often the server pings each WebSocket, as Binance does every 20 s. */
+  pingIntervalMs?: number;
+  logger?: Logger;
+}
+
+export interface SimExchange {
+  market: Market;
+  port: number;
+  /** Base URL for `BINANCE_WS_URL`. */
+  binanceWsUrl: string;
+  /** Base URL for `COINGECKO_API_URL`. */
+  coingeckoApiUrl: string;
+  /** Moves the market one step and pushes mini tickers to every subscriber. */
+  tick(): void;
+  /** Sends a raw text frame to every Binance client, to test how bad frames are handled. */
+  sendRawToBinanceClients(text: string): void;
+  binanceClientCount(): number;
+  close(): Promise<void>;
+}
+
+interface BinanceClient {
+  socket: WebSocket;
+  streams: Set<string>;
+}
+
+/**
+ * A local exchange that speaks Binance's combined-stream WebSocket format and
+ * CoinGecko's REST format, so the real ingest client code runs against it.
+ */
+export async function startSimExchange(options: SimExchangeOptions = {}): Promise<SimExchange> {
+  const { port = 0, host = "127.0.0.1", intervalMs = 1_000, pingIntervalMs = 20_000, logger } = options;
+  const market = new Market(options);
+  const clients = new Set<BinanceClient>();
+
+  const server = createServer((req, res) => serveCoinGecko(market, req, res));
+  const wss = new WebSocketServer({ noServer: true });
+  server.on("upgrade", (req, socket, head) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const streams = streamsOf(url);
+    if (!streams) {
+      socket.end("HTTP/1.1 404 Not Found\r\n\r\n");
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const client: BinanceClient = { socket: ws, streams };
+      clients.add(client);
+      ws.on("message", (data) => answerControl(client, data.toString()));
+      ws.on("close", () => clients.delete(client));
+      ws.on("error", () => clients.delete(client));
+    });
+  });
+
+  const tick = () => {
+    for (const coin of market.step()) {
+      const message = toBinanceMiniTicker(coin);
+      let frame: string | undefined;
+      for (const client of clients) {
+        if (!client.streams.has(message.stream)) continue;
+        frame ??= JSON.stringify(message);
+        client.socket.send(frame);
+      }
+    }
+  };
+
+  const boundPort = await listen(server, port, host);
+  const tickTimer = intervalMs > 0 ? setInterval(tick, intervalMs) : undefined;
+  const pingTimer = setInterval(() => {
+    for (const client of clients) client.socket.ping(String(Date.now()));
+  }, pingIntervalMs);
+  logger?.info({ port: boundPort, symbols: market.coins.size, intervalMs }, "simulated exchange listening");
+
+  return {
+    market,
+    port: boundPort,
+    binanceWsUrl: `ws://${host}:${boundPort}`,
+    coingeckoApiUrl: `http://${host}:${boundPort}/api/v3`,
+    tick,
+    sendRawToBinanceClients(text) {
+      for (const client of clients) client.socket.send(text);
+    },
+    binanceClientCount: () => clients.size,
+    async close() {
+      clearInterval(tickTimer);
+      clearInterval(pingTimer);
+      for (const client of clients) client.socket.terminate();
+      wss.close();
+      await closeServer(server);
+    },
+  };
+}
+
+/** The streams of `/stream?streams=a/b` or `/ws/a/b`; undefined for any other path. */
+function streamsOf(url: URL): Set<string> | undefined {
+  if (url.pathname === "/stream") {
+    return new Set((url.searchParams.get("streams") ?? "").split("/").filter(Boolean));
+  }
+  if (url.pathname.startsWith("/ws")) {
+    return new Set(url.pathname.slice(3).split("/").filter(Boolean));
+  }
+  return undefined;
+}
+
+/** Live subscription control, answered as Binance does. */
+function answerControl(client: BinanceClient, text: string): void {
+  let request: { method?: unknown; params?: unknown; id?: unknown };
+  try {
+    request = JSON.parse(text);
+  } catch {
+    client.socket.send(JSON.stringify({ error: { code: 3, msg: "Invalid JSON" }, id: null }));
+    return;
+  }
+  const params = Array.isArray(request.params) ? request.params.map(String) : [];
+  const id = request.id ?? null;
+  switch (request.method) {
+    case "SUBSCRIBE":
+      params.forEach((stream) => client.streams.add(stream));
+      client.socket.send(JSON.stringify({ result: null, id }));
+      return;
+    case "UNSUBSCRIBE":
+      params.forEach((stream) => client.streams.delete(stream));
+      client.socket.send(JSON.stringify({ result: null, id }));
+      return;
+    case "LIST_SUBSCRIPTIONS":
+      client.socket.send(JSON.stringify({ result: [...client.streams], id }));
+      return;
+    default:
+      client.socket.send(
+        JSON.stringify({ error: { code: 2, msg: `Invalid request: unknown method ${String(request.method)}` }, id }),
+      );
+  }
+}
+
+function serveCoinGecko(market: Market, req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const ids = (url.searchParams.get("ids") ?? "").split(",").filter(Boolean);
+  const coins = (ids.length > 0 ? ids.map((id) => market.byCoinGeckoId(id)) : [...market.coins.values()]).filter(
+    (coin) => coin !== undefined,
+  );
+  const send = (status: number, body: unknown) => {
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
+  };
+  switch (url.pathname) {
+    case "/api/v3/ping":
+      return send(200, { gecko_says: "(V3) To the Moon!" });
+    case "/api/v3/simple/price":
+      return send(200, Object.fromEntries(coins.map((coin) => [coin.asset.coingeckoId, toCoinGeckoSimplePrice(coin)])));
+    case "/api/v3/coins/markets":
+      if (url.searchParams.get("vs_currency") !== "usd") {
+        return send(400, { error: "invalid vs_currency" });
+      }
+      return send(200, coins.map(toCoinGeckoMarket));
+    default:
+      return send(404, { error: "Not Found" });
+  }
+}
