@@ -7,7 +7,7 @@ export { ensurePriceHistoryBucket, ensurePricesStream, pricesStreamConfig } from
 export { createLogger } from "./logger";
 export { createMetrics } from "./metrics";
 export { connectNats } from "./nats";
-export { SHUTDOWN_DEADLINE_MS, runService } from "./service";
+export { SHUTDOWN_DEADLINE_MS, runNatsService, runService } from "./service";
 
 export type { Env } from "./config";
 export type { HttpServerOptions, Route, RouteHandler, RouteParams } from "./http";
@@ -15,7 +15,7 @@ export type { PricesStreamSettings } from "./jetstream";
 export type { Logger, LoggerOptions } from "./logger";
 export type { ServiceMetrics } from "./metrics";
 export type { NatsConnection, NatsOptions } from "./nats";
-export type { RunningService } from "./service";
+export type { NatsServiceConfig, RunningService, ServiceDeps } from "./service";
 export {
   BinanceCombinedSchema,
   BinanceMiniTickerSchema,

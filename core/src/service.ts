@@ -1,5 +1,7 @@
 import { isConfigError } from "./errors";
-import type { Logger } from "./logger";
+import { createLogger, type Logger } from "./logger";
+import { createMetrics, type ServiceMetrics } from "./metrics";
+import { connectNats, type NatsConnection } from "./nats";
 
 export interface RunningService {
   /** Stops taking work, finishes what is in flight, releases everything. */
@@ -48,4 +50,50 @@ export function runService(name: string, main: () => Promise<{ service: RunningS
       process.exit(1);
     },
   );
+}
+
+/** Configuration every NATS-backed service has (see `commonEnv`). */
+export interface NatsServiceConfig {
+  NATS_URL: string;
+  NATS_USER?: string | undefined;
+  NATS_PASSWORD?: string | undefined;
+  LOG_LEVEL: string;
+  LOG_FORMAT?: "json" | "pretty" | undefined;
+}
+
+export interface ServiceDeps<Config> {
+  config: Config;
+  nc: NatsConnection;
+  logger: Logger;
+  metrics: ServiceMetrics;
+}
+
+/**
+ * The whole of a service's `main`: configuration, logger, NATS connection and
+ * metrics, handed to `start`. On shutdown the service closes, then NATS drains.
+ */
+export function runNatsService<Config extends NatsServiceConfig>(
+  name: string,
+  loadConfig: () => Config,
+  start: (deps: ServiceDeps<Config>) => Promise<RunningService>,
+): void {
+  runService(name, async () => {
+    const config = loadConfig();
+    const logger = createLogger({ service: name, level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+    const nc = await connectNats({
+      url: config.NATS_URL,
+      name,
+      user: config.NATS_USER,
+      password: config.NATS_PASSWORD,
+      logger,
+    });
+    const running = await start({ config, nc, logger, metrics: createMetrics(name) });
+    const service = {
+      async close() {
+        await running.close();
+        await nc.drain();
+      },
+    };
+    return { service, logger };
+  });
 }

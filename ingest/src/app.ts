@@ -4,10 +4,8 @@ import {
   createHttpServer,
   ensurePricesStream,
   listen,
-  type Logger,
-  type NatsConnection,
   type RunningService,
-  type ServiceMetrics,
+  type ServiceDeps,
   type Tick,
 } from "@cryptostream/core";
 import { Counter, Gauge } from "prom-client";
@@ -21,12 +19,7 @@ import { CoinGeckoPoller } from "./sources/coingecko-poller";
 import type { UpstreamResult } from "./sources/upstream-result";
 import { TickGate } from "./tick-gate";
 
-export interface IngestDeps {
-  config: IngestConfig;
-  nc: NatsConnection;
-  logger: Logger;
-  metrics: ServiceMetrics;
-}
+export type IngestDeps = ServiceDeps<IngestConfig>;
 
 export interface IngestService extends RunningService {
   port: number;

@@ -1,5 +1,7 @@
 export { startNatsServer } from "./nats-server";
 export { fixtureLines, readFixture } from "./fixtures";
 export { waitFor } from "./wait-for";
+export { WsTestClient } from "./ws-client";
 
 export type { NatsServerHandle, NatsServerOptions } from "./nats-server";
+export type { ReceivedMessage } from "./ws-client";

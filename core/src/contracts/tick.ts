@@ -55,6 +55,6 @@ export function decodeTick(payload: string, expectedSymbol?: string): TickValida
 }
 
 /** `Nats-Msg-Id` of a tick: one upstream event gives one id, whoever publishes it. */
-export function tickMsgId(tick: Pick<Tick, "source" | "symbol" | "ts">): string {
+export function tickMsgId(tick: Tick): string {
   return `${tick.source}:${tick.symbol}:${tick.ts}`;
 }

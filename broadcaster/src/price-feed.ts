@@ -1,0 +1,45 @@
+import { DeliverPolicy, jetstream, type ConsumerMessages } from "@nats-io/jetstream";
+import {
+  PRICE_SUBJECTS,
+  PRICES_STREAM,
+  decodeTick,
+  symbolFromSubject,
+  type NatsConnection,
+  type SequencedTick,
+  type TickRejectReason,
+} from "@cryptostream/core";
+
+export interface PriceFeedOptions {
+  nc: NatsConnection;
+  onTick: (tick: SequencedTick) => void;
+  onReject: (reason: TickRejectReason, message: string, seq: number) => void;
+}
+
+export interface PriceFeed {
+  stop(): Promise<void>;
+}
+
+/**
+ * Reads `PRICES` with an ordered consumer: the last tick of every symbol first,
+ * then every new one, each validated and tagged with its stream sequence.
+ */
+export async function followPrices({ nc, onTick, onReject }: PriceFeedOptions): Promise<PriceFeed> {
+  const consumer = await jetstream(nc).consumers.get(PRICES_STREAM, {
+    filter_subjects: PRICE_SUBJECTS,
+    deliver_policy: DeliverPolicy.LastPerSubject,
+  });
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: 4_096 });
+  const done = (async () => {
+    for await (const message of messages) {
+      const result = decodeTick(message.string(), symbolFromSubject(message.subject));
+      if (result.ok) onTick({ ...result.tick, seq: message.seq });
+      else onReject(result.reason, result.message, message.seq);
+    }
+  })();
+  return {
+    async stop() {
+      await messages.close();
+      await done;
+    },
+  };
+}
