@@ -1,0 +1,5 @@
+import { runNatsService } from "@cryptostream/core";
+import { startHistory } from "./app";
+import { loadHistoryConfig } from "./config";
+
+runNatsService("history", loadHistoryConfig, startHistory);
