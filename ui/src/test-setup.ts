@@ -1,1 +1,4 @@
-export {};
+import { cleanup } from "@testing-library/react";
+import { afterEach } from "vitest";
+
+afterEach(cleanup);

@@ -1,0 +1,11 @@
+import type { ErrorResponse, HistoryResponse } from "@cryptostream/core/contracts";
+
+export async function fetchHistory(symbol: string, signal?: AbortSignal): Promise<HistoryResponse> {
+  const response = await fetch(`/api/history/${encodeURIComponent(symbol)}`, { signal: signal ?? null });
+  if (response.status === 404) return { symbol, ticks: [] };
+  if (!response.ok) {
+    const body = (await response.json().catch(() => undefined)) as ErrorResponse | undefined;
+    throw new Error(body?.error.message ?? `history for ${symbol}: HTTP ${response.status}`);
+  }
+  return (await response.json()) as HistoryResponse;
+}

@@ -1,0 +1,101 @@
+import type { SequencedTick } from "@cryptostream/core/contracts";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { connectFeed, feedUrl, type FeedHandlers } from "./feed";
+
+/** A stand-in for the browser's WebSocket that the test opens, feeds and closes. */
+class ScriptedSocket {
+  onopen: (() => void) | null = null;
+  onmessage: ((event: { data: string }) => void) | null = null;
+  onclose: (() => void) | null = null;
+  closed = false;
+  constructor(readonly url: string) {}
+  open() {
+    this.onopen?.();
+  }
+  receive(message: unknown) {
+    this.onmessage?.({ data: JSON.stringify(message) });
+  }
+  drop() {
+    this.onclose?.();
+  }
+  close() {
+    this.closed = true;
+  }
+}
+
+const tick = (seq: number): SequencedTick => ({ symbol: "btc", price: seq, ts: 1_763_800_000_000 + seq, source: "binance", seq });
+
+describe("connectFeed", () => {
+  let sockets: ScriptedSocket[];
+  let frames: (() => void)[];
+  let handlers: { [K in keyof FeedHandlers]: ReturnType<typeof vi.fn> };
+
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0 });
+    sockets = [];
+    frames = [];
+    handlers = { onTicks: vi.fn(), onOpen: vi.fn(), onRetry: vi.fn(), onResync: vi.fn() };
+  });
+  afterEach(() => vi.useRealTimers());
+
+  const start = () =>
+    connectFeed({
+      url: "ws://host/ws",
+      handlers: handlers as unknown as FeedHandlers,
+      createSocket: (url) => {
+        const socket = new ScriptedSocket(url);
+        sockets.push(socket);
+        return socket as unknown as WebSocket;
+      },
+      scheduleFrame: (flush) => frames.push(flush),
+      random: () => 0.5,
+    });
+
+  it("hands over every tick of one animation frame in one batch", () => {
+    start();
+    sockets[0]!.open();
+    sockets[0]!.receive({ type: "snapshot", ticks: [tick(1)] });
+    sockets[0]!.receive({ type: "ticks", ticks: [tick(2), tick(3)] });
+    sockets[0]!.receive({ type: "unknown-type-from-a-newer-server" });
+    expect(handlers.onTicks).not.toHaveBeenCalled();
+    expect(frames).toHaveLength(1);
+    frames.shift()!();
+    expect(handlers.onTicks).toHaveBeenCalledExactlyOnceWith([tick(1), tick(2), tick(3)]);
+  });
+
+  it("reconnects with growing, jittered delays and asks for a resync after the new snapshot", () => {
+    start();
+    sockets[0]!.open();
+    sockets[0]!.receive({ type: "snapshot", ticks: [] });
+    sockets[0]!.drop();
+    expect(handlers.onRetry).toHaveBeenLastCalledWith(250);
+    vi.advanceTimersByTime(249);
+    expect(sockets).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(sockets).toHaveLength(2);
+
+    sockets[1]!.drop();
+    expect(handlers.onRetry).toHaveBeenLastCalledWith(250 + 500);
+    vi.advanceTimersByTime(500);
+    sockets[2]!.open();
+    sockets[2]!.receive({ type: "snapshot", ticks: [tick(9)] });
+    expect(handlers.onResync).toHaveBeenCalledOnce();
+
+    sockets[2]!.drop();
+    expect(handlers.onRetry).toHaveBeenLastCalledWith(750 + 250);
+  });
+
+  it("stops reconnecting once closed", () => {
+    const feed = start();
+    feed.close();
+    expect(sockets[0]!.closed).toBe(true);
+    sockets[0]!.drop();
+    vi.advanceTimersByTime(60_000);
+    expect(sockets).toHaveLength(1);
+  });
+
+  it("derives the socket URL from the page origin", () => {
+    expect(feedUrl({ protocol: "http:", host: "localhost:3000" })).toBe("ws://localhost:3000/ws");
+    expect(feedUrl({ protocol: "https:", host: "prices.example" })).toBe("wss://prices.example/ws");
+  });
+});

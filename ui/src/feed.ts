@@ -1,0 +1,105 @@
+import { backoffDelay, type SequencedTick, type ServerMessage } from "@cryptostream/core/contracts";
+
+export interface FeedHandlers {
+  onTicks(ticks: SequencedTick[]): void;
+  onOpen(): void;
+  /** The connection dropped; the next attempt starts at `retryAt` (ms since epoch). */
+  onRetry(retryAt: number): void;
+  /** A snapshot arrived after a reconnect: whatever was fetched before is stale. */
+  onResync(): void;
+}
+
+export interface FeedOptions {
+  url: string;
+  handlers: FeedHandlers;
+  createSocket?: (url: string) => WebSocket;
+  /** Batches ticks per animation frame. */
+  scheduleFrame?: (flush: () => void) => void;
+  random?: () => number;
+  now?: () => number;
+}
+
+export interface Feed {
+  close(): void;
+}
+
+const BACKOFF = { baseMs: 500, maxMs: 30_000 };
+
+/**
+ * Connects to the broadcaster, reconnects with exponential backoff and full
+ * jitter, and hands ticks over at most once per animation frame.
+ */
+export function connectFeed({
+  url,
+  handlers,
+  createSocket = (target) => new WebSocket(target),
+  scheduleFrame = (flush) => requestAnimationFrame(flush),
+  random = Math.random,
+  now = Date.now,
+}: FeedOptions): Feed {
+  let socket: WebSocket | undefined;
+  let attempt = 0;
+  let connectedBefore = false;
+  let closed = false;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let buffer: SequencedTick[] = [];
+  let frameRequested = false;
+
+  const flush = () => {
+    frameRequested = false;
+    const ticks = buffer;
+    buffer = [];
+    if (ticks.length > 0) handlers.onTicks(ticks);
+  };
+  const enqueue = (ticks: SequencedTick[]) => {
+    buffer.push(...ticks);
+    if (!frameRequested) {
+      frameRequested = true;
+      scheduleFrame(flush);
+    }
+  };
+
+  const connect = () => {
+    const current = createSocket(url);
+    socket = current;
+    current.onopen = () => {
+      attempt = 0;
+      handlers.onOpen();
+    };
+    current.onmessage = (event: MessageEvent) => {
+      let message: ServerMessage;
+      try {
+        message = JSON.parse(String(event.data)) as ServerMessage;
+      } catch {
+        return;
+      }
+      if (message.type === "snapshot") {
+        if (connectedBefore) handlers.onResync();
+        connectedBefore = true;
+        enqueue(message.ticks);
+      } else if (message.type === "ticks") {
+        enqueue(message.ticks);
+      }
+    };
+    current.onclose = () => {
+      if (closed || socket !== current) return;
+      const delay = backoffDelay(attempt++, { ...BACKOFF, random });
+      handlers.onRetry(now() + delay);
+      retryTimer = setTimeout(connect, delay);
+    };
+  };
+
+  connect();
+  return {
+    close() {
+      closed = true;
+      clearTimeout(retryTimer);
+      socket?.close();
+    },
+  };
+}
+
+/** `ws://host/ws` or `wss://host/ws` for the page's own origin. */
+export function feedUrl(location: Pick<Location, "protocol" | "host">): string {
+  return `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`;
+}

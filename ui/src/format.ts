@@ -1,0 +1,13 @@
+/** USD with thousands separators; more decimals the smaller the price, as exchanges show it. */
+export function formatPrice(price: number): string {
+  const decimals = price >= 1_000 ? 2 : price >= 1 ? 4 : price >= 0.01 ? 6 : 8;
+  const digits = price >= 1 ? { minimumFractionDigits: 2, maximumFractionDigits: decimals } : { minimumSignificantDigits: 2, maximumSignificantDigits: 4 };
+  return `$${price.toLocaleString("en-US", digits)}`;
+}
+
+/** `+1.62%` or `−0.45%`, with a real minus sign. */
+export function formatChange(percent: number): string {
+  const text = Math.abs(percent).toFixed(2);
+  if (Number(text) === 0) return "0.00%";
+  return `${percent > 0 ? "+" : "\u2212"}${text}%`;
+}

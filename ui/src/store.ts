@@ -1,0 +1,43 @@
+import { HISTORY_DEPTH, type SequencedTick } from "@cryptostream/core/contracts";
+import { create } from "zustand";
+
+export type ConnectionStatus =
+  | { state: "connecting" }
+  | { state: "live" }
+  | { state: "reconnecting"; retryAt: number }
+  | { state: "offline" };
+
+export interface PriceState {
+  /** Latest tick per symbol. */
+  latest: Record<string, SequencedTick>;
+  /** Ticks received live per symbol, oldest first, at most {@link HISTORY_DEPTH}. */
+  live: Record<string, SequencedTick[]>;
+  lastSeq: number;
+  status: ConnectionStatus;
+  applyTicks(ticks: readonly SequencedTick[]): void;
+  setStatus(status: ConnectionStatus): void;
+}
+
+export const usePriceStore = create<PriceState>()((set) => ({
+  latest: {},
+  live: {},
+  lastSeq: 0,
+  status: { state: "connecting" },
+  applyTicks: (ticks) =>
+    set((state) => {
+      if (ticks.length === 0) return state;
+      const latest = { ...state.latest };
+      const live = { ...state.live };
+      let lastSeq = state.lastSeq;
+      for (const tick of ticks) {
+        const previous = latest[tick.symbol];
+        if (previous && previous.seq >= tick.seq) continue;
+        latest[tick.symbol] = tick;
+        const series = [...(live[tick.symbol] ?? []), tick];
+        live[tick.symbol] = series.length > HISTORY_DEPTH ? series.slice(-HISTORY_DEPTH) : series;
+        lastSeq = Math.max(lastSeq, tick.seq);
+      }
+      return { latest, live, lastSeq };
+    }),
+  setStatus: (status) => set({ status }),
+}));

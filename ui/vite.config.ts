@@ -1,0 +1,32 @@
+import react from "@vitejs/plugin-react";
+import { defineConfig, type ProxyOptions } from "vite";
+
+const broadcasterUrl = process.env.BROADCASTER_URL ?? "http://127.0.0.1:8080";
+const historyUrl = process.env.HISTORY_URL ?? "http://127.0.0.1:8081";
+const port = Number(process.env.UI_PORT ?? 3000);
+
+/** The browser talks to one origin: `/ws` goes to the broadcaster, `/api` to history. */
+const proxy: Record<string, ProxyOptions> = {
+  "/ws": { target: broadcasterUrl, ws: true },
+  "/api": { target: historyUrl },
+};
+
+export default defineConfig({
+  plugins: [react()],
+  server: { port, strictPort: true, proxy },
+  preview: { port, strictPort: true, proxy },
+  build: {
+    sourcemap: true,
+    rolldownOptions: {
+      output: {
+        // Vendor code changes rarely: separate chunks stay cached across releases.
+        codeSplitting: {
+          groups: [
+            { name: "react", test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+            { name: "charts", test: /node_modules[\\/](recharts|d3-[a-z-]+|victory-vendor|es-toolkit|immer|reselect|@reduxjs|redux|decimal\.js-light)/ },
+          ],
+        },
+      },
+    },
+  },
+});
