@@ -21,7 +21,7 @@ export function PriceChart({ ticks, rising }: PriceChartProps) {
             }}
           />
           <Line
-            type="monotone"
+            type="linear"
             dataKey="price"
             stroke={rising ? "var(--up)" : "var(--down)"}
             strokeWidth={1.5}

@@ -1,0 +1,31 @@
+# CryptoStream: one command for each job. See README.md.
+.PHONY: demo start test deps build typecheck compose-config clean
+
+## Run everything on this machine against the built-in simulated exchange.
+demo: deps build
+	@scripts/run-stack.sh demo
+
+## Run everything against the real Binance and CoinGecko.
+start: deps build
+	@scripts/run-stack.sh live
+
+## Type-check and run every test: unit, integration (real nats-server) and end-to-end (Chromium).
+test:
+	@scripts/ensure-deps.sh --test
+	@scripts/test.sh
+
+## Install pnpm, the workspace's packages and nats-server when missing.
+deps:
+	@scripts/ensure-deps.sh
+
+build:
+	@pnpm --dir ui build --logLevel warn
+
+typecheck:
+	@pnpm -r typecheck
+
+compose-config:
+	@docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml is valid"
+
+clean:
+	rm -rf .data .test-results ui/dist

@@ -1,0 +1,22 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const run = promisify(execFile);
+const compose = (...args: string[]) => run("docker-compose", ["-f", "docker-compose.yml", ...args], { cwd: root });
+
+describe("docker-compose.yml", () => {
+  it.each([[[]], [["--profile", "demo"]]])("validates with docker-compose config in profile %j", async (profile) => {
+    await expect(compose(...profile, "config", "-q")).resolves.toBeDefined();
+  });
+
+  it("runs nats from the official image with nats.conf and every service", async () => {
+    const { stdout } = await compose("config");
+    expect(stdout).toMatch(/image: nats:2\.\d+/);
+    expect(stdout).toContain("/etc/nats/nats.conf");
+    const { stdout: services } = await compose("config", "--services");
+    expect(services.trim().split("\n").sort()).toEqual(["broadcaster", "history", "ingest", "nats", "sim-exchange", "ui"]);
+  });
+});

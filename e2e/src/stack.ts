@@ -1,0 +1,72 @@
+import { startBroadcaster, loadBroadcasterConfig, type BroadcasterService } from "@cryptostream/broadcaster";
+import { createLogger, createMetrics, type NatsConnection } from "@cryptostream/core";
+import { startHistory, loadHistoryConfig, type HistoryService } from "@cryptostream/history";
+import { startIngest, loadIngestConfig, type IngestService } from "@cryptostream/ingest";
+import { startSimExchange, type SimExchange } from "@cryptostream/sim-exchange";
+import { startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
+import { connect } from "@nats-io/transport-node";
+
+export interface Stack {
+  nats: NatsServerHandle;
+  sim: SimExchange;
+  ingest: IngestService;
+  broadcaster: BroadcasterService;
+  history: HistoryService;
+  /** A connection of the test's own, for looking into the stream. */
+  nc: NatsConnection;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  symbols?: string[];
+  /** Simulated exchange step; 0 steps only on `sim.tick()`. */
+  intervalMs?: number;
+}
+
+/**
+ * The whole pipeline in one process on real sockets: nats-server, the simulated
+ * exchange, ingest, broadcaster and history, each on a free port.
+ */
+export async function startStack({ symbols = ["btc", "eth", "sol", "xlm"], intervalMs = 0 }: StackOptions = {}): Promise<Stack> {
+  const nats = await startNatsServer();
+  const sim = await startSimExchange({ symbols, intervalMs });
+  const env = { NATS_URL: nats.url, LOG_LEVEL: "silent" };
+  const deps = async (name: string) => ({
+    nc: await connect({ servers: nats.url, name }),
+    logger: createLogger({ service: name, level: "silent" }),
+    metrics: createMetrics(name),
+  });
+  const connections: NatsConnection[] = [];
+  const track = <T extends { nc: NatsConnection }>(d: T) => (connections.push(d.nc), d);
+
+  const ingest = await startIngest({
+    ...track(await deps("ingest")),
+    config: loadIngestConfig({ ...env, INGEST_PORT: "0", SOURCES: "binance", BINANCE_WS_URL: sim.binanceWsUrl, SYMBOLS: symbols.join(",") }),
+  });
+  const broadcaster = await startBroadcaster({
+    ...track(await deps("broadcaster")),
+    config: loadBroadcasterConfig({ ...env, BROADCASTER_PORT: "0" }),
+  });
+  const history = await startHistory({
+    ...track(await deps("history")),
+    config: loadHistoryConfig({ ...env, HISTORY_PORT: "0" }),
+  });
+  const nc = await connect({ servers: nats.url, name: "test" });
+  connections.push(nc);
+  await waitFor("ingest to connect to the simulated exchange", () => sim.binanceClientCount() > 0);
+
+  return {
+    nats,
+    sim,
+    ingest,
+    broadcaster,
+    history,
+    nc,
+    async close() {
+      await Promise.allSettled([ingest.close(), broadcaster.close(), history.close()]);
+      await Promise.allSettled(connections.map((c) => c.close()));
+      await sim.close();
+      await nats.cleanup();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { build, preview, type PreviewServer } from "vite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startStack, type Stack } from "./stack";
+
+const uiRoot = fileURLToPath(new URL("../../ui", import.meta.url));
+const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** Serves the built UI with `/ws` and `/api` proxied to the stack, as `make demo` does. */
+async function serveUi(stack: Stack): Promise<PreviewServer> {
+  process.env.BROADCASTER_URL = `http://127.0.0.1:${stack.broadcaster.port}`;
+  process.env.HISTORY_URL = `http://127.0.0.1:${stack.history.port}`;
+  process.env.UI_PORT = "0";
+  const configFile = `${uiRoot}/vite.config.ts`;
+  if (!existsSync(`${uiRoot}/dist/index.html`)) await build({ root: uiRoot, configFile, logLevel: "warn" });
+  return preview({ root: uiRoot, configFile, logLevel: "warn", preview: { host: "127.0.0.1", strictPort: false } });
+}
+
+describe("the UI in Chromium against the running stack", () => {
+  let stack: Stack;
+  let ui: PreviewServer;
+  let browser: Browser;
+  let page: Page;
+  const consoleProblems: string[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack({ intervalMs: 200 });
+    ui = await serveUi(stack);
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    page = await browser.newPage();
+    page.on("console", (message) => {
+      if (message.type() === "error" || message.type() === "warning") consoleProblems.push(message.text());
+    });
+    page.on("pageerror", (error) => consoleProblems.push(error.message));
+  });
+
+  afterAll(async () => {
+    await page?.close();
+    await browser?.close();
+    await ui?.close();
+    await stack?.close();
+  });
+
+  it("shows live prices that change, with a live status and no console errors", async () => {
+    await page.goto(ui.resolvedUrls!.local[0]!);
+    await expect.poll(() => page.getByTestId("status").textContent(), { timeout: 15_000 }).toBe("Live");
+
+    const price = page.getByTestId("card-btc").getByTestId("price");
+    await price.waitFor({ timeout: 15_000 });
+    const first = await price.textContent();
+    expect(first).toMatch(/^\$\d{1,3}(,\d{3})*\.\d{2}$/);
+    await expect.poll(() => price.textContent(), { timeout: 15_000 }).not.toBe(first);
+
+    for (const symbol of ["eth", "sol", "xlm"]) {
+      await expect.poll(() => page.getByTestId(`card-${symbol}`).getByTestId("price").textContent()).toMatch(/^\$/);
+    }
+    await expect.poll(() => page.locator(".price-chart .recharts-line-curve").count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(consoleProblems).toEqual([]);
+    if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/board.png`, fullPage: true });
+  });
+});

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs the whole stack on this machine, every log line prefixed with its process.
+#   scripts/run-stack.sh demo   against the built-in simulated exchange
+#   scripts/run-stack.sh live   against the real Binance and CoinGecko
+# Starts nats-server with nats.conf unless NATS_URL already answers. Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-demo}
+
+export NATS_URL=${NATS_URL:-nats://127.0.0.1:4222}
+export LOG_FORMAT=${LOG_FORMAT:-pretty}
+export UI_PORT=${UI_PORT:-3000}
+export BROADCASTER_PORT=${BROADCASTER_PORT:-8080}
+export HISTORY_PORT=${HISTORY_PORT:-8081}
+export BROADCASTER_URL=${BROADCASTER_URL:-http://127.0.0.1:$BROADCASTER_PORT}
+export HISTORY_URL=${HISTORY_URL:-http://127.0.0.1:$HISTORY_PORT}
+
+names=()
+commands=()
+add() { names+=("$1"); commands+=("$2"); }
+
+if node scripts/port-open.mjs "$NATS_URL"; then
+  echo "Using the NATS server already answering at $NATS_URL"
+else
+  mkdir -p .data/nats
+  add nats "nats-server -c nats.conf"
+fi
+if [ "$mode" = demo ]; then
+  export SIM_PORT=${SIM_PORT:-9100}
+  export SYMBOLS=${SYMBOLS:-btc,eth,xrp,bnb,sol,usdc,trx,doge,ada,link,bch,xlm,sui,avax,ltc,hbar,shib,ton,dot,uni}
+  export SIM_SYMBOLS=${SIM_SYMBOLS:-$SYMBOLS}
+  export BINANCE_WS_URL=ws://127.0.0.1:$SIM_PORT
+  export COINGECKO_API_URL=http://127.0.0.1:$SIM_PORT/api/v3
+  add sim "pnpm --silent --dir sim-exchange start"
+fi
+add ingest "pnpm --silent --dir ingest start"
+add broadcaster "pnpm --silent --dir broadcaster start"
+add history "pnpm --silent --dir history start"
+add ui "pnpm --silent --dir ui start"
+
+echo
+echo "  CryptoStream ($mode) is starting: open http://localhost:$UI_PORT"
+echo
+IFS=,
+exec pnpm exec concurrently --kill-others --names "${names[*]}" --prefix-colors "gray,magenta,blue,cyan,green,yellow" --prefix "[{name}]" --pad-prefix "${commands[@]}"
