@@ -114,6 +114,7 @@ describe("history on a real nats-server", () => {
     await start();
     await waitFor("the missed ticks", () => history!.window.lastSeq("xlm") === missed[4]!.seq);
     expect(await bucketHistory("xlm")).toEqual([before, ...missed]);
-    expect((await (await api("/api/history/xlm")).json()).ticks).toEqual([before, ...missed]);
+    const served = (await (await api("/api/history/xlm")).json()) as { ticks: SequencedTick[] };
+    expect(served.ticks).toEqual([before, ...missed]);
   });
 });
