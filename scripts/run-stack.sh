@@ -23,7 +23,12 @@ if node scripts/port-open.mjs "$NATS_URL"; then
   echo "Using the NATS server already answering at $NATS_URL"
 else
   mkdir -p .data/nats
-  add nats "nats-server -c nats.conf"
+  # In a session of its own, so Ctrl-C reaches the services first and NATS stops
+  # last, after they have drained.
+  setsid nats-server -c nats.conf > >(sed -u 's/^/[nats]        /') 2>&1 &
+  nats_pid=$!
+  trap 'kill -TERM $nats_pid 2>/dev/null; wait $nats_pid 2>/dev/null || true' EXIT
+  for _ in $(seq 50); do node scripts/port-open.mjs "$NATS_URL" && break; sleep 0.1; done
 fi
 if [ "$mode" = demo ]; then
   export SIM_PORT=${SIM_PORT:-9100}
@@ -42,4 +47,4 @@ echo
 echo "  CryptoStream ($mode) is starting: open http://localhost:$UI_PORT"
 echo
 IFS=,
-exec pnpm exec concurrently --kill-others --names "${names[*]}" --prefix-colors "gray,magenta,blue,cyan,green,yellow" --prefix "[{name}]" --pad-prefix "${commands[@]}"
+pnpm exec concurrently --kill-others --names "${names[*]}" --prefix-colors "magenta,blue,cyan,green,yellow" --prefix "[{name}]" --pad-prefix "${commands[@]}"

@@ -7,6 +7,8 @@ const START_PRICES: Record<string, number> = {
   ada: 0.71, link: 15.2, bch: 505, xlm: 0.451, sui: 3.21, avax: 25.4, ltc: 101, hbar: 0.2,
   shib: 0.0000121, ton: 3.02, dot: 4.1, uni: 8.05,
 };
+/** Stablecoins hold their peg: a sliver of the volatility of the rest. */
+const STABLECOINS = new Set(["usdc", "usdt", "dai", "fdusd", "usde"]);
 const MS_PER_YEAR = 365.25 * 86_400_000;
 
 export interface CoinState {
@@ -48,7 +50,7 @@ export class Market {
     const wanted = symbols ?? DEFAULT_ASSETS.map((asset) => asset.symbol);
     wanted.forEach((symbol, index) => {
       const price = START_PRICES[symbol] ?? Number((1 + this.random() * 200).toPrecision(6));
-      const open = price * (1 + gaussian(this.random) * 0.02);
+      const open = price * (1 + gaussian(this.random) * (STABLECOINS.has(symbol) ? 0.0001 : 0.02));
       this.coins.set(symbol, {
         asset: assetFor(symbol),
         rank: index + 1,
@@ -68,8 +70,9 @@ export class Market {
     const dt = Math.max(now - this.lastStepAt, 1) / MS_PER_YEAR;
     this.lastStepAt = now;
     // A market that is visibly alive in a demo: compress a day of moves into minutes.
-    const sigma = this.volatility * 30;
+    const baseSigma = this.volatility * 30;
     for (const coin of this.coins.values()) {
+      const sigma = STABLECOINS.has(coin.asset.symbol) ? baseSigma / 200 : baseSigma;
       const shock = (-(sigma * sigma) / 2) * dt + sigma * Math.sqrt(dt) * gaussian(this.random);
       coin.price = roundPrice(coin.price * Math.exp(shock));
       coin.high = Math.max(coin.high, coin.price);

@@ -1,6 +1,6 @@
 /** USD with thousands separators; more decimals the smaller the price, as exchanges show it. */
 export function formatPrice(price: number): string {
-  const decimals = price >= 1_000 ? 2 : price >= 1 ? 4 : price >= 0.01 ? 6 : 8;
+  const decimals = price >= 100 ? 2 : 4;
   const digits = price >= 1 ? { minimumFractionDigits: 2, maximumFractionDigits: decimals } : { minimumSignificantDigits: 4, maximumSignificantDigits: 4 };
   return `$${price.toLocaleString("en-US", digits)}`;
 }
