@@ -14,7 +14,7 @@ describe("loadConfig", () => {
   it.each([
     [{ PORT: "eighty" }, 'PORT: ', '(got "eighty")'],
     [{ PORT: "70000" }, "PORT: ", '(got "70000")'],
-    [{ SYMBOLS: "btc,$$$" }, "SYMBOLS: expected lowercase symbols", '(got "btc,$$$")'],
+    [{ SYMBOLS: "btc,$$$" }, "SYMBOLS: expected comma-separated lowercase symbols", '(got "btc,$$$")'],
     [{ MAX_AGE: "forever" }, "MAX_AGE: expected a duration", '(got "forever")'],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL: ", '(got "loud")'],
   ])("refuses %j with one line naming the variable", (env, start, got) => {

@@ -16,7 +16,7 @@ export const duration = (fallback: string) =>
     .transform((text, ctx) => {
       const ms = parseDuration(text);
       if (ms === undefined) {
-        ctx.addIssue({ code: "custom", message: `expected a duration such as 30s or 24h, got "${text}"` });
+        ctx.addIssue({ code: "custom", message: "expected a duration such as 30s or 24h" });
         return z.NEVER;
       }
       return ms;
@@ -33,7 +33,7 @@ export const symbolList = (fallback: string) =>
       const symbols = [...new Set(text.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean))];
       const bad = symbols.filter((symbol) => !isValidSymbol(symbol));
       if (symbols.length === 0 || bad.length > 0) {
-        ctx.addIssue({ code: "custom", message: `expected lowercase symbols such as btc,eth, got "${text}"` });
+        ctx.addIssue({ code: "custom", message: "expected comma-separated lowercase symbols such as btc,eth" });
         return z.NEVER;
       }
       return symbols;
