@@ -38,14 +38,14 @@ describe("simulated exchange", () => {
   });
 
   it("serves /coins/markets and /simple/price with the documented fields", async () => {
-    const markets = await (await fetch(`${sim.coingeckoApiUrl}/coins/markets?vs_currency=usd&ids=bitcoin,stellar`)).json();
-    expect(markets.map((coin: { id: string }) => coin.id)).toEqual(["bitcoin", "stellar"]);
+    const markets = (await (await fetch(`${sim.coingeckoApiUrl}/coins/markets?vs_currency=usd&ids=bitcoin,stellar`)).json()) as { id: string }[];
+    expect(markets.map((coin) => coin.id)).toEqual(["bitcoin", "stellar"]);
     const documentedCoin = JSON.parse(readFixture("coingecko-coins-markets.json"))[0];
     for (const coin of markets) {
       CoinGeckoMarketSchema.parse(coin);
       for (const key of keysOf(coin)) expect(documentedCoin).toHaveProperty(key);
     }
-    const simple = await (await fetch(`${sim.coingeckoApiUrl}/simple/price?ids=bitcoin&vs_currencies=usd`)).json();
+    const simple = (await (await fetch(`${sim.coingeckoApiUrl}/simple/price?ids=bitcoin&vs_currencies=usd`)).json()) as { bitcoin: object };
     expect(keysOf(simple.bitcoin)).toEqual(keysOf(JSON.parse(readFixture("coingecko-simple-price.json")).bitcoin));
   });
 });
