@@ -2,11 +2,11 @@ import {
   closeServer,
   createHttpServer,
   ensurePricesStream,
+  pricesStreamSettings,
   listen,
   type RunningService,
   type ServiceDeps,
 } from "@cryptostream/core";
-import { Counter, Gauge } from "prom-client";
 import { WebSocketServer } from "ws";
 import type { BroadcasterConfig } from "./config";
 import { BroadcastHub } from "./hub";
@@ -22,41 +22,18 @@ export interface BroadcasterService extends RunningService {
 export const WEBSOCKET_PATH = "/ws";
 
 export async function startBroadcaster({ config, nc, logger, metrics }: BroadcasterDeps): Promise<BroadcasterService> {
-  await ensurePricesStream(nc, {
-    maxAgeMs: config.PRICES_MAX_AGE,
-    maxPerSubject: config.PRICES_MAX_PER_SUBJECT,
-    duplicateWindowMs: config.PRICES_DUPLICATE_WINDOW,
-  });
+  await ensurePricesStream(nc, pricesStreamSettings(config));
 
-  const messagesSent = new Counter({
-    name: "cryptostream_broadcaster_messages_sent_total",
-    help: "WebSocket messages written to clients",
-    registers: [metrics.registry],
-  });
-  const bytesSent = new Counter({
-    name: "cryptostream_broadcaster_bytes_sent_total",
-    help: "Bytes of WebSocket payload written to clients",
-    registers: [metrics.registry],
-  });
-  const ticksIn = new Counter({
-    name: "cryptostream_broadcaster_ticks_received_total",
-    help: "Valid ticks read from PRICES",
-    registers: [metrics.registry],
-  });
+  const messagesSent = metrics.counter("cryptostream_broadcaster_messages_sent_total", "WebSocket messages written to clients");
+  const bytesSent = metrics.counter("cryptostream_broadcaster_bytes_sent_total", "Bytes of WebSocket payload written to clients");
+  const ticksIn = metrics.counter("cryptostream_broadcaster_ticks_received_total", "Valid ticks read from PRICES");
   const hub: BroadcastHub = new BroadcastHub({
     onFlush: (payload, clients) => {
       messagesSent.inc(clients);
       bytesSent.inc(clients * Buffer.byteLength(payload));
     },
   });
-  new Gauge({
-    name: "cryptostream_broadcaster_connections",
-    help: "Open WebSocket connections",
-    registers: [metrics.registry],
-    collect() {
-      this.set(hub.clientCount);
-    },
-  });
+  metrics.gauge("cryptostream_broadcaster_connections", "Open WebSocket connections", () => hub.clientCount);
 
   const feed = await followPrices({
     nc,

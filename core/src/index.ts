@@ -3,7 +3,7 @@ export { z } from "zod";
 export { commonEnv, duration, loadConfig, port, positiveInt, streamEnv, symbolList } from "./config";
 export { ConfigError, isConfigError } from "./errors";
 export { closeServer, createHttpServer, listen, sendError, sendJson } from "./http";
-export { ensurePriceHistoryBucket, ensurePricesStream, pricesStreamConfig } from "./jetstream";
+export { ensurePriceHistoryBucket, ensurePricesStream, pricesStreamConfig, pricesStreamSettings } from "./jetstream";
 export { createLogger } from "./logger";
 export { createMetrics } from "./metrics";
 export { connectNats } from "./nats";

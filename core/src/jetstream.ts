@@ -19,6 +19,19 @@ export interface PricesStreamSettings {
   replicas?: number;
 }
 
+/** The stream settings of a service's configuration (see `streamEnv`). */
+export function pricesStreamSettings(config: {
+  PRICES_MAX_AGE: number;
+  PRICES_MAX_PER_SUBJECT: number;
+  PRICES_DUPLICATE_WINDOW: number;
+}): PricesStreamSettings {
+  return {
+    maxAgeMs: config.PRICES_MAX_AGE,
+    maxPerSubject: config.PRICES_MAX_PER_SUBJECT,
+    duplicateWindowMs: config.PRICES_DUPLICATE_WINDOW,
+  };
+}
+
 export function pricesStreamConfig(settings: PricesStreamSettings): Partial<StreamConfig> & { name: string } {
   return {
     name: PRICES_STREAM,

@@ -1,9 +1,13 @@
-import { Counter, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 
 export interface ServiceMetrics {
   registry: Registry;
   /** Ticks refused by the tick schema or a sanity check, by where and why. */
   ticksRejected: Counter<"stage" | "reason">;
+  /** A counter registered with this service's registry. */
+  counter<Label extends string = never>(name: string, help: string, labelNames?: readonly Label[]): Counter<Label>;
+  /** A gauge whose value is read when `/metrics` is scraped. */
+  gauge(name: string, help: string, read: () => number): Gauge;
 }
 
 /** A registry of its own per service instance, so tests can run several in one process. */
@@ -11,11 +15,20 @@ export function createMetrics(service: string): ServiceMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
-  const ticksRejected = new Counter({
-    name: "cryptostream_ticks_rejected_total",
-    help: "Ticks rejected, by stage (ingest, broadcaster, history) and reason",
-    labelNames: ["stage", "reason"] as const,
-    registers: [registry],
-  });
-  return { registry, ticksRejected };
+  const counter = <Label extends string = never>(name: string, help: string, labelNames: readonly Label[] = []) =>
+    new Counter<Label>({ name, help, labelNames, registers: [registry] });
+  return {
+    registry,
+    ticksRejected: counter("cryptostream_ticks_rejected_total", "Ticks rejected, by stage (ingest, broadcaster, history) and reason", ["stage", "reason"]),
+    counter,
+    gauge: (name, help, read) =>
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.set(read());
+        },
+      }),
+  };
 }

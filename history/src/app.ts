@@ -3,11 +3,11 @@ import {
   createHttpServer,
   ensurePriceHistoryBucket,
   ensurePricesStream,
+  pricesStreamSettings,
   listen,
   type RunningService,
   type ServiceDeps,
 } from "@cryptostream/core";
-import { Counter } from "prom-client";
 import type { HistoryConfig } from "./config";
 import { HistoryWindow } from "./history-window";
 import { loadWindowFromBucket, startHistoryWriter } from "./history-writer";
@@ -19,21 +19,13 @@ export interface HistoryService extends RunningService {
 }
 
 export async function startHistory({ config, nc, logger, metrics }: ServiceDeps<HistoryConfig>): Promise<HistoryService> {
-  await ensurePricesStream(nc, {
-    maxAgeMs: config.PRICES_MAX_AGE,
-    maxPerSubject: config.PRICES_MAX_PER_SUBJECT,
-    duplicateWindowMs: config.PRICES_DUPLICATE_WINDOW,
-  });
+  await ensurePricesStream(nc, pricesStreamSettings(config));
   const kv = await ensurePriceHistoryBucket(nc);
   const window = new HistoryWindow();
   await loadWindowFromBucket(kv, window);
   logger.info({ symbols: window.symbols().length }, "history loaded from bucket");
 
-  const written = new Counter({
-    name: "cryptostream_history_ticks_written_total",
-    help: "Ticks written to the price_history bucket",
-    registers: [metrics.registry],
-  });
+  const written = metrics.counter("cryptostream_history_ticks_written_total", "Ticks written to the price_history bucket");
   const writer = await startHistoryWriter({
     nc,
     kv,

@@ -3,12 +3,12 @@ import {
   closeServer,
   createHttpServer,
   ensurePricesStream,
+  pricesStreamSettings,
   listen,
   type RunningService,
   type ServiceDeps,
   type Tick,
 } from "@cryptostream/core";
-import { Counter, Gauge } from "prom-client";
 import type { IngestConfig } from "./config";
 import { SourceSelector } from "./failover";
 import { TickPublisher } from "./publisher";
@@ -30,36 +30,19 @@ export interface IngestService extends RunningService {
 const STREAMS_PER_CONNECTION = 1024;
 
 export async function startIngest({ config, nc, logger, metrics }: IngestDeps): Promise<IngestService> {
-  await ensurePricesStream(nc, {
-    maxAgeMs: config.PRICES_MAX_AGE,
-    maxPerSubject: config.PRICES_MAX_PER_SUBJECT,
-    duplicateWindowMs: config.PRICES_DUPLICATE_WINDOW,
-  });
+  await ensurePricesStream(nc, pricesStreamSettings(config));
 
-  const published = new Counter({
-    name: "cryptostream_ingest_ticks_published_total",
-    help: "Ticks acknowledged by JetStream, by source and whether JetStream saw a duplicate",
-    labelNames: ["source", "duplicate"] as const,
-    registers: [metrics.registry],
-  });
-  const dropped = new Counter({
-    name: "cryptostream_ingest_ticks_dropped_total",
-    help: "Ticks dropped because the publish queue was full",
-    registers: [metrics.registry],
-  });
-  const retries = new Counter({
-    name: "cryptostream_ingest_publish_retries_total",
-    help: "Publishes that failed and were retried with the same msg id",
-    registers: [metrics.registry],
-  });
-  new Gauge({
-    name: "cryptostream_ingest_publish_pending",
-    help: "Ticks queued or awaiting their JetStream ack",
-    registers: [metrics.registry],
-    collect() {
-      this.set(publisher.pending);
-    },
-  });
+  const published = metrics.counter(
+    "cryptostream_ingest_ticks_published_total",
+    "Ticks acknowledged by JetStream, by source and whether JetStream saw a duplicate",
+    ["source", "duplicate"],
+  );
+  const dropped = metrics.counter("cryptostream_ingest_ticks_dropped_total", "Ticks dropped because the publish queue was full");
+  const retries = metrics.counter(
+    "cryptostream_ingest_publish_retries_total",
+    "Publishes that failed and were retried with the same msg id",
+  );
+  metrics.gauge("cryptostream_ingest_publish_pending", "Ticks queued or awaiting their JetStream ack", () => publisher.pending);
 
   const publisher = new TickPublisher({
     nc,
