@@ -14,10 +14,12 @@ export interface Route {
   handler: RouteHandler;
 }
 
+export type HealthReport = { ok: boolean } & Record<string, unknown>;
+
 export interface HttpServerOptions {
   routes?: Route[];
   /** Body of `GET /healthz`; `ok: false` answers 503. */
-  health: () => { ok: boolean } & Record<string, unknown>;
+  health: () => HealthReport | Promise<HealthReport>;
   registry: Registry;
   logger: Logger;
 }
@@ -67,8 +69,8 @@ export function createHttpServer({ routes = [], health, registry, logger }: Http
     {
       method: "GET",
       path: "/healthz",
-      handler: (_req, res) => {
-        const body = health();
+      handler: async (_req, res) => {
+        const body = await health();
         sendJson(res, body.ok ? 200 : 503, body);
       },
     },

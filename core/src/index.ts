@@ -3,14 +3,15 @@ export { z } from "zod";
 export { commonEnv, duration, loadConfig, port, positiveInt, streamEnv, symbolList } from "./config";
 export { ConfigError, isConfigError } from "./errors";
 export { closeServer, createHttpServer, listen, sendError, sendJson } from "./http";
-export { ensurePriceHistoryBucket, ensurePricesStream, pricesStreamConfig, pricesStreamSettings } from "./jetstream";
+export { ensureAssetsBucket, ensurePriceHistoryBucket, ensurePricesStream, pricesStreamConfig, pricesStreamSettings } from "./jetstream";
 export { createLogger } from "./logger";
 export { createMetrics } from "./metrics";
 export { connectNats } from "./nats";
+export { readTickWindow } from "./window";
 export { SHUTDOWN_DEADLINE_MS, runNatsService, runService } from "./service";
 
 export type { Env } from "./config";
-export type { HttpServerOptions, Route, RouteHandler, RouteParams } from "./http";
+export type { HealthReport, HttpServerOptions, Route, RouteHandler, RouteParams } from "./http";
 export type { PricesStreamSettings } from "./jetstream";
 export type { Logger, LoggerOptions } from "./logger";
 export type { ServiceMetrics } from "./metrics";
@@ -25,3 +26,4 @@ export {
 export { CoinGeckoMarketSchema } from "./upstream/coingecko";
 export type { BinanceCombined, BinanceMiniTicker } from "./upstream/binance";
 export type { CoinGeckoMarket, CoinGeckoSimplePrice } from "./upstream/coingecko";
+export type { TickWindow, TickWindowOptions } from "./window";

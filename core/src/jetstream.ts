@@ -8,7 +8,7 @@ import {
 } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { HISTORY_DEPTH, PRICE_HISTORY_BUCKET, PRICE_SUBJECTS, PRICES_STREAM } from "./contracts/names";
+import { ASSETS_BUCKET, HISTORY_DEPTH, PRICE_HISTORY_BUCKET, PRICE_SUBJECTS, PRICES_STREAM } from "./contracts/names";
 
 const NANOS_PER_MS = 1_000_000;
 
@@ -77,4 +77,9 @@ function isApiError(error: unknown, code: number): boolean {
 /** Opens `price_history`, creating it (history {@link HISTORY_DEPTH}, file storage) when missing. */
 export async function ensurePriceHistoryBucket(nc: NatsConnection, replicas = 1): Promise<KV> {
   return new Kvm(nc).create(PRICE_HISTORY_BUCKET, { history: HISTORY_DEPTH, replicas });
+}
+
+/** Opens `assets`, creating it (history 1, file storage) when missing. */
+export async function ensureAssetsBucket(nc: NatsConnection, replicas = 1): Promise<KV> {
+  return new Kvm(nc).create(ASSETS_BUCKET, { history: 1, replicas });
 }

@@ -1,14 +1,17 @@
 import {
   closeServer,
   createHttpServer,
+  ensureAssetsBucket,
   ensurePriceHistoryBucket,
   ensurePricesStream,
   pricesStreamSettings,
   listen,
   type RunningService,
   type ServiceDeps,
+  type TickRejectReason,
 } from "@cryptostream/core";
 import type { HistoryConfig } from "./config";
+import { AssetsCache } from "./assets-cache";
 import { HistoryWindow } from "./history-window";
 import { loadWindowFromBucket, startHistoryWriter } from "./history-writer";
 import { historyRoutes } from "./routes";
@@ -21,11 +24,22 @@ export interface HistoryService extends RunningService {
 export async function startHistory({ config, nc, logger, metrics }: ServiceDeps<HistoryConfig>): Promise<HistoryService> {
   await ensurePricesStream(nc, pricesStreamSettings(config));
   const kv = await ensurePriceHistoryBucket(nc);
+  const assets = new AssetsCache();
+  await assets.watch(await ensureAssetsBucket(nc), logger);
   const window = new HistoryWindow();
   await loadWindowFromBucket(kv, window);
   logger.info({ symbols: window.symbols().length }, "history loaded from bucket");
 
   const written = metrics.counter("cryptostream_history_ticks_written_total", "Ticks written to the price_history bucket");
+  const badRequests = metrics.counter(
+    "cryptostream_history_bad_requests_total",
+    "Requests refused with 400, by the parameter that was wrong",
+    ["parameter"],
+  );
+  const rejectTick = (reason: TickRejectReason, message: string, seq: number) => {
+    metrics.ticksRejected.inc({ stage: "history", reason });
+    logger.warn({ reason, seq }, `rejected tick from PRICES: ${message}`);
+  };
   const writer = await startHistoryWriter({
     nc,
     kv,
@@ -33,20 +47,24 @@ export async function startHistory({ config, nc, logger, metrics }: ServiceDeps<
     durable: config.HISTORY_DURABLE,
     logger,
     onWritten: () => written.inc(),
-    onReject: (reason, message, seq) => {
-      metrics.ticksRejected.inc({ stage: "history", reason });
-      logger.warn({ reason, seq }, `rejected tick from PRICES: ${message}`);
-    },
+    onReject: rejectTick,
   });
 
   const server = createHttpServer({
-    routes: historyRoutes(window),
+    routes: historyRoutes({
+      window,
+      assets,
+      nc,
+      onBadRequest: (parameter) => badRequests.inc({ parameter }),
+      onReject: rejectTick,
+    }),
     registry: metrics.registry,
     logger,
-    health: () => ({
+    health: async () => ({
       ok: !nc.isClosed(),
       nats: { connected: !nc.isClosed(), server: nc.getServer() },
       symbols: window.symbols().length,
+      consumer: await writer.lag().catch((error: Error) => ({ error: error.message })),
     }),
   });
   const boundPort = await listen(server, config.HISTORY_PORT);
@@ -57,6 +75,7 @@ export async function startHistory({ config, nc, logger, metrics }: ServiceDeps<
     window,
     async close() {
       await writer.stop();
+      assets.stop();
       await closeServer(server);
     },
   };

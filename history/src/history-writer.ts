@@ -25,6 +25,8 @@ export interface HistoryWriterOptions {
 }
 
 export interface HistoryWriter {
+  /** How far the durable consumer is behind the stream. */
+  lag(): Promise<{ pending: number; ackPending: number; redelivered: number }>;
   stop(): Promise<void>;
 }
 
@@ -93,6 +95,10 @@ export async function startHistoryWriter(options: HistoryWriterOptions): Promise
   })();
 
   return {
+    async lag() {
+      const info = await jsm.consumers.info(PRICES_STREAM, durable);
+      return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
+    },
     async stop() {
       stopping = true;
       await messages.close();

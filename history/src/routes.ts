@@ -1,15 +1,30 @@
 import {
   isValidSymbol,
+  readTickWindow,
   sendError,
   sendJson,
   type HistoryResponse,
+  type NatsConnection,
   type Route,
   type SymbolsResponse,
+  type TickRejectReason,
 } from "@cryptostream/core";
+import type { AssetsCache } from "./assets-cache";
 import type { HistoryWindow } from "./history-window";
+import { streamTicks } from "./ticks-stream";
+import { parseWindowQuery } from "./window-query";
 
-/** `GET /api/history/:symbol` and `GET /api/symbols`, answered from memory. */
-export function historyRoutes(window: HistoryWindow): Route[] {
+export interface HistoryRoutesDeps {
+  window: HistoryWindow;
+  assets: AssetsCache;
+  nc: NatsConnection;
+  now?: () => number;
+  onBadRequest?: (parameter: string) => void;
+  onReject?: (reason: TickRejectReason, message: string, seq: number) => void;
+}
+
+/** `GET /api/history/:symbol` and `GET /api/symbols` from memory; `GET /api/ticks` from `PRICES`. */
+export function historyRoutes({ window, assets, nc, now = Date.now, onBadRequest, onReject }: HistoryRoutesDeps): Route[] {
   return [
     {
       method: "GET",
@@ -17,6 +32,7 @@ export function historyRoutes(window: HistoryWindow): Route[] {
       handler: (req, res, params) => {
         const symbol = params.symbol ?? "";
         if (!isValidSymbol(symbol)) {
+          onBadRequest?.("symbol");
           return sendError(res, 400, "invalid_symbol", `"${symbol}" is not a symbol: expected 1-20 lowercase letters or digits`);
         }
         const ticks = window.ticks(symbol);
@@ -35,9 +51,29 @@ export function historyRoutes(window: HistoryWindow): Route[] {
       path: "/api/symbols",
       handler: (_req, res) => {
         const body: SymbolsResponse = {
-          symbols: window.latest().map((latest) => ({ symbol: latest.symbol, latest })).sort((a, b) => a.symbol.localeCompare(b.symbol)),
+          symbols: window
+            .latest()
+            .sort((a, b) => a.symbol.localeCompare(b.symbol))
+            .map((latest) => {
+              const asset = assets.get(latest.symbol);
+              return asset ? { symbol: latest.symbol, latest, asset } : { symbol: latest.symbol, latest };
+            }),
         };
         sendJson(res, 200, body);
+      },
+    },
+    {
+      method: "GET",
+      path: "/api/ticks",
+      handler: async (req, res, _params, url) => {
+        const query = parseWindowQuery(url.searchParams, now());
+        if (!query.ok) {
+          onBadRequest?.(query.parameter);
+          return sendError(res, 400, `invalid_${query.parameter}`, query.message);
+        }
+        const accept = req.headers.accept ?? "";
+        const asArray = accept.includes("application/json") && !accept.includes("ndjson");
+        await streamTicks(res, readTickWindow(nc, query.window, { onReject }), asArray);
       },
     },
   ];

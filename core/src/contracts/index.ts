@@ -1,4 +1,5 @@
 export {
+  ASSETS_BUCKET,
   HISTORY_DEPTH,
   PRICE_HISTORY_BUCKET,
   PRICE_SUBJECT_PREFIX,
@@ -12,11 +13,13 @@ export {
 export { TickSchema, decodeTick, tickMsgId, validateTick } from "./tick";
 export { PROTOCOL_VERSION } from "./protocol";
 export { parseDuration } from "./duration";
+export { parseTimeBound } from "./time-bound";
 export { backoffDelay } from "./backoff";
-export type { BackoffOptions } from "./backoff";
 export { DEFAULT_ASSETS, assetFor } from "./assets";
-export type { AssetMapping } from "./assets";
 
+export type { AssetMapping } from "./assets";
+export type { AssetMetadata } from "./asset-metadata";
+export type { BackoffOptions } from "./backoff";
 export type { SequencedTick, Tick, TickRejectReason, TickValidation } from "./tick";
 export type {
   ErrorResponse,

@@ -6,6 +6,8 @@ export const PRICE_SUBJECTS = `${PRICE_SUBJECT_PREFIX}.>`;
 export const PRICES_STREAM = "PRICES";
 /** KV bucket with the last {@link HISTORY_DEPTH} ticks of each symbol, key = symbol. */
 export const PRICE_HISTORY_BUCKET = "price_history";
+/** KV bucket of coin metadata (name, icon, rank), key = symbol. */
+export const ASSETS_BUCKET = "assets";
 /** How many ticks per symbol `price_history` keeps. */
 export const HISTORY_DEPTH = 50;
 

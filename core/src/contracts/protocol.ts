@@ -1,3 +1,4 @@
+import type { AssetMetadata } from "./asset-metadata";
 import type { SequencedTick } from "./tick";
 
 /** Version of the broadcaster's WebSocket protocol. */
@@ -25,7 +26,7 @@ export interface HistoryResponse {
 
 /** Body of `GET /api/symbols`. */
 export interface SymbolsResponse {
-  symbols: { symbol: string; latest: SequencedTick }[];
+  symbols: { symbol: string; latest: SequencedTick; asset?: AssetMetadata }[];
 }
 
 /** Body of every HTTP error response. */

@@ -1,0 +1,120 @@
+import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import {
+  createLogger,
+  createMetrics,
+  ensureAssetsBucket,
+  ensurePricesStream,
+  tickMsgId,
+  type NatsConnection,
+  type SequencedTick,
+  type Tick,
+} from "@cryptostream/core";
+import { startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHistory, type HistoryService } from "./app";
+import { loadHistoryConfig } from "./config";
+
+describe("GET /api/ticks and /api/symbols on a real nats-server", () => {
+  let server: NatsServerHandle;
+  let nc: NatsConnection;
+  let js: JetStreamClient;
+  let history: HistoryService;
+  const published: SequencedTick[] = [];
+  let boundary = 0;
+  let ts = 1_763_800_000_000;
+
+  const publish = async (symbol: string) => {
+    const tick: Tick = { symbol, price: 100 + published.length, ts: ts++, source: "binance" };
+    const ack = await js.publish(`prices.${symbol}`, JSON.stringify(tick), { msgID: tickMsgId(tick) });
+    published.push({ ...tick, seq: ack.seq });
+  };
+  const get = (query: string, accept?: string) =>
+    fetch(`http://127.0.0.1:${history.port}/api/ticks?${query}`, accept ? { headers: { accept } } : {});
+  const ndjson = async (query: string) => {
+    const response = await get(query);
+    expect(response.headers.get("content-type")).toContain("application/x-ndjson");
+    const text = await response.text();
+    return text.split("\n").filter(Boolean).map((line) => JSON.parse(line) as SequencedTick);
+  };
+  const seqs = (ticks: SequencedTick[]) => ticks.map((t) => t.seq);
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+    nc = await connect({ servers: server.url });
+    js = jetstream(nc);
+    await ensurePricesStream(nc, { maxAgeMs: 86_400_000, maxPerSubject: 100_000, duplicateWindowMs: 120_000 });
+    for (let i = 0; i < 30; i++) await publish(["btc", "eth", "sol"][i % 3]!);
+    await sleep(20);
+    boundary = Date.now();
+    await sleep(20);
+    for (let i = 0; i < 30; i++) await publish(["btc", "eth", "sol"][i % 3]!);
+    const config = loadHistoryConfig({ NATS_URL: server.url, HISTORY_PORT: "0" });
+    history = await startHistory({ config, nc, logger: createLogger({ service: "history", level: "silent" }), metrics: createMetrics("history") });
+  });
+  afterAll(async () => {
+    await history?.close();
+    await nc?.close();
+    await server?.cleanup();
+  });
+
+  it("streams every kept tick of the window as NDJSON, in stream order", async () => {
+    expect(await ndjson("since=1h")).toEqual(published);
+  });
+
+  it("answers a JSON array when the client asks for application/json", async () => {
+    const response = await get("since=1h&symbols=eth", "application/json");
+    expect(response.headers.get("content-type")).toContain("application/json");
+    expect(await response.json()).toEqual(published.filter((t) => t.symbol === "eth"));
+  });
+
+  it("selects symbols, since, until and limit", async () => {
+    const before = published.slice(0, 30);
+    const after = published.slice(30);
+    expect(seqs(await ndjson(`since=1h&until=${boundary}`))).toEqual(seqs(before));
+    expect(seqs(await ndjson(`since=${boundary}`))).toEqual(seqs(after));
+    expect(seqs(await ndjson(`since=${new Date(boundary).toISOString()}&symbols=btc,sol`))).toEqual(
+      seqs(after.filter((t) => t.symbol !== "eth")),
+    );
+    expect(seqs(await ndjson("since=1h&symbols=sol&limit=4"))).toEqual(seqs(published.filter((t) => t.symbol === "sol").slice(0, 4)));
+    expect(seqs(await ndjson("since=1h&limit=7"))).toEqual(seqs(published.slice(0, 7)));
+    expect(await ndjson("since=1h&symbols=doge")).toEqual([]);
+    expect(await ndjson("since=1ms")).toEqual([]);
+  });
+
+  it.each([
+    ["since=yesterday", "invalid_since"],
+    ["until=5m&since=1m", "invalid_until"],
+    ["limit=1000000", "invalid_limit"],
+    ["symbols=BTC", "invalid_symbols"],
+    ["format=csv", "invalid_format"],
+  ])("refuses %s with 400 and a message", async (query, code) => {
+    const response = await get(query);
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe(code);
+    expect(body.error.message.length).toBeGreaterThan(10);
+  });
+
+  it("counts bad requests by parameter in /metrics and reports the consumer's lag in /healthz", async () => {
+    const metrics = await (await fetch(`http://127.0.0.1:${history.port}/metrics`)).text();
+    expect(metrics).toMatch(/cryptostream_history_bad_requests_total\{parameter="since",service="history"\} 1/);
+    await waitFor("history to catch up", () => history.window.lastSeq("sol") === published.at(-1)!.seq);
+    const health = (await (await fetch(`http://127.0.0.1:${history.port}/healthz`)).json()) as { consumer: { pending: number } };
+    expect(health).toMatchObject({ ok: true, consumer: { pending: 0, ackPending: 0 } });
+  });
+
+  it("adds each symbol's metadata from the assets bucket once ingest has written it", async () => {
+    const kv = await ensureAssetsBucket(nc);
+    const asset = { symbol: "btc", name: "Bitcoin", coingeckoId: "bitcoin", image: "https://example.test/btc.png", marketCapRank: 1 };
+    await kv.put("btc", JSON.stringify(asset));
+    await waitFor("btc metadata", async () => {
+      const body = (await (await fetch(`http://127.0.0.1:${history.port}/api/symbols`)).json()) as { symbols: { symbol: string; asset?: object }[] };
+      return body.symbols.find((s) => s.symbol === "btc")?.asset;
+    });
+    const body = (await (await fetch(`http://127.0.0.1:${history.port}/api/symbols`)).json()) as { symbols: { symbol: string; asset?: object }[] };
+    expect(body.symbols.find((s) => s.symbol === "btc")?.asset).toEqual(asset);
+    expect(body.symbols.find((s) => s.symbol === "eth")?.asset).toBeUndefined();
+  });
+});
