@@ -7,7 +7,7 @@ export { ensureAssetsBucket, ensurePriceHistoryBucket, ensurePricesStream, price
 export { createLogger } from "./logger";
 export { createMetrics } from "./metrics";
 export { connectNats } from "./nats";
-export { readTickWindow } from "./window";
+export { visitTickWindow } from "./window";
 export { SHUTDOWN_DEADLINE_MS, runNatsService, runService } from "./service";
 
 export type { Env } from "./config";
@@ -26,4 +26,4 @@ export {
 export { CoinGeckoMarketSchema } from "./upstream/coingecko";
 export type { BinanceCombined, BinanceMiniTicker } from "./upstream/binance";
 export type { CoinGeckoMarket, CoinGeckoSimplePrice } from "./upstream/coingecko";
-export type { TickWindow, TickWindowOptions } from "./window";
+export type { TickWindow, TickWindowVisitor } from "./window";

@@ -14,22 +14,22 @@ export interface TickWindow {
   limit: number;
 }
 
-export interface TickWindowOptions {
+export interface TickWindowVisitor {
+  /** Called for each tick in stream order; a returned promise is awaited before the next (backpressure). */
+  onTick: (tick: SequencedTick) => void | Promise<void>;
   onReject?: (reason: TickRejectReason, message: string, seq: number) => void;
+  /** Checked after each tick; true stops the read (a client went away). */
+  stopped?: () => boolean;
 }
 
 /**
- * The ticks `PRICES` keeps for a window, in stream order, read with an ordered
- * consumer that starts at `sinceMs`. Ends at `untilMs`, at `limit`, or at the
- * last tick stored when the read began, whichever comes first. One symbol is
- * filtered by the server; several are filtered here, since a filter is one
- * subject on nats-server 2.9.
+ * Visits the ticks `PRICES` keeps for a window, in stream order, read with an
+ * ordered consumer that starts at `sinceMs`. Ends at `untilMs`, at `limit`, or
+ * at the last tick stored when the read began, whichever comes first. One symbol
+ * is filtered by the server; several are filtered here, since a filter is one
+ * subject on nats-server 2.9. Resolves with the number of ticks visited.
  */
-export async function* readTickWindow(
-  nc: NatsConnection,
-  window: TickWindow,
-  options: TickWindowOptions = {},
-): AsyncGenerator<SequencedTick> {
+export async function visitTickWindow(nc: NatsConnection, window: TickWindow, visitor: TickWindowVisitor): Promise<number> {
   const symbols = window.symbols && window.symbols.length > 0 ? new Set(window.symbols) : undefined;
   const single = symbols?.size === 1 ? [...symbols][0]! : undefined;
   const consumer = await jetstream(nc).consumers.get(PRICES_STREAM, {
@@ -37,30 +37,32 @@ export async function* readTickWindow(
     opt_start_time: new Date(window.sinceMs).toISOString(),
   });
   const untilNanos = BigInt(window.untilMs ?? Date.now()) * 1_000_000n;
-  const pending = (await consumer.info(true)).num_pending;
-  if (pending === 0 || window.limit <= 0) {
+  if ((await consumer.info(true)).num_pending === 0 || window.limit <= 0) {
     await consumer.delete().catch(() => undefined);
-    return;
+    return 0;
   }
-  const messages = await consumer.consume({ max_messages: Math.min(window.limit, 4_096) });
-  let sent = 0;
+  const messages = await consumer.consume({ max_messages: Math.min(window.limit, 8_192) });
+  let visited = 0;
   try {
     for await (const message of messages) {
-      if (BigInt(message.info.timestampNanos) > untilNanos) break;
+      const info = message.info;
+      if (message.timestampNanos > untilNanos) break;
       const symbol = symbolFromSubject(message.subject);
       if (!symbols || (symbol && symbols.has(symbol))) {
         const result = decodeTick(message.string(), symbol);
         if (result.ok) {
-          yield { ...result.tick, seq: message.seq };
-          if (++sent >= window.limit) break;
+          const pending = visitor.onTick({ ...result.tick, seq: info.streamSequence });
+          if (pending) await pending;
+          if (++visited >= window.limit || visitor.stopped?.()) break;
         } else {
-          options.onReject?.(result.reason, result.message, message.seq);
+          visitor.onReject?.(result.reason, result.message, info.streamSequence);
         }
       }
-      if (message.info.pending === 0) break;
+      if (info.pending === 0) break;
     }
   } finally {
     await messages.close();
     await consumer.delete().catch(() => undefined);
   }
+  return visited;
 }

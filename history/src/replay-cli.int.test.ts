@@ -52,7 +52,7 @@ describe("pnpm replay", () => {
   it("republishes the window in order under another subject prefix", async () => {
     const received: { subject: string; tick: SequencedTick }[] = [];
     const subscription = nc.subscribe("replay.prices.>", {
-      callback: (_, message) => received.push({ subject: message.subject, tick: message.json<SequencedTick>() }),
+      callback: (_, message) => void received.push({ subject: message.subject, tick: message.json<SequencedTick>() }),
     });
     await nc.flush();
     const { code } = await replay("--since", "1h", "--to", "replay.prices", "--speed", "100");

@@ -7,9 +7,9 @@ import {
   isValidSymbol,
   loadConfig,
   parseTimeBound,
-  readTickWindow,
+  visitTickWindow,
 } from "@cryptostream/core";
-import { replayTicks } from "./replay";
+import { createReplayer } from "./replay";
 import { MAX_WINDOW_LIMIT } from "./window-query";
 
 const USAGE = `Usage: pnpm replay --since 10m [--until <time>] [--symbols btc,eth] [--limit N] [--speed 10] [--to <subject prefix>]
@@ -68,9 +68,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ ...commonEnv, LOG_LEVEL: commonEnv.LOG_LEVEL.default("warn") });
   const logger = createLogger({ service: "replay", level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const nc = await connectNats({ url: config.NATS_URL, name: "replay", user: config.NATS_USER, password: config.NATS_PASSWORD, logger });
-  const ticks = readTickWindow(nc, { symbols, sinceMs, untilMs, limit });
-  const count = await replayTicks({
-    ticks,
+  const replay = createReplayer({
     speed,
     emit: prefix
       ? (tick) => nc.publish(`${prefix}.${tick.symbol}`, JSON.stringify(tick))
@@ -78,6 +76,7 @@ async function main(): Promise<void> {
           process.stdout.write(`${JSON.stringify(tick)}\n`);
         },
   });
+  const count = await visitTickWindow(nc, { symbols, sinceMs, untilMs, limit }, { onTick: replay });
   await nc.drain();
   process.stderr.write(`replay: ${count} ticks ${prefix ? `republished under ${prefix}.<symbol>` : "printed"}\n`);
 }

@@ -1,6 +1,6 @@
 import type { SequencedTick } from "@cryptostream/core";
 import { describe, expect, it } from "vitest";
-import { replayTicks, type ReplayClock } from "./replay";
+import { createReplayer, type ReplayClock } from "./replay";
 
 const tick = (seq: number, ts: number): SequencedTick => ({ symbol: "btc", price: seq, ts, source: "binance", seq });
 
@@ -18,18 +18,17 @@ function fakeClock(start = 1_000): ReplayClock & { sleeps: number[] } {
   };
 }
 
-async function* from(ticks: SequencedTick[]) {
-  yield* ticks;
+async function play(ticks: SequencedTick[], handle: (tick: SequencedTick) => void | Promise<void>) {
+  for (const tick of ticks) await handle(tick);
 }
 
-describe("replayTicks", () => {
+describe("createReplayer", () => {
   const ticks = [tick(1, 10_000), tick(2, 11_000), tick(3, 11_000), tick(4, 15_000)];
 
   it("spaces the ticks as they happened, divided by the speed", async () => {
     const clock = fakeClock();
     const emitted: { seq: number; at: number }[] = [];
-    const count = await replayTicks({ ticks: from(ticks), speed: 10, clock, emit: (t) => void emitted.push({ seq: t.seq, at: clock.now() }) });
-    expect(count).toBe(4);
+    await play(ticks, createReplayer({ speed: 10, clock, emit: (t) => void emitted.push({ seq: t.seq, at: clock.now() }) }));
     expect(emitted).toEqual([
       { seq: 1, at: 1_000 },
       { seq: 2, at: 1_100 },
@@ -41,12 +40,12 @@ describe("replayTicks", () => {
   it("emits everything at once without a speed, and never waits backwards", async () => {
     const clock = fakeClock();
     const emitted: number[] = [];
-    await replayTicks({ ticks: from(ticks), clock, emit: (t) => void emitted.push(t.seq) });
+    await play(ticks, createReplayer({ clock, emit: (t) => void emitted.push(t.seq) }));
     expect(emitted).toEqual([1, 2, 3, 4]);
     expect(clock.sleeps).toEqual([]);
 
     const outOfOrder = fakeClock();
-    await replayTicks({ ticks: from([tick(1, 5_000), tick(2, 4_000), tick(3, 6_000)]), speed: 1, clock: outOfOrder, emit: () => undefined });
+    await play([tick(1, 5_000), tick(2, 4_000), tick(3, 6_000)], createReplayer({ speed: 1, clock: outOfOrder, emit: () => undefined }));
     expect(outOfOrder.sleeps).toEqual([1_000]);
   });
 });

@@ -11,29 +11,23 @@ export const systemClock: ReplayClock = {
 };
 
 export interface ReplayOptions {
-  ticks: AsyncIterable<SequencedTick>;
-  emit: (tick: SequencedTick) => void | Promise<void>;
+  emit: (tick: SequencedTick) => void;
   /** 10 plays ten times faster than the ticks happened; undefined emits at once. */
   speed?: number | undefined;
   clock?: ReplayClock;
 }
 
 /**
- * Emits ticks in order, spaced as their upstream times were, divided by `speed`.
- * Returns how many it emitted.
+ * A tick handler that emits ticks spaced as their upstream times were, divided
+ * by `speed`: it resolves once the tick is due and emitted.
  */
-export async function replayTicks({ ticks, emit, speed, clock = systemClock }: ReplayOptions): Promise<number> {
+export function createReplayer({ emit, speed, clock = systemClock }: ReplayOptions): (tick: SequencedTick) => void | Promise<void> {
   let first: { ts: number; at: number } | undefined;
-  let count = 0;
-  for await (const tick of ticks) {
-    if (speed !== undefined) {
-      first ??= { ts: tick.ts, at: clock.now() };
-      const due = first.at + Math.max(0, tick.ts - first.ts) / speed;
-      const wait = due - clock.now();
-      if (wait > 0) await clock.sleep(wait);
-    }
-    await emit(tick);
-    count++;
-  }
-  return count;
+  return (tick) => {
+    if (speed === undefined) return emit(tick);
+    first ??= { ts: tick.ts, at: clock.now() };
+    const wait = first.at + Math.max(0, tick.ts - first.ts) / speed - clock.now();
+    if (wait <= 0) return emit(tick);
+    return clock.sleep(wait).then(() => emit(tick));
+  };
 }

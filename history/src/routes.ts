@@ -1,6 +1,6 @@
 import {
   isValidSymbol,
-  readTickWindow,
+  visitTickWindow,
   sendError,
   sendJson,
   type HistoryResponse,
@@ -11,7 +11,7 @@ import {
 } from "@cryptostream/core";
 import type { AssetsCache } from "./assets-cache";
 import type { HistoryWindow } from "./history-window";
-import { streamTicks } from "./ticks-stream";
+import { tickStreamWriter } from "./ticks-stream";
 import { parseWindowQuery } from "./window-query";
 
 export interface HistoryRoutesDeps {
@@ -25,6 +25,17 @@ export interface HistoryRoutesDeps {
 
 /** `GET /api/history/:symbol` and `GET /api/symbols` from memory; `GET /api/ticks` from `PRICES`. */
 export function historyRoutes({ window, assets, nc, now = Date.now, onBadRequest, onReject }: HistoryRoutesDeps): Route[] {
+  // Each symbol's body is encoded once per new tick, not once per request.
+  const encoded = new Map<string, { seq: number; etag: string; body: Buffer }>();
+  const encodedHistory = (symbol: string) => {
+    const seq = window.lastSeq(symbol);
+    const cached = encoded.get(symbol);
+    if (cached?.seq === seq) return cached;
+    const history: HistoryResponse = { symbol, ticks: [...(window.ticks(symbol) ?? [])] };
+    const fresh = { seq, etag: `"${symbol}-${seq}"`, body: Buffer.from(JSON.stringify(history)) };
+    encoded.set(symbol, fresh);
+    return fresh;
+  };
   return [
     {
       method: "GET",
@@ -35,15 +46,19 @@ export function historyRoutes({ window, assets, nc, now = Date.now, onBadRequest
           onBadRequest?.("symbol");
           return sendError(res, 400, "invalid_symbol", `"${symbol}" is not a symbol: expected 1-20 lowercase letters or digits`);
         }
-        const ticks = window.ticks(symbol);
-        if (!ticks) return sendError(res, 404, "unknown_symbol", `no ticks kept for "${symbol}"`);
-        const etag = `"${symbol}-${window.lastSeq(symbol)}"`;
+        if (!window.ticks(symbol)) return sendError(res, 404, "unknown_symbol", `no ticks kept for "${symbol}"`);
+        const { etag, body } = encodedHistory(symbol);
         if (req.headers["if-none-match"] === etag) {
           res.writeHead(304, { etag }).end();
           return;
         }
-        const body: HistoryResponse = { symbol, ticks: [...ticks] };
-        return sendJson(res, 200, body, { etag, "cache-control": "no-cache" });
+        res.writeHead(200, {
+          "content-type": "application/json; charset=utf-8",
+          "content-length": body.length,
+          "cache-control": "no-cache",
+          etag,
+        });
+        res.end(body);
       },
     },
     {
@@ -73,7 +88,9 @@ export function historyRoutes({ window, assets, nc, now = Date.now, onBadRequest
         }
         const accept = req.headers.accept ?? "";
         const asArray = accept.includes("application/json") && !accept.includes("ndjson");
-        await streamTicks(res, readTickWindow(nc, query.window, { onReject }), asArray);
+        const writer = tickStreamWriter(res, asArray);
+        await visitTickWindow(nc, query.window, { onTick: writer.write, onReject, stopped: () => writer.gone });
+        writer.end();
       },
     },
   ];

@@ -1,14 +1,30 @@
 import type { ServerResponse } from "node:http";
-import { once } from "node:events";
 import type { SequencedTick } from "@cryptostream/core";
 
-const CHUNK_BYTES = 64 * 1024;
+const CHUNK_CHARS = 64 * 1024;
 
-/**
- * Writes ticks as NDJSON, or as one JSON array, in chunks of about 64 KiB,
- * waiting for the socket to drain. Stops early when the client goes away.
- */
-export async function streamTicks(res: ServerResponse, ticks: AsyncIterable<SequencedTick>, asArray: boolean): Promise<number> {
+export interface TickStreamWriter {
+  /** Adds a tick; resolves later only when the socket needs to drain first. */
+  write(tick: SequencedTick): void | Promise<void>;
+  end(): void;
+  /** The client went away. */
+  readonly gone: boolean;
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
+
+/** Writes ticks as NDJSON, or as one JSON array, in chunks of about 64 KiB, respecting backpressure. */
+export function tickStreamWriter(res: ServerResponse, asArray: boolean): TickStreamWriter {
   let gone = false;
   res.once("close", () => (gone = true));
   res.writeHead(200, {
@@ -16,20 +32,22 @@ export async function streamTicks(res: ServerResponse, ticks: AsyncIterable<Sequ
     "cache-control": "no-store",
   });
   let chunk = asArray ? "[" : "";
-  let count = 0;
-  const write = async (text: string) => {
-    if (!res.write(text) && !gone) await Promise.race([once(res, "drain"), once(res, "close")]);
-  };
-  for await (const tick of ticks) {
-    const json = JSON.stringify(tick);
-    chunk += asArray ? (count === 0 ? json : `,${json}`) : `${json}\n`;
-    count++;
-    if (chunk.length >= CHUNK_BYTES) {
-      await write(chunk);
+  let first = true;
+  return {
+    get gone() {
+      return gone;
+    },
+    write(tick) {
+      const json = JSON.stringify(tick);
+      chunk += asArray ? (first ? json : `,${json}`) : `${json}\n`;
+      first = false;
+      if (chunk.length < CHUNK_CHARS) return;
+      const full = res.write(chunk);
       chunk = "";
-      if (gone) return count;
-    }
-  }
-  res.end(asArray ? `${chunk}]` : chunk);
-  return count;
+      return full || gone ? undefined : drained(res);
+    },
+    end() {
+      if (!gone) res.end(asArray ? `${chunk}]` : chunk);
+    },
+  };
 }

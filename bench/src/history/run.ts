@@ -1,0 +1,139 @@
+// History benchmark: GET /api/history/:symbol at a fixed 2,000 requests per second, and
+// GET /api/ticks streaming a large window to one client, each side by side with a baseline.
+//   pnpm --dir bench history [--runs 3] [--seconds 10] [--rate 2000] [--connections 10] [--window 100000]
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { jetstream } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import autocannon from "autocannon";
+import { ensurePriceHistoryBucket, ensurePricesStream, tickMsgId, type Tick } from "@cryptostream/core";
+import { startNatsServer, waitFor } from "@cryptostream/testing";
+import { cpuTimeMs, median, startTsProcess, stopProcess } from "../lib/process";
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "3" },
+    seconds: { type: "string", default: "10" },
+    rate: { type: "string", default: "2000" },
+    window: { type: "string", default: "100000" },
+    connections: { type: "string", default: "10" },
+  },
+});
+const runs = Number(values.runs);
+const seconds = Number(values.seconds);
+const rate = Number(values.rate);
+const windowSize = Number(values.window);
+const connections = Number(values.connections);
+const serverFile = fileURLToPath(new URL("./server.ts", import.meta.url));
+const SYMBOLS = ["btc", "eth", "xrp", "bnb", "sol", "usdc", "trx", "doge", "ada", "link", "bch", "xlm", "sui", "avax", "ltc", "hbar", "shib", "ton", "dot", "uni"];
+
+const nats = await startNatsServer();
+const nc = await connect({ servers: nats.url });
+await ensurePricesStream(nc, { maxAgeMs: 86_400_000, maxPerSubject: 1_000_000, duplicateWindowMs: 120_000 });
+await ensurePriceHistoryBucket(nc);
+const js = jetstream(nc);
+let ts = Date.now() - 3_600_000;
+async function publishTicks(count: number, symbols: string[]) {
+  const batch: Promise<unknown>[] = [];
+  for (let i = 0; i < count; i++) {
+    const tick: Tick = { symbol: symbols[i % symbols.length]!, price: 100 + (i % 1000) / 10, ts: ts++, source: "bench", change24h: 1.5, volume24h: 1e9 };
+    batch.push(js.publish(`prices.${tick.symbol}`, JSON.stringify(tick), { msgID: tickMsgId(tick) }));
+    if (batch.length === 2_000) await Promise.all(batch.splice(0));
+  }
+  await Promise.all(batch);
+}
+
+console.log(`nats-server ${nats.url}; ${runs} runs of each; medians below\n`);
+
+// --- GET /api/history/:symbol ------------------------------------------------------------------
+await publishTicks(SYMBOLS.length * 50, SYMBOLS);
+const service = await startTsProcess<{ port: number }>(serverFile, ["service", nats.url]);
+await waitFor("history to fill its window", async () => {
+  const body = (await (await fetch(`http://127.0.0.1:${service.ready.port}/api/history/uni`)).json()) as { ticks?: unknown[] };
+  return body.ticks?.length === 50;
+}, 30_000);
+const baseline = await startTsProcess<{ port: number }>(serverFile, ["baseline", nats.url]);
+
+interface LoadRow { requests: number; rps: number; p50: number; p99: number; max: number; errors: number; cpuUsPerRequest: number }
+async function load(pid: number, port: number): Promise<LoadRow> {
+  const cpuBefore = cpuTimeMs(pid);
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections,
+    overallRate: rate,
+    duration: seconds,
+    requests: SYMBOLS.map((symbol) => ({ method: "GET", path: `/api/history/${symbol}` })),
+  });
+  const cpu = cpuTimeMs(pid) - cpuBefore;
+  const requests = result.requests.total;
+  return {
+    requests,
+    rps: requests / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    errors: result.errors + result.non2xx + result.timeouts,
+    cpuUsPerRequest: (cpu * 1000) / requests,
+  };
+}
+const historyRows: Record<"memory" | "bucket", LoadRow[]> = { memory: [], bucket: [] };
+for (let run = 0; run < runs; run++) {
+  historyRows.memory.push(await load(service.child.pid!, service.ready.port));
+  historyRows.bucket.push(await load(baseline.child.pid!, baseline.ready.port));
+}
+await stopProcess(service.child);
+
+const summarise = (rows: LoadRow[]) => ({
+  rps: median(rows.map((r) => r.rps)),
+  p50: median(rows.map((r) => r.p50)),
+  p99: median(rows.map((r) => r.p99)),
+  max: median(rows.map((r) => r.max)),
+  errors: rows.reduce((sum, r) => sum + r.errors, 0),
+  cpu: median(rows.map((r) => r.cpuUsPerRequest)),
+});
+const memory = summarise(historyRows.memory);
+const bucket = summarise(historyRows.bucket);
+console.log(`GET /api/history/:symbol at ${rate} req/s offered, ${seconds} s, ${connections} connections, 20 symbols x 50 ticks`);
+console.log("| handler | req/s done | p50 ms | p99 ms | max ms | errors | server CPU µs/request |");
+console.log("| --- | --- | --- | --- | --- | --- | --- |");
+for (const [name, row] of [["history (in-memory window)", memory], ["baseline (reads the bucket per request)", bucket]] as const) {
+  console.log(`| ${name} | ${row.rps.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.max} | ${row.errors} | ${row.cpu.toFixed(1)} |`);
+}
+console.log(`ratio of server CPU per request, baseline / history: ${(bucket.cpu / memory.cpu).toFixed(1)}x\n`);
+
+// --- GET /api/ticks --------------------------------------------------------------------------
+await publishTicks(windowSize, SYMBOLS.slice(0, 10));
+const routes = await startTsProcess<{ port: number }>(serverFile, ["routes", nats.url]);
+
+async function stream(pid: number, port: number, limit: number) {
+  const cpuBefore = cpuTimeMs(pid);
+  const started = performance.now();
+  const response = await fetch(`http://127.0.0.1:${port}/api/ticks?since=2h&limit=${limit}`);
+  let lines = 0;
+  const decoder = new TextDecoder();
+  for await (const chunk of response.body!) {
+    const text = decoder.decode(chunk as Uint8Array, { stream: true });
+    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lines++;
+  }
+  const secondsTaken = (performance.now() - started) / 1000;
+  return { lines, ticksPerSecond: lines / secondsTaken, cpuUsPerTick: ((cpuTimeMs(pid) - cpuBefore) * 1000) / lines };
+}
+const baselineLimit = Math.min(windowSize, 20_000);
+const streamRows = { window: [] as Awaited<ReturnType<typeof stream>>[], direct: [] as Awaited<ReturnType<typeof stream>>[] };
+for (let run = 0; run < runs; run++) {
+  streamRows.window.push(await stream(routes.child.pid!, routes.ready.port, windowSize));
+  streamRows.direct.push(await stream(baseline.child.pid!, baseline.ready.port, baselineLimit));
+}
+console.log(`GET /api/ticks to one client: a window of ${windowSize} ticks (baseline: the first ${baselineLimit})`);
+console.log("| reader | ticks | ticks/s | server CPU µs/tick |");
+console.log("| --- | --- | --- | --- |");
+for (const [name, rows] of [["history (ordered consumer, NDJSON in 64 KiB chunks)", streamRows.window], ["baseline (one direct get per tick)", streamRows.direct]] as const) {
+  console.log(`| ${name} | ${rows[0]!.lines} | ${median(rows.map((r) => r.ticksPerSecond)).toFixed(0)} | ${median(rows.map((r) => r.cpuUsPerTick)).toFixed(2)} |`);
+}
+const speedup = median(streamRows.window.map((r) => r.ticksPerSecond)) / median(streamRows.direct.map((r) => r.ticksPerSecond));
+console.log(`ratio of ticks per second, history / baseline: ${speedup.toFixed(1)}x`);
+
+await stopProcess(routes.child);
+await stopProcess(baseline.child);
+await nc.close();
+await nats.cleanup();
