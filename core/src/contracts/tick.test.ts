@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeTick, tickMsgId, validateTick } from "./tick";
+import { TickSchema, decodeTick, tickMsgId, validateTick } from "./tick";
 
 const good = { symbol: "btc", price: 98421.57, ts: 1763800000123, source: "binance", change24h: 1.6 };
 
@@ -34,5 +34,26 @@ describe("tick schema", () => {
     expect(tickMsgId(good)).toBe("binance:btc:1763800000123");
     expect(tickMsgId({ ...good, price: 1 })).toBe(tickMsgId(good));
     expect(tickMsgId({ ...good, ts: good.ts + 1 })).not.toBe(tickMsgId(good));
+  });
+});
+
+describe("the fast path of validateTick", () => {
+  it("agrees with the schema on thousands of mutated ticks", () => {
+    let seed = 1;
+    const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+    const oddValues = [undefined, null, 0, -1, 1.5, Number.NaN, Infinity, "", "btc", "BTC", "1", true, {}, [], 1_763_800_000_000, 1e-12];
+    const fields = ["symbol", "price", "ts", "source", "change24h", "volume24h", "extra"];
+    for (let i = 0; i < 5_000; i++) {
+      const value: Record<string, unknown> = { ...good, volume24h: 1e9 };
+      for (let j = 0; j < 1 + Math.floor(random() * 2); j++) {
+        const field = fields[Math.floor(random() * fields.length)]!;
+        if (random() < 0.2) delete value[field];
+        else value[field] = oddValues[Math.floor(random() * oddValues.length)];
+      }
+      const fast = validateTick(value);
+      const schema = TickSchema.safeParse(value);
+      expect(fast.ok).toBe(schema.success);
+      if (fast.ok && schema.success) expect(fast.tick).toEqual(schema.data);
+    }
   });
 });
