@@ -1,6 +1,7 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { PRICES_STREAM, createLogger, createMetrics, type NatsConnection } from "@cryptostream/core";
+import { Kvm } from "@nats-io/kv";
+import { ASSETS_BUCKET, PRICES_STREAM, createLogger, createMetrics, type NatsConnection } from "@cryptostream/core";
 import { startSimExchange, type SimExchange } from "@cryptostream/sim-exchange";
 import { startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -71,5 +72,45 @@ describe("ingest against the simulated exchange and a real nats-server", () => {
     ingest.publisher.publish({ ...tick });
     await ingest.publisher.flush();
     expect(await streamMessages()).toBe(before + 1);
+  });
+});
+
+describe("ingest from CoinGecko alone", () => {
+  it("publishes CoinGecko ticks while Binance is silent and writes each coin's metadata to the assets bucket", async () => {
+    const server = await startNatsServer();
+    const sim = await startSimExchange({ intervalMs: 0, symbols: ["btc", "eth"] });
+    const nc = await connect({ servers: server.url });
+    const config = loadIngestConfig({
+      NATS_URL: server.url,
+      INGEST_PORT: "0",
+      SYMBOLS: "btc,eth",
+      SOURCES: "coingecko",
+      COINGECKO_API_URL: sim.coingeckoApiUrl,
+      COINGECKO_POLL_INTERVAL: "50ms",
+    });
+    const metrics = createMetrics("ingest");
+    const ingest = await startIngest({ config, nc, logger: createLogger({ service: "ingest", level: "silent" }), metrics });
+    try {
+      const jsm = await jetstreamManager(nc);
+      await waitFor("both coins in PRICES", async () => (await jsm.streams.info(PRICES_STREAM)).state.messages === 2);
+      const stored = await jsm.streams.getMessage(PRICES_STREAM, { last_by_subj: "prices.eth" });
+      expect(stored!.json()).toMatchObject({ symbol: "eth", source: "coingecko", price: sim.market.coins.get("eth")!.price });
+
+      const assets = await new Kvm(nc).open(ASSETS_BUCKET);
+      const btc = await waitFor("btc metadata", async () => (await assets.get("btc"))?.json<Record<string, unknown>>());
+      expect(btc).toMatchObject({ symbol: "btc", name: "Bitcoin", coingeckoId: "bitcoin", marketCapRank: 1 });
+
+      await waitFor("a few more polls", async () => {
+        const values = (await metrics.registry.getSingleMetric("cryptostream_ingest_ticks_unchanged_total")?.get())?.values ?? [];
+        return values.reduce((sum, v) => sum + v.value, 0) >= 4;
+      });
+      expect((await jsm.streams.info(PRICES_STREAM)).state.messages).toBe(2);
+      expect((await metrics.ticksRejected.get()).values.filter((v) => v.value > 0)).toEqual([]);
+    } finally {
+      await ingest.close();
+      await nc.close();
+      await sim.close();
+      await server.cleanup();
+    }
   });
 });

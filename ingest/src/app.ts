@@ -2,6 +2,7 @@ import {
   assetFor,
   closeServer,
   createHttpServer,
+  ensureAssetsBucket,
   ensurePricesStream,
   pricesStreamSettings,
   listen,
@@ -9,6 +10,7 @@ import {
   type ServiceDeps,
   type Tick,
 } from "@cryptostream/core";
+import { AssetsWriter } from "./assets-writer";
 import type { IngestConfig } from "./config";
 import { SourceSelector } from "./failover";
 import { TickPublisher } from "./publisher";
@@ -17,7 +19,7 @@ import { BinanceFeed } from "./sources/binance-feed";
 import { COINGECKO_SOURCE, parseCoinGeckoMarkets } from "./sources/coingecko-parse";
 import { CoinGeckoPoller } from "./sources/coingecko-poller";
 import type { UpstreamResult } from "./sources/upstream-result";
-import { TickGate } from "./tick-gate";
+import { TickGate, UNCHANGED } from "./tick-gate";
 
 export type IngestDeps = ServiceDeps<IngestConfig>;
 
@@ -38,6 +40,11 @@ export async function startIngest({ config, nc, logger, metrics }: IngestDeps): 
     ["source", "duplicate"],
   );
   const dropped = metrics.counter("cryptostream_ingest_ticks_dropped_total", "Ticks dropped because the publish queue was full");
+  const unchanged = metrics.counter(
+    "cryptostream_ingest_ticks_unchanged_total",
+    "Upstream events skipped because they repeat the last one published (a poll between upstream updates)",
+    ["source"],
+  );
   const retries = metrics.counter(
     "cryptostream_ingest_publish_retries_total",
     "Publishes that failed and were retried with the same msg id",
@@ -67,6 +74,7 @@ export async function startIngest({ config, nc, logger, metrics }: IngestDeps): 
     if (result.kind !== "tick") return;
     if (!selector.accepts(result.tick.source, result.tick.symbol)) return;
     const verdict = gate.admit(result.tick);
+    if (!verdict.ok && verdict.reason === UNCHANGED) return unchanged.inc({ source });
     if (!verdict.ok) return reject(source, verdict.reason, verdict.message);
     lastTick.set(verdict.tick.symbol, verdict.tick);
     publisher.publish(verdict.tick);
@@ -97,6 +105,7 @@ export async function startIngest({ config, nc, logger, metrics }: IngestDeps): 
   }
   const pollers: CoinGeckoPoller[] = [];
   if (config.SOURCES.includes("coingecko")) {
+    const assetsWriter = new AssetsWriter(await ensureAssetsBucket(nc), logger);
     const symbolOfId = new Map(assets.map((asset) => [asset.coingeckoId, asset.symbol]));
     pollers.push(
       new CoinGeckoPoller({
@@ -106,7 +115,11 @@ export async function startIngest({ config, nc, logger, metrics }: IngestDeps): 
         apiKey: config.COINGECKO_API_KEY,
         plan: config.COINGECKO_PLAN,
         logger: logger.child({ source: COINGECKO_SOURCE }),
-        onBody: (body) => parseCoinGeckoMarkets(body, symbolOfId).forEach((r) => handle(COINGECKO_SOURCE, r)),
+        onBody: (body) => {
+          const { results, assets } = parseCoinGeckoMarkets(body, symbolOfId);
+          results.forEach((result) => handle(COINGECKO_SOURCE, result));
+          void assetsWriter.write(assets);
+        },
       }),
     );
   }

@@ -1,4 +1,5 @@
 export { startIngest } from "./app";
+export { AssetsWriter } from "./assets-writer";
 export { ingestEnv, loadIngestConfig } from "./config";
 export { SourceSelector } from "./failover";
 export { TickPublisher } from "./publisher";
@@ -6,8 +7,9 @@ export { BINANCE_SOURCE, parseBinanceFrame } from "./sources/binance-parse";
 export { BinanceFeed } from "./sources/binance-feed";
 export { COINGECKO_SOURCE, parseCoinGeckoMarkets } from "./sources/coingecko-parse";
 export { CoinGeckoPoller } from "./sources/coingecko-poller";
-export { TickGate } from "./tick-gate";
+export { TickGate, UNCHANGED } from "./tick-gate";
 
 export type { IngestDeps, IngestService } from "./app";
 export type { IngestConfig } from "./config";
+export type { CoinGeckoMarkets } from "./sources/coingecko-parse";
 export type { UpstreamResult } from "./sources/upstream-result";

@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { SourceSelector } from "./failover";
-import { TickGate } from "./tick-gate";
+import { TickGate, UNCHANGED } from "./tick-gate";
 
 const tick = { symbol: "btc", price: 98_000, ts: 1_763_800_000_000, source: "binance" };
 
 describe("TickGate", () => {
-  it("admits valid ticks in order and drops an older or repeated one per symbol and source", () => {
+  it("admits valid ticks in order, drops an older one and skips a repeat, per symbol and source", () => {
     const gate = new TickGate();
     expect(gate.admit(tick).ok).toBe(true);
     expect(gate.admit({ ...tick, ts: tick.ts + 1 }).ok).toBe(true);
-    expect(gate.admit(tick)).toMatchObject({ ok: false, reason: "stale" });
-    expect(gate.admit({ ...tick, ts: tick.ts + 1 })).toMatchObject({ ok: false, reason: "stale" });
+    expect(gate.admit(tick)).toMatchObject({ ok: false, reason: "out_of_order" });
+    expect(gate.admit({ ...tick, ts: tick.ts + 1 })).toMatchObject({ ok: false, reason: UNCHANGED });
     expect(gate.admit({ ...tick, source: "coingecko" }).ok).toBe(true);
     expect(gate.admit({ ...tick, symbol: "eth" }).ok).toBe(true);
   });

@@ -10,7 +10,7 @@ const ids = new Map([
 
 describe("parseCoinGeckoMarkets", () => {
   it("turns each documented coin into a tick and rejects untracked ones alone", () => {
-    const results = parseCoinGeckoMarkets(readFixture("coingecko-coins-markets.json"), ids);
+    const { results, assets } = parseCoinGeckoMarkets(readFixture("coingecko-coins-markets.json"), ids);
     expect(results.map((r) => r.kind)).toEqual(["tick", "tick", "tick", "rejected"]);
     expect(results[0]).toEqual({
       kind: "tick",
@@ -24,13 +24,21 @@ describe("parseCoinGeckoMarkets", () => {
       },
     });
     expect(results[3]).toMatchObject({ kind: "rejected", reason: "unknown_symbol" });
+    expect(assets[0]).toEqual({
+      symbol: "btc",
+      name: "Bitcoin",
+      coingeckoId: "bitcoin",
+      image: "https://coin-images.coingecko.com/coins/images/1/large/bitcoin.png",
+      marketCapRank: 1,
+    });
+    expect(assets.map((a) => a.symbol)).toEqual(["btc", "eth", "sol"]);
   });
 
   it("rejects a rate-limit body, truncated JSON and a coin without a price", () => {
-    expect(parseCoinGeckoMarkets(readFixture("coingecko-429.json"), ids)).toMatchObject([{ reason: "unknown_format" }]);
-    expect(parseCoinGeckoMarkets('[{"id":"bitcoin"', ids)).toMatchObject([{ reason: "malformed_json" }]);
+    expect(parseCoinGeckoMarkets(readFixture("coingecko-429.json"), ids).results).toMatchObject([{ reason: "unknown_format" }]);
+    expect(parseCoinGeckoMarkets('[{"id":"bitcoin"', ids).results).toMatchObject([{ reason: "malformed_json" }]);
     const coin = JSON.parse(readFixture("coingecko-coins-markets.json"))[0];
-    expect(parseCoinGeckoMarkets(JSON.stringify([{ ...coin, current_price: null }]), ids)).toMatchObject([
+    expect(parseCoinGeckoMarkets(JSON.stringify([{ ...coin, current_price: null }]), ids).results).toMatchObject([
       { reason: "invalid_event" },
     ]);
   });

@@ -1,31 +1,42 @@
-import { CoinGeckoMarketSchema, type Tick } from "@cryptostream/core";
+import { CoinGeckoMarketSchema, type AssetMetadata, type Tick } from "@cryptostream/core";
 import type { UpstreamResult } from "./upstream-result";
 
 export const COINGECKO_SOURCE = "coingecko";
+
+export interface CoinGeckoMarkets {
+  results: UpstreamResult[];
+  /** Name, icon and rank of each tracked coin, for the `assets` bucket. */
+  assets: AssetMetadata[];
+}
 
 /**
  * Parses a `/coins/markets` body into one result per coin; a bad coin is rejected
  * alone and the others still count. `symbolOfId` maps a CoinGecko id to a tracked symbol.
  */
-export function parseCoinGeckoMarkets(body: string, symbolOfId: ReadonlyMap<string, string>): UpstreamResult[] {
+export function parseCoinGeckoMarkets(body: string, symbolOfId: ReadonlyMap<string, string>): CoinGeckoMarkets {
   let coins: unknown;
   try {
     coins = JSON.parse(body);
   } catch (error) {
-    return [{ kind: "rejected", reason: "malformed_json", message: `not JSON: ${(error as Error).message}` }];
+    return { results: [{ kind: "rejected", reason: "malformed_json", message: `not JSON: ${(error as Error).message}` }], assets: [] };
   }
   if (!Array.isArray(coins)) {
-    return [{ kind: "rejected", reason: "unknown_format", message: "expected an array of coins" }];
+    return { results: [{ kind: "rejected", reason: "unknown_format", message: "expected an array of coins" }], assets: [] };
   }
-  return coins.map((value): UpstreamResult => {
+  const assets: AssetMetadata[] = [];
+  const results = coins.map((value): UpstreamResult => {
     const coin = CoinGeckoMarketSchema.safeParse(value);
     if (!coin.success) {
       const detail = coin.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
       return { kind: "rejected", reason: "invalid_event", message: `bad coin: ${detail}` };
     }
-    const { id, current_price, last_updated, total_volume, price_change_percentage_24h } = coin.data;
+    const { id, name, image, market_cap_rank, current_price, last_updated, total_volume, price_change_percentage_24h } = coin.data;
     const symbol = symbolOfId.get(id);
     if (!symbol) return { kind: "rejected", reason: "unknown_symbol", message: `untracked coin ${id}` };
+    const asset: AssetMetadata = { symbol, name, coingeckoId: id };
+    if (image) asset.image = image;
+    if (typeof market_cap_rank === "number") asset.marketCapRank = market_cap_rank;
+    assets.push(asset);
     const ts = last_updated ? Date.parse(last_updated) : Number.NaN;
     if (current_price === null || Number.isNaN(ts)) {
       return { kind: "rejected", reason: "invalid_event", message: `coin ${id} has no price or last_updated` };
@@ -35,4 +46,5 @@ export function parseCoinGeckoMarkets(body: string, symbolOfId: ReadonlyMap<stri
     if (typeof total_volume === "number") tick.volume24h = total_volume;
     return { kind: "tick", tick };
   });
+  return { results, assets };
 }
