@@ -2,13 +2,15 @@ import {
   closeServer,
   createHttpServer,
   ensurePricesStream,
-  pricesStreamSettings,
   listen,
+  pricesStreamSettings,
   type RunningService,
   type ServiceDeps,
 } from "@cryptostream/core";
-import { WebSocketServer } from "ws";
+import { WebSocketServer, type WebSocket } from "ws";
+import { Admissions } from "./admission";
 import type { BroadcasterConfig } from "./config";
+import { openConnection } from "./connection";
 import { BroadcastHub } from "./hub";
 import { followPrices } from "./price-feed";
 
@@ -20,6 +22,9 @@ export interface BroadcasterService extends RunningService {
 }
 
 export const WEBSOCKET_PATH = "/ws";
+/** Largest client frame accepted; a larger one closes the connection with 1009. */
+export const MAX_CLIENT_FRAME_BYTES = 4 * 1024;
+const GOING_AWAY = 1001;
 
 export async function startBroadcaster({ config, nc, logger, metrics }: BroadcasterDeps): Promise<BroadcasterService> {
   await ensurePricesStream(nc, pricesStreamSettings(config));
@@ -27,12 +32,14 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
   const messagesSent = metrics.counter("cryptostream_broadcaster_messages_sent_total", "WebSocket messages written to clients");
   const bytesSent = metrics.counter("cryptostream_broadcaster_bytes_sent_total", "Bytes of WebSocket payload written to clients");
   const ticksIn = metrics.counter("cryptostream_broadcaster_ticks_received_total", "Valid ticks read from PRICES");
-  const hub: BroadcastHub = new BroadcastHub({
-    onFlush: (payload, clients) => {
-      messagesSent.inc(clients);
-      bytesSent.inc(clients * Buffer.byteLength(payload));
-    },
-  });
+  const conflations = metrics.counter("cryptostream_broadcaster_conflations_total", "Batches conflated for a slow client");
+  const slowCloses = metrics.counter("cryptostream_broadcaster_slow_client_closes_total", "Clients closed for falling too far behind");
+  const protocolErrors = metrics.counter("cryptostream_broadcaster_protocol_errors_total", "Bad client input, by code", ["code"]);
+  const refused = metrics.counter("cryptostream_broadcaster_refused_connections_total", "Upgrades refused, by HTTP status", ["status"]);
+  const resumes = metrics.counter("cryptostream_broadcaster_resumes_total", "Resume requests, by outcome", ["outcome"]);
+  const replays = metrics.counter("cryptostream_broadcaster_replays_total", "Replay requests");
+
+  const hub = new BroadcastHub();
   metrics.gauge("cryptostream_broadcaster_connections", "Open WebSocket connections", () => hub.clientCount);
 
   const feed = await followPrices({
@@ -47,6 +54,36 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
     },
   });
 
+  const admissions = new Admissions({
+    maxConnections: config.MAX_CONNECTIONS,
+    maxConnectionsPerIp: config.MAX_CONNECTIONS_PER_IP,
+    allowedOrigins: config.ALLOWED_ORIGINS,
+    authToken: config.AUTH_TOKEN,
+    jwtSecret: config.AUTH_JWT_SECRET,
+    trustProxy: config.TRUST_PROXY,
+  });
+  const context = {
+    hub,
+    nc,
+    logger,
+    serverId: config.BROADCASTER_ID,
+    simulated: config.SIMULATED,
+    limits: { softBytes: config.SEND_BUFFER_SOFT_LIMIT, hardBytes: config.SEND_BUFFER_HARD_LIMIT },
+    messageRate: config.CLIENT_MESSAGE_RATE,
+    resumeMaxTicks: config.RESUME_MAX_TICKS,
+    events: {
+      onSent: (bytes: number) => {
+        messagesSent.inc();
+        bytesSent.inc(bytes);
+      },
+      onConflated: () => conflations.inc(),
+      onSlowClose: () => slowCloses.inc(),
+      onProtocolError: (code: string) => protocolErrors.inc({ code }),
+      onResume: (outcome: string) => resumes.inc({ outcome }),
+      onReplay: () => replays.inc(),
+    },
+  };
+
   const server = createHttpServer({
     registry: metrics.registry,
     logger,
@@ -55,29 +92,53 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
       nats: { connected: !nc.isClosed(), server: nc.getServer() },
       clients: hub.clientCount,
       lastSeq: hub.lastSeq,
+      serverId: config.BROADCASTER_ID,
     }),
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 });
+  let accepting = true;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
   server.on("upgrade", (req, socket, head) => {
-    const { pathname } = new URL(req.url ?? "/", "http://localhost");
-    if (pathname !== WEBSOCKET_PATH) {
-      socket.end("HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n");
-      return;
-    }
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const refuse = (status: number, reason: string) => {
+      refused.inc({ status: String(status) });
+      const body = JSON.stringify({ error: { code: `http_${status}`, message: reason } });
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    };
+    if (url.pathname !== WEBSOCKET_PATH) return refuse(404, "Not Found");
+    if (!accepting) return refuse(503, "shutting down");
+    const admission = admissions.admit(req, url);
+    if (!admission.ok) return refuse(admission.status, admission.reason);
     wss.handleUpgrade(req, socket, head, (ws) => {
+      admissions.opened(admission.ip);
+      const session = openConnection(ws, url, context);
+      let missedPongs = 0;
+      heartbeats.set(ws, () => {
+        if (missedPongs >= 2) return ws.terminate();
+        missedPongs++;
+        ws.ping();
+      });
+      ws.on("pong", () => (missedPongs = 0));
       ws.on("error", (error) => logger.debug({ err: error.message }, "client socket error"));
-      ws.on("close", () => hub.remove(ws));
-      hub.add(ws);
+      ws.on("close", () => {
+        heartbeats.delete(ws);
+        admissions.closed(admission.ip);
+        hub.remove(session);
+      });
     });
   });
+  const heartbeats = new Map<WebSocket, () => void>();
+  const heartbeatTimer = setInterval(() => heartbeats.forEach((beat) => beat()), config.HEARTBEAT_INTERVAL);
+
   const boundPort = await listen(server, config.BROADCASTER_PORT);
-  logger.info({ port: boundPort, path: WEBSOCKET_PATH }, "broadcaster listening");
+  logger.info({ port: boundPort, path: WEBSOCKET_PATH, serverId: config.BROADCASTER_ID }, "broadcaster listening");
 
   return {
     port: boundPort,
     hub,
     async close() {
-      for (const client of wss.clients) client.close(1001, "going away");
+      accepting = false;
+      clearInterval(heartbeatTimer);
+      for (const client of wss.clients) client.close(GOING_AWAY, "going away");
       await feed.stop();
       wss.close();
       await closeServer(server);

@@ -1,66 +1,125 @@
 import type { SequencedTick } from "@cryptostream/core";
-import { describe, expect, it } from "vitest";
-import { BroadcastHub, type ClientSocket } from "./hub";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { BroadcastHub } from "./hub";
+import { ClientSession, SLOW_CLIENT_CLOSE, type SessionSocket } from "./session";
 
-class FakeSocket implements ClientSocket {
+class FakeSocket implements SessionSocket {
   readyState = 1;
-  readonly sent: { type: string; ticks: SequencedTick[] }[] = [];
+  bufferedAmount = 0;
+  closed: { code: number; reason: string } | undefined;
+  readonly sent: { type: string; ticks: (SequencedTick & { conflated?: boolean })[] }[] = [];
   send(data: string) {
     this.sent.push(JSON.parse(data));
   }
+  close(code: number, reason: string) {
+    this.closed = { code, reason };
+    this.readyState = 3;
+  }
 }
 
+const limits = { softBytes: 1_000, hardBytes: 10_000 };
 const tick = (symbol: string, seq: number): SequencedTick => ({ symbol, price: seq, ts: 1_763_800_000_000 + seq, source: "binance", seq });
 
-function manualHub() {
+function setup() {
   const flushes: (() => void)[] = [];
-  const payloads: string[] = [];
-  const hub = new BroadcastHub({ schedule: (flush) => flushes.push(flush), onFlush: (payload) => payloads.push(payload) });
-  return { hub, payloads, runFlush: () => flushes.shift()?.() };
+  const hub = new BroadcastHub({ schedule: (flush) => flushes.push(flush) });
+  const connect = (symbols?: string[]) => {
+    const socket = new FakeSocket();
+    const session = new ClientSession(socket, limits);
+    session.symbols = symbols ? new Set(symbols) : undefined;
+    hub.add(session);
+    return { socket, session };
+  };
+  return { hub, connect, runFlush: () => flushes.shift()?.() };
 }
 
 describe("BroadcastHub", () => {
-  it("batches ticks that arrive before a flush into one message, encoded once for every client", () => {
-    const { hub, payloads, runFlush } = manualHub();
-    const a = new FakeSocket();
-    const b = new FakeSocket();
-    hub.add(a);
-    hub.add(b);
+  it("sends ticks that arrive before a flush as one message per subscription, encoded once per group", () => {
+    const { hub, connect, runFlush } = setup();
+    const all1 = connect();
+    const all2 = connect();
+    const btcOnly = connect(["btc"]);
+    const stringify = vi.spyOn(JSON, "stringify");
     hub.publish(tick("btc", 1));
     hub.publish(tick("eth", 2));
     runFlush();
-    expect(payloads).toHaveLength(1);
-    for (const client of [a, b]) {
-      expect(client.sent.map((m) => m.type)).toEqual(["snapshot", "ticks"]);
-      expect(client.sent[1]!.ticks.map((t) => t.seq)).toEqual([1, 2]);
-    }
+    expect(stringify).toHaveBeenCalledTimes(2);
+    stringify.mockRestore();
+    expect(all1.socket.sent).toEqual([{ type: "ticks", ticks: [tick("btc", 1), tick("eth", 2)] }]);
+    expect(all2.socket.sent).toEqual(all1.socket.sent);
+    expect(btcOnly.socket.sent).toEqual([{ type: "ticks", ticks: [tick("btc", 1)] }]);
   });
 
-  it("gives a client that joins before a flush a snapshot without the pending ticks, then those ticks", () => {
-    const { hub, runFlush } = manualHub();
+  it("snapshots exactly what was flushed, so a client that joins between flushes misses nothing and gets nothing twice", () => {
+    const { hub, connect, runFlush } = setup();
     hub.publish(tick("btc", 1));
     runFlush();
     hub.publish(tick("btc", 2));
-    const late = new FakeSocket();
-    hub.add(late);
+    const late = connect();
+    expect(hub.snapshotFor(late.session)).toEqual([tick("btc", 1)]);
     runFlush();
-    expect(late.sent[0]).toEqual({ type: "snapshot", ticks: [tick("btc", 1)] });
-    expect(late.sent[1]).toEqual({ type: "ticks", ticks: [tick("btc", 2)] });
+    expect(late.socket.sent).toEqual([{ type: "ticks", ticks: [tick("btc", 2)] }]);
+    expect(hub.lastSeq).toBe(2);
   });
 
-  it("keeps only the latest tick per symbol in the snapshot and skips closed sockets", () => {
-    const { hub, runFlush } = manualHub();
-    const closed = new FakeSocket();
-    hub.add(closed);
-    closed.readyState = 3;
+  it("moves a session between groups when its subscription changes", () => {
+    const { hub, connect, runFlush } = setup();
+    const client = connect(["btc"]);
+    hub.subscribe(client.session, new Set(["eth"]));
     hub.publish(tick("btc", 1));
     hub.publish(tick("eth", 2));
-    hub.publish(tick("btc", 3));
     runFlush();
-    expect(closed.sent).toHaveLength(1);
-    const fresh = new FakeSocket();
-    hub.add(fresh);
-    expect(fresh.sent[0]!.ticks.map((t) => t.seq).sort()).toEqual([2, 3]);
-    expect(hub.lastSeq).toBe(3);
+    expect(client.socket.sent).toEqual([{ type: "ticks", ticks: [tick("eth", 2)] }]);
+  });
+
+  it("holds live ticks during a catch-up and releases only those after the caught-up seq", () => {
+    const { hub, connect, runFlush } = setup();
+    const client = connect();
+    client.session.hold();
+    hub.publish(tick("btc", 5));
+    hub.publish(tick("btc", 6));
+    runFlush();
+    expect(client.socket.sent).toEqual([]);
+    client.session.release(5);
+    expect(client.socket.sent).toEqual([{ type: "ticks", ticks: [tick("btc", 6)] }]);
+  });
+});
+
+describe("a slow client", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("gets only the latest tick per symbol, marked conflated, once it drains, without holding up a fast client", () => {
+    const { hub, connect, runFlush } = setup();
+    const slow = connect();
+    const fast = connect();
+    slow.socket.bufferedAmount = 5_000;
+    for (let seq = 1; seq <= 6; seq++) {
+      hub.publish(tick(seq % 2 ? "btc" : "eth", seq));
+      runFlush();
+    }
+    expect(fast.socket.sent.flatMap((m) => m.ticks.map((t) => t.seq))).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(slow.socket.sent).toEqual([]);
+
+    vi.advanceTimersByTime(100);
+    expect(slow.socket.sent).toEqual([]);
+    slow.socket.bufferedAmount = 0;
+    vi.advanceTimersByTime(100);
+    expect(slow.socket.sent).toEqual([
+      { type: "ticks", ticks: [{ ...tick("btc", 5), conflated: true }, { ...tick("eth", 6), conflated: true }] },
+    ]);
+
+    hub.publish(tick("btc", 7));
+    runFlush();
+    expect(slow.socket.sent.at(-1)).toEqual({ type: "ticks", ticks: [tick("btc", 7)] });
+  });
+
+  it("is closed with 1008 and a reason past the hard limit", () => {
+    const { hub, connect, runFlush } = setup();
+    const slow = connect();
+    slow.socket.bufferedAmount = 20_000;
+    hub.publish(tick("btc", 1));
+    runFlush();
+    expect(slow.socket.closed).toEqual({ code: SLOW_CLIENT_CLOSE, reason: "too slow: over 10000 bytes waiting" });
   });
 });

@@ -1,30 +1,30 @@
-import type { SequencedTick, SnapshotMessage, TicksMessage } from "@cryptostream/core";
+import type { SequencedTick } from "@cryptostream/core";
+import type { ClientSession } from "./session";
 
-/** What the hub needs of a client connection; `ws`'s WebSocket fits. */
-export interface ClientSocket {
-  readonly readyState: number;
-  send(data: string): void;
+interface Group {
+  symbols: ReadonlySet<string> | undefined;
+  sessions: Set<ClientSession>;
 }
 
-const OPEN = 1;
-
 export interface HubOptions {
-  /** Called with the encoded payload and how many clients it went to. */
-  onFlush?: (payload: string, clients: number, ticks: number) => void;
   /** Schedules a flush; ticks that arrive before it runs go out together. */
   schedule?: (flush: () => void) => void;
+  onFlush?: (ticks: number) => void;
 }
 
 /**
- * Fans ticks out to every client. Ticks arriving together are batched into one
- * `ticks` message, encoded once for all clients. The snapshot reflects exactly
- * the ticks already flushed, so a client never sees a tick twice or misses one.
+ * Fans ticks out to every session. Ticks arriving together are batched into one
+ * `ticks` message per subscription, encoded once for every session that shares
+ * it. The latest ticks reflect exactly what was flushed, so a snapshot taken
+ * between flushes joins the live stream with no tick twice and none missed.
  */
 export class BroadcastHub {
-  private readonly clients = new Set<ClientSocket>();
   private readonly latest = new Map<string, SequencedTick>();
+  private readonly groups = new Map<string, Group>();
+  private readonly sessions = new Set<ClientSession>();
   private pending: SequencedTick[] = [];
   private flushScheduled = false;
+  private flushedSeq = 0;
   private readonly schedule: (flush: () => void) => void;
 
   constructor(private readonly options: HubOptions = {}) {
@@ -32,28 +32,43 @@ export class BroadcastHub {
   }
 
   get clientCount(): number {
-    return this.clients.size;
+    return this.sessions.size;
   }
 
+  /** Seq of the last tick flushed to clients. */
   get lastSeq(): number {
-    let seq = 0;
-    for (const tick of this.latest.values()) seq = Math.max(seq, tick.seq);
-    return seq;
+    return this.flushedSeq;
+  }
+
+  knows(symbol: string): boolean {
+    return this.latest.has(symbol);
   }
 
   symbols(): string[] {
     return [...this.latest.keys()].sort();
   }
 
-  /** Adds a client and sends it the snapshot. */
-  add(client: ClientSocket): void {
-    this.clients.add(client);
-    const snapshot: SnapshotMessage = { type: "snapshot", ticks: [...this.latest.values()] };
-    client.send(JSON.stringify(snapshot));
+  /** The latest flushed tick of each symbol the session wants, in stream order. */
+  snapshotFor(session: ClientSession): SequencedTick[] {
+    return [...this.latest.values()].filter((tick) => session.wants(tick.symbol)).sort((a, b) => a.seq - b.seq);
   }
 
-  remove(client: ClientSocket): void {
-    this.clients.delete(client);
+  add(session: ClientSession): void {
+    this.sessions.add(session);
+    this.join(session);
+  }
+
+  remove(session: ClientSession): void {
+    this.sessions.delete(session);
+    this.leave(session);
+    session.dispose();
+  }
+
+  /** Changes a session's subscription; undefined subscribes to everything. */
+  subscribe(session: ClientSession, symbols: ReadonlySet<string> | undefined): void {
+    this.leave(session);
+    session.symbols = symbols;
+    this.join(session);
   }
 
   publish(tick: SequencedTick): void {
@@ -70,14 +85,31 @@ export class BroadcastHub {
     const ticks = this.pending;
     this.pending = [];
     for (const tick of ticks) this.latest.set(tick.symbol, tick);
-    const message: TicksMessage = { type: "ticks", ticks };
-    const payload = JSON.stringify(message);
-    let sent = 0;
-    for (const client of this.clients) {
-      if (client.readyState !== OPEN) continue;
-      client.send(payload);
-      sent++;
+    this.flushedSeq = ticks[ticks.length - 1]!.seq;
+    for (const group of this.groups.values()) {
+      const selected = group.symbols ? ticks.filter((tick) => group.symbols!.has(tick.symbol)) : ticks;
+      if (selected.length === 0) continue;
+      const payload = JSON.stringify({ type: "ticks", ticks: selected });
+      for (const session of group.sessions) session.deliver(selected, payload);
     }
-    this.options.onFlush?.(payload, sent, ticks.length);
+    this.options.onFlush?.(ticks.length);
+  }
+
+  private join(session: ClientSession): void {
+    const key = session.subscriptionKey;
+    let group = this.groups.get(key);
+    if (!group) {
+      group = { symbols: session.symbols, sessions: new Set() };
+      this.groups.set(key, group);
+    }
+    group.sessions.add(session);
+  }
+
+  private leave(session: ClientSession): void {
+    const key = session.subscriptionKey;
+    const group = this.groups.get(key);
+    if (!group) return;
+    group.sessions.delete(session);
+    if (group.sessions.size === 0) this.groups.delete(key);
   }
 }

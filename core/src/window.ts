@@ -6,10 +6,14 @@ import { decodeTick, type SequencedTick, type TickRejectReason } from "./contrac
 export interface TickWindow {
   /** Only these symbols; all when empty or absent. */
   symbols?: readonly string[];
-  /** ms since epoch: the first tick stored at or after this time. */
-  sinceMs: number;
+  /** ms since epoch: start at the first tick stored at or after this time. */
+  sinceMs?: number;
+  /** Or start at this stream sequence. */
+  fromSeq?: number;
   /** ms since epoch: stop at the first tick stored after this time; default now. */
   untilMs?: number;
+  /** Stop after this stream sequence. */
+  toSeq?: number;
   /** At most this many ticks. */
   limit: number;
 }
@@ -24,8 +28,9 @@ export interface TickWindowVisitor {
 
 /**
  * Visits the ticks `PRICES` keeps for a window, in stream order, read with an
- * ordered consumer that starts at `sinceMs`. Ends at `untilMs`, at `limit`, or
- * at the last tick stored when the read began, whichever comes first. One symbol
+ * ordered consumer that starts at `sinceMs` or `fromSeq`. Ends at `untilMs`, at
+ * `toSeq`, at `limit`, or at the last tick stored when the read began, whichever
+ * comes first. One symbol
  * is filtered by the server; several are filtered here, since a filter is one
  * subject on nats-server 2.9. Resolves with the number of ticks visited.
  */
@@ -34,8 +39,11 @@ export async function visitTickWindow(nc: NatsConnection, window: TickWindow, vi
   const single = symbols?.size === 1 ? [...symbols][0]! : undefined;
   const consumer = await jetstream(nc).consumers.get(PRICES_STREAM, {
     filter_subjects: single ? priceSubject(single) : PRICE_SUBJECTS,
-    opt_start_time: new Date(window.sinceMs).toISOString(),
+    ...(window.fromSeq !== undefined
+      ? { opt_start_seq: Math.max(1, window.fromSeq) }
+      : { opt_start_time: new Date(window.sinceMs ?? 0).toISOString() }),
   });
+  const toSeq = window.toSeq ?? Number.MAX_SAFE_INTEGER;
   const untilNanos = BigInt(window.untilMs ?? Date.now()) * 1_000_000n;
   if ((await consumer.info(true)).num_pending === 0 || window.limit <= 0) {
     await consumer.delete().catch(() => undefined);
@@ -46,7 +54,7 @@ export async function visitTickWindow(nc: NatsConnection, window: TickWindow, vi
   try {
     for await (const message of messages) {
       const info = message.info;
-      if (message.timestampNanos > untilNanos) break;
+      if (message.timestampNanos > untilNanos || info.streamSequence > toSeq) break;
       const symbol = symbolFromSubject(message.subject);
       if (!symbols || (symbol && symbols.has(symbol))) {
         const result = decodeTick(message.string(), symbol);
@@ -58,7 +66,7 @@ export async function visitTickWindow(nc: NatsConnection, window: TickWindow, vi
           visitor.onReject?.(result.reason, result.message, info.streamSequence);
         }
       }
-      if (info.pending === 0) break;
+      if (info.pending === 0 || info.streamSequence === toSeq) break;
     }
   } finally {
     await messages.close();

@@ -5,7 +5,7 @@ export const MAX_WINDOW_LIMIT = 100_000;
 const DEFAULT_SINCE = "15m";
 const KNOWN_PARAMETERS = new Set(["symbols", "since", "until", "limit"]);
 
-export type WindowQuery = { ok: true; window: Required<TickWindow> } | { ok: false; parameter: string; message: string };
+export type WindowQuery = { ok: true; window: Required<Pick<TickWindow, "symbols" | "sinceMs" | "untilMs" | "limit">> } | { ok: false; parameter: string; message: string };
 
 const bad = (parameter: string, message: string): WindowQuery => ({ ok: false, parameter, message });
 

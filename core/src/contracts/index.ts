@@ -22,10 +22,20 @@ export type { AssetMetadata } from "./asset-metadata";
 export type { BackoffOptions } from "./backoff";
 export type { SequencedTick, Tick, TickRejectReason, TickValidation } from "./tick";
 export type {
+  ClientMessage,
+  ErrorMessage,
   ErrorResponse,
+  HelloMessage,
   HistoryResponse,
+  PongMessage,
+  ProtocolErrorCode,
+  ReplayEndMessage,
+  ReplayMessage,
+  ResetMessage,
   ServerMessage,
   SnapshotMessage,
+  SubscribedMessage,
   SymbolsResponse,
   TicksMessage,
+  WireTick,
 } from "./protocol";

@@ -1,22 +1,94 @@
 import type { AssetMetadata } from "./asset-metadata";
 import type { SequencedTick } from "./tick";
 
-/** Version of the broadcaster's WebSocket protocol. */
+/** Version of the broadcaster's WebSocket protocol, sent in `hello`. */
 export const PROTOCOL_VERSION = 1;
 
-/** The latest tick of each symbol, sent once on connect. */
+/** A tick as the broadcaster sends it; `conflated` when a slow client got only the latest of its symbol. */
+export type WireTick = SequencedTick & { conflated?: true };
+
+/** First message on every connection. */
+export interface HelloMessage {
+  type: "hello";
+  version: number;
+  serverId: string;
+  /** Every symbol the server has seen. */
+  symbols: string[];
+  /** True when the prices come from the simulated exchange. */
+  simulated: boolean;
+}
+
+/** The latest tick of each subscribed symbol: on connect, after `reset`, and after `subscribe`. */
 export interface SnapshotMessage {
   type: "snapshot";
-  ticks: SequencedTick[];
+  ticks: WireTick[];
 }
 
 /** Ticks that arrived since the previous message, in stream order. */
 export interface TicksMessage {
   type: "ticks";
+  ticks: WireTick[];
+}
+
+export interface SubscribedMessage {
+  type: "subscribed";
+  symbols: string[];
+}
+
+/** The resume point is older than the stream keeps: a fresh snapshot follows. */
+export interface ResetMessage {
+  type: "reset";
+}
+
+/** One page of a replayed window. */
+export interface ReplayMessage {
+  type: "replay";
   ticks: SequencedTick[];
 }
 
-export type ServerMessage = SnapshotMessage | TicksMessage;
+export interface ReplayEndMessage {
+  type: "replay_end";
+  count: number;
+}
+
+export interface PongMessage {
+  type: "pong";
+  ts: number;
+}
+
+/** Stable codes of protocol errors, sent in `error` messages. */
+export type ProtocolErrorCode =
+  | "bad_json"
+  | "bad_request"
+  | "unknown_type"
+  | "unknown_symbol"
+  | "rate_limited"
+  | "replay_failed";
+
+export interface ErrorMessage {
+  type: "error";
+  code: ProtocolErrorCode;
+  message: string;
+}
+
+export type ServerMessage =
+  | HelloMessage
+  | SnapshotMessage
+  | TicksMessage
+  | SubscribedMessage
+  | ResetMessage
+  | ReplayMessage
+  | ReplayEndMessage
+  | PongMessage
+  | ErrorMessage;
+
+/** Messages a client may send. */
+export type ClientMessage =
+  | { type: "subscribe"; symbols: string[] }
+  | { type: "unsubscribe"; symbols: string[] }
+  | { type: "resume"; seq: number }
+  | { type: "replay"; since: number | string; symbols?: string[] }
+  | { type: "ping" };
 
 /** Body of `GET /api/history/:symbol`. */
 export interface HistoryResponse {

@@ -1,0 +1,136 @@
+import type { SequencedTick, ServerMessage, TicksMessage, WireTick } from "@cryptostream/core";
+
+/** What a session needs of its socket; `ws`'s WebSocket fits. */
+export interface SessionSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: string): void;
+  close(code: number, reason: string): void;
+}
+
+export interface SlowClientLimits {
+  /** Past this many bytes waiting in the socket, the client gets only the latest tick per symbol. */
+  softBytes: number;
+  /** Past this many, it is closed. */
+  hardBytes: number;
+}
+
+export interface SessionEvents {
+  onSent?: (bytes: number) => void;
+  onConflated?: () => void;
+  onSlowClose?: () => void;
+}
+
+const OPEN = 1;
+/** Close code for a client that cannot keep up (1008: policy violation). */
+export const SLOW_CLIENT_CLOSE = 1008;
+const PAGE = 500;
+const DRAIN_CHECK_MS = 50;
+
+/** One client connection: its subscription, and how ticks reach it. */
+export class ClientSession {
+  /** Subscribed symbols; undefined means every symbol. */
+  symbols: ReadonlySet<string> | undefined;
+  /** Seq of the last tick sent. */
+  lastSeq = 0;
+  private held: SequencedTick[] | undefined;
+  private readonly conflated = new Map<string, SequencedTick>();
+  private drainTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    readonly socket: SessionSocket,
+    private readonly limits: SlowClientLimits,
+    private readonly events: SessionEvents = {},
+  ) {}
+
+  get subscriptionKey(): string {
+    return this.symbols ? [...this.symbols].sort().join(",") : "*";
+  }
+
+  get catchingUp(): boolean {
+    return this.held !== undefined;
+  }
+
+  wants(symbol: string): boolean {
+    return !this.symbols || this.symbols.has(symbol);
+  }
+
+  send(message: ServerMessage): void {
+    this.write(JSON.stringify(message));
+  }
+
+  /** Sends ticks as `ticks` messages of at most 500. */
+  sendTicks(ticks: readonly WireTick[]): void {
+    for (let i = 0; i < ticks.length; i += PAGE) {
+      const page = ticks.slice(i, i + PAGE);
+      const message: TicksMessage = { type: "ticks", ticks: page };
+      this.write(JSON.stringify(message));
+      this.lastSeq = page[page.length - 1]!.seq;
+    }
+  }
+
+  /**
+   * A flushed batch, already narrowed to this session's symbols and encoded once
+   * for every session with the same subscription.
+   */
+  deliver(ticks: readonly SequencedTick[], payload: string): void {
+    if (this.socket.readyState !== OPEN) return;
+    if (this.held) {
+      this.held.push(...ticks);
+      return;
+    }
+    const buffered = this.socket.bufferedAmount;
+    if (buffered > this.limits.hardBytes) {
+      this.close(SLOW_CLIENT_CLOSE, `too slow: over ${this.limits.hardBytes} bytes waiting`);
+      this.events.onSlowClose?.();
+      return;
+    }
+    if (this.conflated.size > 0 || buffered > this.limits.softBytes) {
+      for (const tick of ticks) this.conflated.set(tick.symbol, tick);
+      this.events.onConflated?.();
+      this.scheduleDrainCheck();
+      return;
+    }
+    this.write(payload);
+    this.lastSeq = ticks[ticks.length - 1]!.seq;
+  }
+
+  /** Holds live ticks back while older ones are read from the stream. */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Sends what was held after `afterSeq` and goes live. */
+  release(afterSeq: number): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    this.sendTicks(held.filter((tick) => tick.seq > afterSeq));
+  }
+
+  close(code: number, reason: string): void {
+    clearTimeout(this.drainTimer);
+    this.socket.close(code, reason);
+  }
+
+  dispose(): void {
+    clearTimeout(this.drainTimer);
+  }
+
+  private write(data: string): void {
+    if (this.socket.readyState !== OPEN) return;
+    this.socket.send(data);
+    this.events.onSent?.(data.length);
+  }
+
+  private scheduleDrainCheck(): void {
+    if (this.drainTimer) return;
+    this.drainTimer = setTimeout(() => {
+      this.drainTimer = undefined;
+      if (this.socket.readyState !== OPEN || this.conflated.size === 0) return;
+      if (this.socket.bufferedAmount > this.limits.softBytes) return this.scheduleDrainCheck();
+      const latest = [...this.conflated.values()].sort((a, b) => a.seq - b.seq);
+      this.conflated.clear();
+      this.sendTicks(latest.map((tick): WireTick => ({ ...tick, conflated: true })));
+    }, DRAIN_CHECK_MS);
+  }
+}
