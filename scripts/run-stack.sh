@@ -36,6 +36,7 @@ if [ "$mode" = demo ]; then
   export SIM_SYMBOLS=${SIM_SYMBOLS:-$SYMBOLS}
   export BINANCE_WS_URL=ws://127.0.0.1:$SIM_PORT
   export COINGECKO_API_URL=http://127.0.0.1:$SIM_PORT/api/v3
+  export SIMULATED=true
   add sim "pnpm --silent --dir sim-exchange start"
 fi
 add ingest "pnpm --silent --dir ingest start"

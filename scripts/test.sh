@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# Type-checks every package, builds the UI, runs every test (unit, integration
-# against real nats-servers, end-to-end in Chromium) and ends with one summary line.
+# Type-checks every package, runs every test (unit, integration against real
+# nats-servers, end-to-end in Chromium on a fresh UI build) and ends with one summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pnpm -r --reporter=append-only typecheck
-pnpm --dir ui build --logLevel warn
 mkdir -p .test-results
 status=0
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.test-results/vitest.json "$@" || status=$?

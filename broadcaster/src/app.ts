@@ -132,16 +132,20 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
   const boundPort = await listen(server, config.BROADCASTER_PORT);
   logger.info({ port: boundPort, path: WEBSOCKET_PATH, serverId: config.BROADCASTER_ID }, "broadcaster listening");
 
+  let closing: Promise<void> | undefined;
   return {
     port: boundPort,
     hub,
-    async close() {
-      accepting = false;
-      clearInterval(heartbeatTimer);
-      for (const client of wss.clients) client.close(GOING_AWAY, "going away");
-      await feed.stop();
-      wss.close();
-      await closeServer(server);
+    close() {
+      closing ??= (async () => {
+        accepting = false;
+        clearInterval(heartbeatTimer);
+        for (const client of wss.clients) client.close(GOING_AWAY, "going away");
+        await feed.stop();
+        wss.close();
+        await closeServer(server);
+      })();
+      return closing;
     },
   };
 }

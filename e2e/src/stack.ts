@@ -45,7 +45,7 @@ export async function startStack({ symbols = ["btc", "eth", "sol", "xlm"], inter
   });
   const broadcaster = await startBroadcaster({
     ...track(await deps("broadcaster")),
-    config: loadBroadcasterConfig({ ...env, BROADCASTER_PORT: "0" }),
+    config: loadBroadcasterConfig({ ...env, BROADCASTER_PORT: "0", SIMULATED: "true" }),
   });
   const history = await startHistory({
     ...track(await deps("history")),

@@ -1,4 +1,6 @@
-import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { build, preview, type PreviewServer } from "vite";
@@ -8,14 +10,18 @@ import { startStack, type Stack } from "./stack";
 const uiRoot = fileURLToPath(new URL("../../ui", import.meta.url));
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-/** Serves the built UI with `/ws` and `/api` proxied to the stack, as `make demo` does. */
-async function serveUi(stack: Stack): Promise<PreviewServer> {
+/** Builds the UI afresh and serves it with `/ws` and `/api` proxied to the stack, as `make demo` does. */
+async function serveUi(stack: Stack, outDir: string): Promise<PreviewServer> {
   process.env.BROADCASTER_URL = `http://127.0.0.1:${stack.broadcaster.port}`;
   process.env.HISTORY_URL = `http://127.0.0.1:${stack.history.port}`;
   process.env.UI_PORT = "0";
   const configFile = `${uiRoot}/vite.config.ts`;
-  if (!existsSync(`${uiRoot}/dist/index.html`)) await build({ root: uiRoot, configFile, logLevel: "warn" });
-  return preview({ root: uiRoot, configFile, logLevel: "warn", preview: { host: "127.0.0.1", strictPort: false } });
+  // Vitest runs with NODE_ENV=test, which would give a development build of React.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  await build({ root: uiRoot, configFile, mode: "production", logLevel: "warn", build: { outDir, emptyOutDir: true } });
+  process.env.NODE_ENV = nodeEnv;
+  return preview({ root: uiRoot, configFile, logLevel: "warn", build: { outDir }, preview: { host: "127.0.0.1", strictPort: false } });
 }
 
 describe("the UI in Chromium against the running stack", () => {
@@ -23,11 +29,13 @@ describe("the UI in Chromium against the running stack", () => {
   let ui: PreviewServer;
   let browser: Browser;
   let page: Page;
+  let outDir: string;
   const consoleProblems: string[] = [];
 
   beforeAll(async () => {
     stack = await startStack({ intervalMs: 200 });
-    ui = await serveUi(stack);
+    outDir = await mkdtemp(join(tmpdir(), "cryptostream-ui-"));
+    ui = await serveUi(stack, outDir);
     browser = await chromium.launch({
       executablePath: chromiumPath,
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -40,10 +48,14 @@ describe("the UI in Chromium against the running stack", () => {
   });
 
   afterAll(async () => {
+    // The stack goes first: its broadcaster closes the page's WebSocket cleanly (1001)
+    // instead of the browser resetting it under the UI server's proxy.
+    await stack?.broadcaster.close();
     await page?.close();
     await browser?.close();
     await ui?.close();
     await stack?.close();
+    if (outDir) await rm(outDir, { recursive: true, force: true });
   });
 
   it("shows live prices that change, with a live status and no console errors", async () => {
@@ -56,6 +68,7 @@ describe("the UI in Chromium against the running stack", () => {
     expect(first).toMatch(/^\$\d{1,3}(,\d{3})*\.\d{2}$/);
     await expect.poll(() => price.textContent(), { timeout: 15_000 }).not.toBe(first);
 
+    await expect.poll(() => page.getByTestId("simulated-banner").isVisible()).toBe(true);
     for (const symbol of ["eth", "sol", "xlm"]) {
       await expect.poll(() => page.getByTestId(`card-${symbol}`).getByTestId("price").textContent()).toMatch(/^\$/);
     }

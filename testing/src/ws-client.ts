@@ -1,4 +1,4 @@
-import WebSocket from "ws";
+import WebSocket, { type ClientOptions } from "ws";
 import { waitFor } from "./wait-for";
 
 export interface ReceivedMessage {
@@ -10,19 +10,49 @@ export interface ReceivedMessage {
 export class WsTestClient {
   readonly messages: ReceivedMessage[] = [];
   closeCode: number | undefined;
+  closeReason: string | undefined;
 
   private constructor(readonly socket: WebSocket) {
     socket.on("message", (data) => this.messages.push(JSON.parse(data.toString()) as ReceivedMessage));
-    socket.on("close", (code) => (this.closeCode = code));
+    socket.on("close", (code, reason) => {
+      this.closeCode = code;
+      this.closeReason = reason.toString();
+    });
   }
 
-  static open(url: string): Promise<WsTestClient> {
+  static open(url: string, options: ClientOptions = {}): Promise<WsTestClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url);
+      const socket = new WebSocket(url, options);
       const client = new WsTestClient(socket);
       socket.once("open", () => resolve(client));
       socket.once("error", reject);
     });
+  }
+
+  /** The HTTP status and body with which a server refuses an upgrade. */
+  static refusal(url: string, options: ClientOptions = {}): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url, options);
+      socket.once("open", () => {
+        socket.close();
+        reject(new Error("the upgrade was accepted"));
+      });
+      socket.once("unexpected-response", (_req, res) => {
+        let body = "";
+        res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      socket.once("error", () => undefined);
+    });
+  }
+
+  send(message: unknown): void {
+    this.socket.send(typeof message === "string" ? message : JSON.stringify(message));
+  }
+
+  /** Resolves with the close code once the server has closed the connection. */
+  closed(timeoutMs = 10_000): Promise<number> {
+    return waitFor("the connection to close", () => this.closeCode, timeoutMs);
   }
 
   /** Waits for the first message that matches, and returns it. */

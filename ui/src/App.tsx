@@ -8,12 +8,13 @@ import { usePriceStore } from "./store";
 export function useLiveFeed(url: string) {
   const queryClient = useQueryClient();
   useEffect(() => {
-    const { applyTicks, setStatus } = usePriceStore.getState();
+    const { applyTicks, setStatus, setSimulated } = usePriceStore.getState();
     const feed = connectFeed({
       url,
       handlers: {
         onTicks: applyTicks,
         onOpen: () => setStatus({ state: "live" }),
+        onHello: (hello) => setSimulated(hello.simulated),
         onRetry: (retryAt) => setStatus({ state: "reconnecting", retryAt }),
         onResync: () => void queryClient.invalidateQueries({ queryKey: ["history"] }),
       },
@@ -25,12 +26,18 @@ export function useLiveFeed(url: string) {
 export function App() {
   useLiveFeed(feedUrl(window.location));
   const symbols = usePriceStore((state) => Object.keys(state.latest).sort().join(","));
+  const simulated = usePriceStore((state) => state.simulated);
   return (
     <div className="app">
       <header className="topbar">
         <h1>CryptoStream</h1>
         <StatusPill />
       </header>
+      {simulated && (
+        <p className="banner" role="note" data-testid="simulated-banner">
+          Simulated data: these prices come from CryptoStream's built-in exchange simulator, not a real market.
+        </p>
+      )}
       <main>
         {symbols === "" ? (
           <p className="empty">Waiting for the first prices…</p>

@@ -8,8 +8,10 @@ class ScriptedSocket {
   onmessage: ((event: { data: string }) => void) | null = null;
   onclose: (() => void) | null = null;
   closed = false;
+  readyState = 0;
   constructor(readonly url: string) {}
   open() {
+    this.readyState = 1;
     this.onopen?.();
   }
   receive(message: unknown) {
@@ -34,7 +36,7 @@ describe("connectFeed", () => {
     vi.useFakeTimers({ now: 0 });
     sockets = [];
     frames = [];
-    handlers = { onTicks: vi.fn(), onOpen: vi.fn(), onRetry: vi.fn(), onResync: vi.fn() };
+    handlers = { onTicks: vi.fn(), onOpen: vi.fn(), onHello: vi.fn(), onRetry: vi.fn(), onResync: vi.fn() };
   });
   afterEach(() => vi.useRealTimers());
 
@@ -54,6 +56,7 @@ describe("connectFeed", () => {
   it("hands over every tick of one animation frame in one batch", () => {
     start();
     sockets[0]!.open();
+    sockets[0]!.receive({ type: "hello", version: 1, serverId: "b1", symbols: ["btc"], simulated: true });
     sockets[0]!.receive({ type: "snapshot", ticks: [tick(1)] });
     sockets[0]!.receive({ type: "ticks", ticks: [tick(2), tick(3)] });
     sockets[0]!.receive({ type: "unknown-type-from-a-newer-server" });
@@ -61,33 +64,38 @@ describe("connectFeed", () => {
     expect(frames).toHaveLength(1);
     frames.shift()!();
     expect(handlers.onTicks).toHaveBeenCalledExactlyOnceWith([tick(1), tick(2), tick(3)]);
+    expect(handlers.onHello).toHaveBeenCalledWith(expect.objectContaining({ simulated: true }));
   });
 
-  it("reconnects with growing, jittered delays and asks for a resync after the new snapshot", () => {
+  it("reconnects with growing, jittered delays, resuming after the last seq seen, and asks for a resync", () => {
     start();
     sockets[0]!.open();
-    sockets[0]!.receive({ type: "snapshot", ticks: [] });
+    sockets[0]!.receive({ type: "snapshot", ticks: [tick(7)] });
+    frames.shift()!();
     sockets[0]!.drop();
     expect(handlers.onRetry).toHaveBeenLastCalledWith(250);
     vi.advanceTimersByTime(249);
     expect(sockets).toHaveLength(1);
     vi.advanceTimersByTime(1);
     expect(sockets).toHaveLength(2);
+    expect(sockets[1]!.url).toBe("ws://host/ws?resume=7");
 
     sockets[1]!.drop();
     expect(handlers.onRetry).toHaveBeenLastCalledWith(250 + 500);
     vi.advanceTimersByTime(500);
+    expect(handlers.onResync).not.toHaveBeenCalled();
     sockets[2]!.open();
-    sockets[2]!.receive({ type: "snapshot", ticks: [tick(9)] });
     expect(handlers.onResync).toHaveBeenCalledOnce();
 
     sockets[2]!.drop();
     expect(handlers.onRetry).toHaveBeenLastCalledWith(750 + 250);
   });
 
-  it("stops reconnecting once closed", () => {
+  it("stops reconnecting once closed, closing a connecting socket only once it opens", () => {
     const feed = start();
     feed.close();
+    expect(sockets[0]!.closed).toBe(false);
+    sockets[0]!.open();
     expect(sockets[0]!.closed).toBe(true);
     sockets[0]!.drop();
     vi.advanceTimersByTime(60_000);

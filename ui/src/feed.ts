@@ -1,11 +1,12 @@
-import { backoffDelay, type SequencedTick, type ServerMessage } from "@cryptostream/core/contracts";
+import { backoffDelay, type HelloMessage, type SequencedTick, type ServerMessage } from "@cryptostream/core/contracts";
 
 export interface FeedHandlers {
   onTicks(ticks: SequencedTick[]): void;
   onOpen(): void;
+  onHello(hello: HelloMessage): void;
   /** The connection dropped; the next attempt starts at `retryAt` (ms since epoch). */
   onRetry(retryAt: number): void;
-  /** A snapshot arrived after a reconnect: whatever was fetched before is stale. */
+  /** The connection came back: whatever was fetched before may be stale. */
   onResync(): void;
 }
 
@@ -27,7 +28,8 @@ const BACKOFF = { baseMs: 500, maxMs: 30_000 };
 
 /**
  * Connects to the broadcaster, reconnects with exponential backoff and full
- * jitter, and hands ticks over at most once per animation frame.
+ * jitter, resuming after the last seq it saw so no tick is missed, and hands
+ * ticks over at most once per animation frame.
  */
 export function connectFeed({
   url,
@@ -40,6 +42,7 @@ export function connectFeed({
   let socket: WebSocket | undefined;
   let attempt = 0;
   let connectedBefore = false;
+  let lastSeq = 0;
   let closed = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let buffer: SequencedTick[] = [];
@@ -53,6 +56,7 @@ export function connectFeed({
   };
   const enqueue = (ticks: SequencedTick[]) => {
     buffer.push(...ticks);
+    for (const tick of ticks) if (tick.seq > lastSeq) lastSeq = tick.seq;
     if (!frameRequested) {
       frameRequested = true;
       scheduleFrame(flush);
@@ -60,11 +64,13 @@ export function connectFeed({
   };
 
   const connect = () => {
-    const current = createSocket(url);
+    const current = createSocket(lastSeq > 0 ? `${url}?resume=${lastSeq}` : url);
     socket = current;
     current.onopen = () => {
       attempt = 0;
       handlers.onOpen();
+      if (connectedBefore) handlers.onResync();
+      connectedBefore = true;
     };
     current.onmessage = (event: MessageEvent) => {
       let message: ServerMessage;
@@ -73,12 +79,12 @@ export function connectFeed({
       } catch {
         return;
       }
-      if (message.type === "snapshot") {
-        if (connectedBefore) handlers.onResync();
-        connectedBefore = true;
-        enqueue(message.ticks);
-      } else if (message.type === "ticks") {
-        enqueue(message.ticks);
+      switch (message.type) {
+        case "hello":
+          return handlers.onHello(message);
+        case "snapshot":
+        case "ticks":
+          return enqueue(message.ticks);
       }
     };
     current.onclose = () => {
@@ -94,7 +100,9 @@ export function connectFeed({
     close() {
       closed = true;
       clearTimeout(retryTimer);
-      socket?.close();
+      // Closing a socket that is still connecting makes browsers log an error: close it once open.
+      if (socket?.readyState === 0) socket.onopen = () => socket?.close();
+      else socket?.close();
     },
   };
 }

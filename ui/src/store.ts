@@ -14,8 +14,11 @@ export interface PriceState {
   live: Record<string, SequencedTick[]>;
   lastSeq: number;
   status: ConnectionStatus;
+  /** The broadcaster said its prices come from the simulated exchange. */
+  simulated: boolean;
   applyTicks(ticks: readonly SequencedTick[]): void;
   setStatus(status: ConnectionStatus): void;
+  setSimulated(simulated: boolean): void;
 }
 
 export const usePriceStore = create<PriceState>()((set) => ({
@@ -23,6 +26,7 @@ export const usePriceStore = create<PriceState>()((set) => ({
   live: {},
   lastSeq: 0,
   status: { state: "connecting" },
+  simulated: false,
   applyTicks: (ticks) =>
     set((state) => {
       if (ticks.length === 0) return state;
@@ -40,4 +44,5 @@ export const usePriceStore = create<PriceState>()((set) => ({
       return { latest, live, lastSeq };
     }),
   setStatus: (status) => set({ status }),
+  setSimulated: (simulated) => set({ simulated }),
 }));

@@ -1,0 +1,194 @@
+import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { createLogger, createMetrics, tickMsgId, type NatsConnection, type SequencedTick, type Tick } from "@cryptostream/core";
+import { WsTestClient, startNatsServer, waitFor, type NatsServerHandle, type ReceivedMessage } from "@cryptostream/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signHs256 } from "./admission";
+import { startBroadcaster, type BroadcasterService } from "./app";
+import { loadBroadcasterConfig } from "./config";
+
+type TicksMessage = { type: string; ticks: SequencedTick[] };
+const ticksOf = (client: WsTestClient, ...types: string[]) =>
+  client.messages.filter((m) => types.includes(m.type)).flatMap((m) => (m as unknown as TicksMessage).ticks);
+const seqsOf = (ticks: SequencedTick[]) => ticks.map((t) => t.seq);
+
+describe("broadcaster protocol v1 on a real nats-server", () => {
+  let server: NatsServerHandle;
+  let nc: NatsConnection;
+  let js: JetStreamClient;
+  const instances: BroadcasterService[] = [];
+  const published: SequencedTick[] = [];
+  let ts = 1_763_800_000_000;
+
+  const start = async (env: Record<string, string> = {}) => {
+    const config = loadBroadcasterConfig({ NATS_URL: server.url, BROADCASTER_PORT: "0", SIMULATED: "true", BROADCASTER_ID: `b${instances.length + 1}`, ...env });
+    const broadcaster = await startBroadcaster({ config, nc, logger: createLogger({ service: "broadcaster", level: "silent" }), metrics: createMetrics("broadcaster") });
+    instances.push(broadcaster);
+    return broadcaster;
+  };
+  const publish = async (symbol: string) => {
+    const tick: Tick = { symbol, price: 100 + published.length, ts: ts++, source: "binance" };
+    const ack = await js.publish(`prices.${symbol}`, JSON.stringify(tick), { msgID: tickMsgId(tick) });
+    published.push({ ...tick, seq: ack.seq });
+    return ack.seq;
+  };
+  const caughtUp = (broadcaster: BroadcasterService) => waitFor("the broadcaster to flush the last tick", () => broadcaster.hub.lastSeq === published.at(-1)!.seq);
+  const url = (broadcaster: BroadcasterService, query = "") => `ws://127.0.0.1:${broadcaster.port}/ws${query}`;
+  let main: BroadcasterService;
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+    nc = await connect({ servers: server.url });
+    js = jetstream(nc);
+    main = await start({ HEARTBEAT_INTERVAL: "100ms", CLIENT_MESSAGE_RATE: "10" });
+    for (const symbol of ["btc", "eth", "sol", "btc", "eth", "sol"]) await publish(symbol);
+    await caughtUp(main);
+  });
+  afterAll(async () => {
+    await Promise.all(instances.map((b) => b.close()));
+    await nc?.close();
+    await server?.cleanup();
+  });
+
+  it("says hello with the version, server id, symbols and whether the data is simulated, then sends the snapshot", async () => {
+    const client = await WsTestClient.open(url(main));
+    await client.waitForMessage((m) => m.type === "snapshot");
+    expect(client.messages[0]).toEqual({ type: "hello", version: 1, serverId: "b1", symbols: ["btc", "eth", "sol"], simulated: true });
+    expect(seqsOf(ticksOf(client, "snapshot"))).toEqual([4, 5, 6]);
+    await client.close();
+  });
+
+  it("sends only the subscribed symbols, from the URL or from subscribe and unsubscribe", async () => {
+    const client = await WsTestClient.open(url(main, "?symbols=btc"));
+    await client.waitForMessage((m) => m.type === "snapshot");
+    expect(ticksOf(client, "snapshot").map((t) => t.symbol)).toEqual(["btc"]);
+    client.send({ type: "subscribe", symbols: ["eth"] });
+    await client.waitForMessage((m) => m.type === "subscribed");
+    expect(client.messages.find((m) => m.type === "subscribed")).toEqual({ type: "subscribed", symbols: ["btc", "eth"] });
+    client.send({ type: "unsubscribe", symbols: ["btc"] });
+    await client.waitForMessage((m) => m.type === "subscribed" && (m.symbols as string[]).length === 1);
+    const live = await publish("btc");
+    const eth = await publish("eth");
+    await client.waitForMessage((m) => m.type === "ticks" && (m as unknown as TicksMessage).ticks.some((t) => t.seq === eth));
+    expect(seqsOf(ticksOf(client, "ticks"))).toEqual([eth]);
+    expect(seqsOf(ticksOf(client, "ticks"))).not.toContain(live);
+    await client.close();
+  });
+
+  it("resumes without a gap or a duplicate, on another instance too", async () => {
+    const second = await start();
+    const first = await WsTestClient.open(url(main, "?symbols=btc,sol"));
+    await first.waitForMessage((m) => m.type === "snapshot");
+    const seen = await publish("btc");
+    await first.waitForMessage((m) => m.type === "ticks" && (m as unknown as TicksMessage).ticks.some((t) => t.seq === seen));
+    await first.close();
+
+    for (const symbol of ["btc", "eth", "sol", "btc", "sol"]) await publish(symbol);
+    await caughtUp(second);
+    const moved = await WsTestClient.open(url(second, `?symbols=btc,sol&resume=${seen}`));
+    const after = await publish("sol");
+    await moved.waitForMessage((m) => m.type === "ticks" && (m as unknown as TicksMessage).ticks.some((t) => t.seq === after));
+    const expected = published.filter((t) => t.seq > seen && t.symbol !== "eth");
+    expect(ticksOf(moved, "ticks", "snapshot")).toEqual(expected);
+    expect(moved.messages[0]).toMatchObject({ type: "hello", serverId: "b2" });
+    await moved.close();
+  });
+
+  it("answers a resume point older than the stream, or from another stream, with reset and a fresh snapshot", async () => {
+    const client = await WsTestClient.open(url(main, "?resume=999999"));
+    await client.waitForMessage((m) => m.type === "snapshot");
+    expect(client.messages.map((m) => m.type)).toEqual(["hello", "reset", "snapshot"]);
+    await client.close();
+  });
+
+  it("replays a window as pages, then replay_end, while live ticks go on", async () => {
+    const client = await WsTestClient.open(url(main));
+    await client.waitForMessage((m) => m.type === "snapshot");
+    client.send({ type: "replay", since: "1h", symbols: ["eth"] });
+    const end = await client.waitForMessage((m) => m.type === "replay_end");
+    const eth = published.filter((t) => t.symbol === "eth");
+    expect(end).toEqual({ type: "replay_end", count: eth.length });
+    expect(ticksOf(client, "replay")).toEqual(eth);
+    const live = await publish("btc");
+    await client.waitForMessage((m) => m.type === "ticks" && (m as unknown as TicksMessage).ticks.some((t) => t.seq === live));
+    await client.close();
+  });
+
+  it("answers ping with pong", async () => {
+    const client = await WsTestClient.open(url(main));
+    client.send({ type: "ping" });
+    const pong = await client.waitForMessage((m) => m.type === "pong");
+    expect(typeof pong.ts).toBe("number");
+    await client.close();
+  });
+
+  it.each([
+    ["not json", "bad_json"],
+    [{ type: "launch" }, "unknown_type"],
+    [{ type: "subscribe", symbols: "btc" }, "bad_request"],
+    [{ type: "subscribe", symbols: ["doge"] }, "unknown_symbol"],
+    [{ type: "replay", since: "yesterday" }, "bad_request"],
+  ])("answers %j with an error and keeps the connection", async (frame, code) => {
+    const client = await WsTestClient.open(url(main));
+    client.send(frame);
+    const error = await client.waitForMessage((m) => m.type === "error");
+    expect(error).toMatchObject({ type: "error", code });
+    expect(String((error as ReceivedMessage).message).length).toBeGreaterThan(5);
+    client.send({ type: "ping" });
+    await client.waitForMessage((m) => m.type === "pong");
+    await client.close();
+  });
+
+  it("closes with 1009 on a frame over 4 KiB, 1003 on a binary frame, 1008 on a flood; others are unaffected", async () => {
+    const bystander = await WsTestClient.open(url(main));
+    const big = await WsTestClient.open(url(main));
+    big.send(JSON.stringify({ type: "ping", pad: "x".repeat(5_000) }));
+    expect(await big.closed()).toBe(1009);
+    const binary = await WsTestClient.open(url(main));
+    binary.socket.send(Buffer.from([1, 2, 3]));
+    expect(await binary.closed()).toBe(1003);
+    const flood = await WsTestClient.open(url(main));
+    for (let i = 0; i < 60; i++) flood.send({ type: "ping" });
+    expect(await flood.closed()).toBe(1008);
+    expect(flood.messages.filter((m) => m.type === "error")).toEqual([
+      { type: "error", code: "rate_limited", message: "at most 10 messages per second" },
+    ]);
+    const live = await publish("eth");
+    await bystander.waitForMessage((m) => m.type === "ticks" && (m as unknown as TicksMessage).ticks.some((t) => t.seq === live));
+    await bystander.close();
+  });
+
+  it("terminates a client that misses two pings", async () => {
+    const silent = await WsTestClient.open(url(main), { autoPong: false });
+    expect(await silent.closed(5_000)).toBe(1006);
+  });
+
+  it("checks origin, token and connection limits before the upgrade", async () => {
+    const secret = "s".repeat(32);
+    const guarded = await start({ ALLOWED_ORIGINS: "http://ok.test", AUTH_JWT_SECRET: secret, AUTH_TOKEN: "t".repeat(16), MAX_CONNECTIONS_PER_IP: "1" });
+    const origin = { headers: { origin: "http://ok.test" } };
+    expect((await WsTestClient.refusal(url(guarded), { headers: { origin: "http://evil.test" } })).status).toBe(403);
+    expect((await WsTestClient.refusal(url(guarded), origin)).status).toBe(401);
+    expect((await WsTestClient.refusal(url(guarded, "?token=wrong"), origin)).status).toBe(401);
+    const expired = signHs256({ sub: "x", exp: Math.floor(Date.now() / 1000) - 10 }, secret);
+    expect((await WsTestClient.refusal(url(guarded, `?token=${expired}`), origin)).status).toBe(401);
+    const jwt = signHs256({ sub: "x", exp: Math.floor(Date.now() / 1000) + 60 }, secret);
+    const first = await WsTestClient.open(url(guarded, `?token=${jwt}`), origin);
+    const refusedSecond = await WsTestClient.refusal(url(guarded, `?token=${"t".repeat(16)}`), origin);
+    expect(refusedSecond.status).toBe(429);
+    expect(JSON.parse(refusedSecond.body)).toMatchObject({ error: { message: expect.stringContaining("too many connections") } });
+    await first.close();
+    await waitFor("the slot to free", () => guarded.hub.clientCount === 0);
+    const shared = await WsTestClient.open(url(guarded, `?token=${"t".repeat(16)}`), origin);
+    await shared.close();
+  });
+
+  it("closes every client with 1001 going away on shutdown", async () => {
+    const leaving = await start();
+    const client = await WsTestClient.open(url(leaving));
+    await leaving.close();
+    instances.splice(instances.indexOf(leaving), 1);
+    expect(await client.closed()).toBe(1001);
+    expect(client.closeReason).toBe("going away");
+  });
+});
