@@ -39,7 +39,10 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
   const resumes = metrics.counter("cryptostream_broadcaster_resumes_total", "Resume requests, by outcome", ["outcome"]);
   const replays = metrics.counter("cryptostream_broadcaster_replays_total", "Replay requests");
 
-  const hub = new BroadcastHub();
+  const flushEvery = config.FLUSH_INTERVAL;
+  const hub = new BroadcastHub({
+    schedule: flushEvery > 0 ? (flush) => void setTimeout(flush, flushEvery) : setImmediate,
+  });
   metrics.gauge("cryptostream_broadcaster_connections", "Open WebSocket connections", () => hub.clientCount);
 
   const feed = await followPrices({

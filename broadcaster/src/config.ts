@@ -20,6 +20,7 @@ export const broadcasterEnv = {
   AUTH_JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   TRUST_PROXY: flag,
   HEARTBEAT_INTERVAL: duration("20s"),
+  FLUSH_INTERVAL: duration("25ms"),
   CLIENT_MESSAGE_RATE: positiveInt(20),
   SEND_BUFFER_SOFT_LIMIT: positiveInt(256 * 1024),
   SEND_BUFFER_HARD_LIMIT: positiveInt(4 * 1024 * 1024),

@@ -8,8 +8,8 @@ class FakeSocket implements SessionSocket {
   bufferedAmount = 0;
   closed: { code: number; reason: string } | undefined;
   readonly sent: { type: string; ticks: (SequencedTick & { conflated?: boolean })[] }[] = [];
-  send(data: string) {
-    this.sent.push(JSON.parse(data));
+  send(data: string | Buffer, _options: { binary: boolean }) {
+    this.sent.push(JSON.parse(data.toString()));
   }
   close(code: number, reason: string) {
     this.closed = { code, reason };

@@ -89,7 +89,7 @@ export class BroadcastHub {
     for (const group of this.groups.values()) {
       const selected = group.symbols ? ticks.filter((tick) => group.symbols!.has(tick.symbol)) : ticks;
       if (selected.length === 0) continue;
-      const payload = JSON.stringify({ type: "ticks", ticks: selected });
+      const payload = Buffer.from(JSON.stringify({ type: "ticks", ticks: selected }));
       for (const session of group.sessions) session.deliver(selected, payload);
     }
     this.options.onFlush?.(ticks.length);

@@ -4,7 +4,7 @@ import type { SequencedTick, ServerMessage, TicksMessage, WireTick } from "@cryp
 export interface SessionSocket {
   readonly readyState: number;
   readonly bufferedAmount: number;
-  send(data: string): void;
+  send(data: string | Buffer, options: { binary: boolean }): void;
   close(code: number, reason: string): void;
 }
 
@@ -26,6 +26,7 @@ const OPEN = 1;
 export const SLOW_CLIENT_CLOSE = 1008;
 const PAGE = 500;
 const DRAIN_CHECK_MS = 50;
+const TEXT_FRAME = { binary: false };
 
 /** One client connection: its subscription, and how ticks reach it. */
 export class ClientSession {
@@ -71,9 +72,9 @@ export class ClientSession {
 
   /**
    * A flushed batch, already narrowed to this session's symbols and encoded once
-   * for every session with the same subscription.
+   * (as UTF-8 bytes, sent as a text frame) for every session with the same subscription.
    */
-  deliver(ticks: readonly SequencedTick[], payload: string): void {
+  deliver(ticks: readonly SequencedTick[], payload: Buffer): void {
     if (this.socket.readyState !== OPEN) return;
     if (this.held) {
       this.held.push(...ticks);
@@ -116,9 +117,9 @@ export class ClientSession {
     clearTimeout(this.drainTimer);
   }
 
-  private write(data: string): void {
+  private write(data: string | Buffer): void {
     if (this.socket.readyState !== OPEN) return;
-    this.socket.send(data);
+    this.socket.send(data, TEXT_FRAME);
     this.events.onSent?.(data.length);
   }
 
