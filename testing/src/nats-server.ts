@@ -17,6 +17,8 @@ export interface NatsServerHandle {
   url: string;
   port: number;
   storeDir: string;
+  /** Process id of the running server, undefined while stopped. */
+  readonly pid: number | undefined;
   /** Stops the server (SIGKILL when `hard`), keeping its store and port. */
   stop(options?: { hard?: boolean }): Promise<void>;
   /** Starts a stopped server again on the same port with the same store. */
@@ -83,6 +85,9 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     url: `nats://127.0.0.1:${port}`,
     port,
     storeDir,
+    get pid() {
+      return child?.pid;
+    },
     stop,
     async restart() {
       await stop();
