@@ -1,3 +1,6 @@
+export { DEFAULT_ASSETS, assetFor } from "./assets";
+export { backoffDelay } from "./backoff";
+export { parseDuration } from "./duration";
 export {
   ASSETS_BUCKET,
   HISTORY_DEPTH,
@@ -10,17 +13,13 @@ export {
   priceSubject,
   symbolFromSubject,
 } from "./names";
-export { TickSchema, decodeTick, tickMsgId, validateTick } from "./tick";
 export { PROTOCOL_VERSION } from "./protocol";
-export { parseDuration } from "./duration";
+export { TickSchema, decodeTick, tickMsgId, validateTick } from "./tick";
 export { parseTimeBound } from "./time-bound";
-export { backoffDelay } from "./backoff";
-export { DEFAULT_ASSETS, assetFor } from "./assets";
 
-export type { AssetMapping } from "./assets";
 export type { AssetMetadata } from "./asset-metadata";
+export type { AssetMapping } from "./assets";
 export type { BackoffOptions } from "./backoff";
-export type { SequencedTick, Tick, TickRejectReason, TickValidation } from "./tick";
 export type {
   ClientMessage,
   ErrorMessage,
@@ -39,3 +38,4 @@ export type {
   TicksMessage,
   WireTick,
 } from "./protocol";
+export type { SequencedTick, Tick, TickRejectReason, TickValidation } from "./tick";
