@@ -74,10 +74,11 @@ describe("broadcaster on a real nats-server", () => {
   it("answers /healthz and /metrics with the client count and refuses WebSocket upgrades off /ws", async () => {
     const client = await WsTestClient.open(url());
     const health = await (await fetch(`http://127.0.0.1:${broadcaster.port}/healthz`)).json();
-    expect(health).toMatchObject({ ok: true, clients: 1 });
+    expect(health).toMatchObject({ ok: true, clients: 1, consumerLag: 0 });
     await expect(WsTestClient.open(`ws://127.0.0.1:${broadcaster.port}/other`)).rejects.toThrow(/404/);
     const metricsText = await (await fetch(`http://127.0.0.1:${broadcaster.port}/metrics`)).text();
     expect(metricsText).toMatch(/^cryptostream_broadcaster_connections\{service="broadcaster"\} 1$/m);
+    expect(metricsText).toMatch(/^cryptostream_broadcaster_publish_to_send_seconds_count\{service="broadcaster"\} [1-9]\d*$/m);
     expect(metricsText).toMatch(/^cryptostream_ticks_rejected_total\{stage="broadcaster",reason="invalid_tick",service="broadcaster"\} 1$/m);
     await client.close();
   });

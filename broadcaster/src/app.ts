@@ -7,7 +7,7 @@ import {
   type RunningService,
   type ServiceDeps,
 } from "@cryptostream/core";
-import { WebSocketServer, type WebSocket } from "ws";
+import { WebSocketServer } from "ws";
 import { Admissions } from "./admission";
 import type { BroadcasterConfig } from "./config";
 import { openConnection } from "./connection";
@@ -39,17 +39,26 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
   const resumes = metrics.counter("cryptostream_broadcaster_resumes_total", "Resume requests, by outcome", ["outcome"]);
   const replays = metrics.counter("cryptostream_broadcaster_replays_total", "Replay requests");
 
+  const latency = metrics.histogram(
+    "cryptostream_broadcaster_publish_to_send_seconds",
+    "From the time JetStream stored a tick to the time it was written to clients",
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  );
   const flushEvery = config.FLUSH_INTERVAL;
   const hub = new BroadcastHub({
     schedule: flushEvery > 0 ? (flush) => void setTimeout(flush, flushEvery) : setImmediate,
+    onFlush: (storedAt) => {
+      const now = Date.now();
+      for (const at of storedAt) latency.observe((now - at) / 1000);
+    },
   });
   metrics.gauge("cryptostream_broadcaster_connections", "Open WebSocket connections", () => hub.clientCount);
 
   const feed = await followPrices({
     nc,
-    onTick: (tick) => {
+    onTick: (tick, storedAtMs) => {
       ticksIn.inc();
-      hub.publish(tick);
+      hub.publish(tick, storedAtMs);
     },
     onReject: (reason, message, seq) => {
       metrics.ticksRejected.inc({ stage: "broadcaster", reason });
@@ -90,16 +99,17 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
   const server = createHttpServer({
     registry: metrics.registry,
     logger,
-    health: () => ({
+    health: async () => ({
       ok: !nc.isClosed(),
       nats: { connected: !nc.isClosed(), server: nc.getServer() },
+      consumerLag: await feed.lag().catch(() => null),
       clients: hub.clientCount,
       lastSeq: hub.lastSeq,
       serverId: config.BROADCASTER_ID,
     }),
   });
   let accepting = true;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
+  const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: MAX_CLIENT_FRAME_BYTES });
   server.on("upgrade", (req, socket, head) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const refuse = (status: number, reason: string) => {
@@ -114,23 +124,17 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
     wss.handleUpgrade(req, socket, head, (ws) => {
       admissions.opened(admission.ip);
       const session = openConnection(ws, url, context);
-      let missedPongs = 0;
-      heartbeats.set(ws, () => {
-        if (missedPongs >= 2) return ws.terminate();
-        missedPongs++;
-        ws.ping();
-      });
-      ws.on("pong", () => (missedPongs = 0));
+      ws.on("pong", () => (session.missedPongs = 0));
       ws.on("error", (error) => logger.debug({ err: error.message }, "client socket error"));
       ws.on("close", () => {
-        heartbeats.delete(ws);
         admissions.closed(admission.ip);
         hub.remove(session);
       });
     });
   });
-  const heartbeats = new Map<WebSocket, () => void>();
-  const heartbeatTimer = setInterval(() => heartbeats.forEach((beat) => beat()), config.HEARTBEAT_INTERVAL);
+  const heartbeatTimer = setInterval(() => {
+    for (const session of hub.allSessions()) session.heartbeat();
+  }, config.HEARTBEAT_INTERVAL);
 
   const boundPort = await listen(server, config.BROADCASTER_PORT);
   logger.info({ port: boundPort, path: WEBSOCKET_PATH, serverId: config.BROADCASTER_ID }, "broadcaster listening");
@@ -143,7 +147,7 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
       closing ??= (async () => {
         accepting = false;
         clearInterval(heartbeatTimer);
-        for (const client of wss.clients) client.close(GOING_AWAY, "going away");
+        for (const session of hub.allSessions()) session.close(GOING_AWAY, "going away");
         await feed.stop();
         wss.close();
         await closeServer(server);

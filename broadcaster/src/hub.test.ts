@@ -15,6 +15,10 @@ class FakeSocket implements SessionSocket {
     this.closed = { code, reason };
     this.readyState = 3;
   }
+  ping() {}
+  terminate() {
+    this.close(1006, "");
+  }
 }
 
 const limits = { softBytes: 1_000, hardBytes: 10_000 };

@@ -9,7 +9,8 @@ interface Group {
 export interface HubOptions {
   /** Schedules a flush; ticks that arrive before it runs go out together. */
   schedule?: (flush: () => void) => void;
-  onFlush?: (ticks: number) => void;
+  /** After each flush, with when each flushed tick was stored in JetStream (ms since epoch). */
+  onFlush?: (storedAtMs: readonly number[]) => void;
 }
 
 /**
@@ -23,6 +24,7 @@ export class BroadcastHub {
   private readonly groups = new Map<string, Group>();
   private readonly sessions = new Set<ClientSession>();
   private pending: SequencedTick[] = [];
+  private pendingStoredAt: number[] = [];
   private flushScheduled = false;
   private flushedSeq = 0;
   private readonly schedule: (flush: () => void) => void;
@@ -38,6 +40,11 @@ export class BroadcastHub {
   /** Seq of the last tick flushed to clients. */
   get lastSeq(): number {
     return this.flushedSeq;
+  }
+
+  /** Every connected session, for heartbeats and shutdown. */
+  allSessions(): IterableIterator<ClientSession> {
+    return this.sessions.values();
   }
 
   knows(symbol: string): boolean {
@@ -71,8 +78,9 @@ export class BroadcastHub {
     this.join(session);
   }
 
-  publish(tick: SequencedTick): void {
+  publish(tick: SequencedTick, storedAtMs = Date.now()): void {
     this.pending.push(tick);
+    this.pendingStoredAt.push(storedAtMs);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       this.schedule(() => this.flush());
@@ -83,7 +91,9 @@ export class BroadcastHub {
     this.flushScheduled = false;
     if (this.pending.length === 0) return;
     const ticks = this.pending;
+    const storedAt = this.pendingStoredAt;
     this.pending = [];
+    this.pendingStoredAt = [];
     for (const tick of ticks) this.latest.set(tick.symbol, tick);
     this.flushedSeq = ticks[ticks.length - 1]!.seq;
     for (const group of this.groups.values()) {
@@ -92,7 +102,7 @@ export class BroadcastHub {
       const payload = Buffer.from(JSON.stringify({ type: "ticks", ticks: selected }));
       for (const session of group.sessions) session.deliver(selected, payload);
     }
-    this.options.onFlush?.(ticks.length);
+    this.options.onFlush?.(storedAt);
   }
 
   private join(session: ClientSession): void {

@@ -11,11 +11,14 @@ import {
 
 export interface PriceFeedOptions {
   nc: NatsConnection;
-  onTick: (tick: SequencedTick) => void;
+  /** A valid tick, with the time JetStream stored it (ms since epoch). */
+  onTick: (tick: SequencedTick, storedAtMs: number) => void;
   onReject: (reason: TickRejectReason, message: string, seq: number) => void;
 }
 
 export interface PriceFeed {
+  /** Ticks in the stream not yet read. */
+  lag(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -32,11 +35,14 @@ export async function followPrices({ nc, onTick, onReject }: PriceFeedOptions): 
   const done = (async () => {
     for await (const message of messages) {
       const result = decodeTick(message.string(), symbolFromSubject(message.subject));
-      if (result.ok) onTick({ ...result.tick, seq: message.seq });
+      if (result.ok) onTick({ ...result.tick, seq: message.seq }, Number(message.timestampNanos / 1_000_000n));
       else onReject(result.reason, result.message, message.seq);
     }
   })();
   return {
+    async lag() {
+      return (await consumer.info()).num_pending;
+    },
     async stop() {
       await messages.close();
       await done;

@@ -6,6 +6,8 @@ export interface SessionSocket {
   readonly bufferedAmount: number;
   send(data: string | Buffer, options: { binary: boolean }): void;
   close(code: number, reason: string): void;
+  ping(): void;
+  terminate(): void;
 }
 
 export interface SlowClientLimits {
@@ -34,8 +36,11 @@ export class ClientSession {
   symbols: ReadonlySet<string> | undefined;
   /** Seq of the last tick sent. */
   lastSeq = 0;
+  /** Heartbeats sent since the client last answered one. */
+  missedPongs = 0;
   private held: SequencedTick[] | undefined;
-  private readonly conflated = new Map<string, SequencedTick>();
+  /** Latest tick per symbol while the client is too slow; created only then, since most clients never are. */
+  private conflated: Map<string, SequencedTick> | undefined;
   private drainTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -86,7 +91,8 @@ export class ClientSession {
       this.events.onSlowClose?.();
       return;
     }
-    if (this.conflated.size > 0 || buffered > this.limits.softBytes) {
+    if (this.conflated || buffered > this.limits.softBytes) {
+      this.conflated ??= new Map();
       for (const tick of ticks) this.conflated.set(tick.symbol, tick);
       this.events.onConflated?.();
       this.scheduleDrainCheck();
@@ -108,6 +114,13 @@ export class ClientSession {
     this.sendTicks(held.filter((tick) => tick.seq > afterSeq));
   }
 
+  /** Pings the client, or drops it when it has not answered the last two pings. */
+  heartbeat(): void {
+    if (this.missedPongs >= 2) return this.socket.terminate();
+    this.missedPongs++;
+    this.socket.ping();
+  }
+
   close(code: number, reason: string): void {
     clearTimeout(this.drainTimer);
     this.socket.close(code, reason);
@@ -127,10 +140,10 @@ export class ClientSession {
     if (this.drainTimer) return;
     this.drainTimer = setTimeout(() => {
       this.drainTimer = undefined;
-      if (this.socket.readyState !== OPEN || this.conflated.size === 0) return;
+      if (this.socket.readyState !== OPEN || !this.conflated) return;
       if (this.socket.bufferedAmount > this.limits.softBytes) return this.scheduleDrainCheck();
       const latest = [...this.conflated.values()].sort((a, b) => a.seq - b.seq);
-      this.conflated.clear();
+      this.conflated = undefined;
       this.sendTicks(latest.map((tick): WireTick => ({ ...tick, conflated: true })));
     }, DRAIN_CHECK_MS);
   }

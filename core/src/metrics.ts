@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 export interface ServiceMetrics {
   registry: Registry;
@@ -8,6 +8,7 @@ export interface ServiceMetrics {
   counter<Label extends string = never>(name: string, help: string, labelNames?: readonly Label[]): Counter<Label>;
   /** A gauge whose value is read when `/metrics` is scraped. */
   gauge(name: string, help: string, read: () => number): Gauge;
+  histogram(name: string, help: string, buckets: number[]): Histogram;
 }
 
 /** A registry of its own per service instance, so tests can run several in one process. */
@@ -21,6 +22,7 @@ export function createMetrics(service: string): ServiceMetrics {
     registry,
     ticksRejected: counter("cryptostream_ticks_rejected_total", "Ticks rejected, by stage (ingest, broadcaster, history) and reason", ["stage", "reason"]),
     counter,
+    histogram: (name, help, buckets) => new Histogram({ name, help, buckets, registers: [registry] }),
     gauge: (name, help, read) =>
       new Gauge({
         name,
