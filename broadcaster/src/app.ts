@@ -7,7 +7,7 @@ import {
   type RunningService,
   type ServiceDeps,
 } from "@cryptostream/core";
-import { WebSocketServer } from "ws";
+import { WebSocketServer, type WebSocket } from "ws";
 import { Admissions } from "./admission";
 import type { BroadcasterConfig } from "./config";
 import { openConnection } from "./connection";
@@ -121,17 +121,20 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
     if (!accepting) return refuse(503, "shutting down");
     const admission = admissions.admit(req, url);
     if (!admission.ok) return refuse(admission.status, admission.reason);
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      admissions.opened(admission.ip);
-      const session = openConnection(ws, url, context);
-      ws.on("pong", () => (session.missedPongs = 0));
-      ws.on("error", (error) => logger.debug({ err: error.message }, "client socket error"));
-      ws.on("close", () => {
-        admissions.closed(admission.ip);
-        hub.remove(session);
-      });
-    });
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, url, admission.ip));
   });
+  const logSocketError = (error: Error) => logger.debug({ err: error.message }, "client socket error");
+  /** Kept apart from the upgrade handler so an open connection holds on to nothing of its handshake. */
+  const accept = (ws: WebSocket, url: URL, ip: string) => {
+    admissions.opened(ip);
+    const session = openConnection(ws, url, context);
+    ws.on("pong", () => (session.missedPongs = 0));
+    ws.on("error", logSocketError);
+    ws.on("close", () => {
+      admissions.closed(ip);
+      hub.remove(session);
+    });
+  };
   const heartbeatTimer = setInterval(() => {
     for (const session of hub.allSessions()) session.heartbeat();
   }, config.HEARTBEAT_INTERVAL);
