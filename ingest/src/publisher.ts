@@ -1,5 +1,5 @@
-import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { backoffDelay, priceSubject, tickMsgId, type Logger, type NatsConnection, type Tick } from "@cryptostream/core";
+import { JetStreamAckInbox } from "./ack-inbox";
 
 export interface PublisherOptions {
   nc: NatsConnection;
@@ -8,6 +8,8 @@ export interface PublisherOptions {
   maxInFlight?: number;
   /** Ticks kept while NATS is slow or away; past it the oldest are dropped. */
   maxQueued?: number;
+  /** How long to wait for JetStream's ack before retrying. */
+  ackTimeoutMs?: number;
   onPublished?: (tick: Tick, duplicate: boolean) => void;
   onDropped?: (tick: Tick) => void;
   onRetry?: (tick: Tick, error: Error) => void;
@@ -26,7 +28,7 @@ interface Pending {
  * lets what is in flight settle, then resends the failures in their first order.
  */
 export class TickPublisher {
-  private readonly js: JetStreamClient;
+  private readonly acks: JetStreamAckInbox;
   private readonly queue: Pending[] = [];
   private readonly failed: Pending[] = [];
   private inFlight = 0;
@@ -39,7 +41,7 @@ export class TickPublisher {
   private readonly maxQueued: number;
 
   constructor(private readonly options: PublisherOptions) {
-    this.js = jetstream(options.nc);
+    this.acks = new JetStreamAckInbox(options.nc, options.ackTimeoutMs ?? 5_000);
     this.maxInFlight = options.maxInFlight ?? 1_024;
     this.maxQueued = options.maxQueued ?? 100_000;
   }
@@ -70,6 +72,7 @@ export class TickPublisher {
 
   close(): void {
     clearTimeout(this.retryTimer);
+    this.acks.close();
   }
 
   private pump(): void {
@@ -85,8 +88,8 @@ export class TickPublisher {
 
   private send(item: Pending): void {
     this.inFlight++;
-    this.js
-      .publish(priceSubject(item.tick.symbol), item.payload, { msgID: tickMsgId(item.tick), timeout: 5_000 })
+    this.acks
+      .publish(priceSubject(item.tick.symbol), item.payload, tickMsgId(item.tick))
       .then(
         (ack) => {
           this.retryAttempt = 0;

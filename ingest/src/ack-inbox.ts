@@ -1,0 +1,89 @@
+import { createInbox, headers, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+
+export interface PublishAck {
+  seq: number;
+  duplicate: boolean;
+}
+
+interface Waiting {
+  resolve: (ack: PublishAck) => void;
+  reject: (error: Error) => void;
+  deadline: number;
+}
+
+const SWEEP_MS = 100;
+
+/**
+ * JetStream publishes with their acks collected on one wildcard inbox, as the Go
+ * client's async publish does: one subscription and one sweep timer for every
+ * publish in flight, instead of a request, a subscription entry and a timer each.
+ */
+export class JetStreamAckInbox {
+  private readonly prefix = createInbox();
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly subscription: Subscription;
+  private readonly sweeper: ReturnType<typeof setInterval>;
+  private next = 0;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly timeoutMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.subscription = nc.subscribe(`${this.prefix}.*`, { callback: (_error, msg) => this.settle(msg) });
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+  }
+
+  /** Publishes with a `Nats-Msg-Id`; resolves with the stream's ack, rejects on an error or after the timeout. */
+  publish(subject: string, payload: string, msgId: string): Promise<PublishAck> {
+    const reply = `${this.prefix}.${++this.next}`;
+    const hdrs = headers();
+    hdrs.set("Nats-Msg-Id", msgId);
+    return new Promise((resolve, reject) => {
+      this.waiting.set(reply, { resolve, reject, deadline: this.now() + this.timeoutMs });
+      try {
+        this.nc.publish(subject, payload, { headers: hdrs, reply });
+      } catch (error) {
+        this.waiting.delete(reply);
+        reject(error as Error);
+      }
+    });
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+    this.subscription.unsubscribe();
+    for (const waiting of this.waiting.values()) waiting.reject(new Error("publisher closed"));
+    this.waiting.clear();
+  }
+
+  private settle(msg: Msg): void {
+    const waiting = this.waiting.get(msg.subject);
+    if (!waiting) return;
+    this.waiting.delete(msg.subject);
+    if (msg.headers?.hasError) {
+      waiting.reject(new Error(`publish refused: ${msg.headers.code} ${msg.headers.description}`));
+      return;
+    }
+    try {
+      const ack = msg.json<{ seq?: number; duplicate?: boolean; error?: { description?: string } }>();
+      if (ack.error || typeof ack.seq !== "number") {
+        waiting.reject(new Error(`publish refused: ${ack.error?.description ?? "no sequence in the ack"}`));
+      } else {
+        waiting.resolve({ seq: ack.seq, duplicate: ack.duplicate === true });
+      }
+    } catch (error) {
+      waiting.reject(error as Error);
+    }
+  }
+
+  /** Rejects what has waited too long; the map is in publish order, so it stops at the first one still in time. */
+  private sweep(): void {
+    const now = this.now();
+    for (const [reply, waiting] of this.waiting) {
+      if (waiting.deadline > now) return;
+      this.waiting.delete(reply);
+      waiting.reject(new Error(`no ack within ${this.timeoutMs} ms`));
+    }
+  }
+}
