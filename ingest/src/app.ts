@@ -61,8 +61,8 @@ export async function startIngest({ config, nc, logger, metrics }: IngestDeps): 
       logger.debug({ symbol: tick.symbol, err: error.message }, "publish failed");
     },
   });
-  const gate = new TickGate();
-  const selector = new SourceSelector(BINANCE_SOURCE, config.FAILOVER_AFTER);
+  const gate = new TickGate({ maxPriceJump: config.MAX_PRICE_JUMP, maxFutureMs: config.MAX_CLOCK_SKEW, maxAgeMs: config.MAX_TICK_AGE });
+  const selector = new SourceSelector(BINANCE_SOURCE, config.FAILOVER_AFTER, config.FAILBACK_AFTER);
   const lastTick = new Map<string, Tick>();
 
   const reject = (source: string, reason: string, message: string) => {
@@ -142,7 +142,7 @@ export async function startIngest({ config, nc, logger, metrics }: IngestDeps): 
       symbols: Object.fromEntries(
         config.SYMBOLS.map((symbol) => {
           const tick = lastTick.get(symbol);
-          return [symbol, { activeSource: tick?.source ?? null, lastTickAgeMs: tick ? now - tick.ts : null }];
+          return [symbol, { activeSource: selector.activeSource(symbol), lastSource: tick?.source ?? null, lastTickAgeMs: tick ? now - tick.ts : null }];
         }),
       ),
       publishPending: publisher.pending,

@@ -17,6 +17,10 @@ export const ingestEnv = {
   COINGECKO_PLAN: z.enum(["demo", "pro"]).default("demo"),
   COINGECKO_POLL_INTERVAL: duration("30s"),
   FAILOVER_AFTER: duration("15s"),
+  FAILBACK_AFTER: duration("30s"),
+  MAX_PRICE_JUMP: z.coerce.number().positive().default(0.5),
+  MAX_CLOCK_SKEW: duration("30s"),
+  MAX_TICK_AGE: duration("10m"),
 };
 
 export type IngestConfig = ReturnType<typeof loadIngestConfig>;
