@@ -114,3 +114,80 @@ describe("ingest from CoinGecko alone", () => {
     }
   });
 });
+
+describe("ingest's Binance connections", () => {
+  it("shards past 1024 streams per connection and reconnects on serverShutdown", async () => {
+    const server = await startNatsServer();
+    const symbols = Array.from({ length: 1030 }, (_, i) => `c${i}`);
+    const sim = await startSimExchange({ intervalMs: 0, symbols });
+    const nc = await connect({ servers: server.url });
+    const config = loadIngestConfig({
+      NATS_URL: server.url,
+      INGEST_PORT: "0",
+      SYMBOLS: symbols.join(","),
+      SOURCES: "binance",
+      BINANCE_WS_URL: sim.binanceWsUrl,
+    });
+    const ingest = await startIngest({ config, nc, logger: createLogger({ service: "ingest", level: "silent" }), metrics: createMetrics("ingest") });
+    try {
+      await waitFor("both shards subscribed", () => sim.binanceStreams().map((s) => s.length).sort((a, b) => a - b).join() === "6,1024", 10_000);
+      sim.sendRawToBinanceClients(JSON.stringify({ e: "serverShutdown", E: Date.now() }));
+      await waitFor("both shards to reconnect", () => sim.binanceConnectionsAccepted() === 4 && sim.binanceClientCount() === 2, 10_000);
+    } finally {
+      await ingest.close();
+      await nc.close();
+      await sim.close();
+      await server.cleanup();
+    }
+  });
+});
+
+describe("ingest replicas and NATS outages", () => {
+  it("two replicas on the same upstream put exactly one tick per upstream event in PRICES, across a nats-server crash", async () => {
+    const server = await startNatsServer();
+    const symbols = ["btc", "eth", "sol", "xlm"];
+    const sim = await startSimExchange({ intervalMs: 0, symbols });
+    const replicas = await Promise.all(
+      [1, 2].map(async () => {
+        const nc = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+        const config = loadIngestConfig({ NATS_URL: server.url, INGEST_PORT: "0", SOURCES: "binance", BINANCE_WS_URL: sim.binanceWsUrl, SYMBOLS: symbols.join(",") });
+        const ingest = await startIngest({ config, nc, logger: createLogger({ service: "ingest", level: "silent" }), metrics: createMetrics("ingest") });
+        return { nc, ingest };
+      }),
+    );
+    const observer = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    try {
+      await waitFor("both replicas connected upstream", () => sim.binanceClientCount() === 2);
+      const step = async (count: number) => {
+        for (let i = 0; i < count; i++) {
+          sim.tick();
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      };
+      await step(10);
+      await server.stop({ hard: true });
+      await step(10);
+      await server.restart();
+      await step(10);
+      await Promise.all(replicas.map((r) => r.ingest.publisher.flush()));
+
+      const jsm = await jetstreamManager(observer);
+      const info = await jsm.streams.info(PRICES_STREAM);
+      expect(info.state.messages).toBe(30 * symbols.length);
+      const seen = new Set<string>();
+      for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+        const tick = (await jsm.streams.getMessage(PRICES_STREAM, { seq }))!.json<{ symbol: string; ts: number }>();
+        seen.add(`${tick.symbol}:${tick.ts}`);
+      }
+      expect(seen.size).toBe(30 * symbols.length);
+    } finally {
+      for (const { ingest, nc } of replicas) {
+        await ingest.close();
+        await nc.close();
+      }
+      await observer.close();
+      await sim.close();
+      await server.cleanup();
+    }
+  }, 60_000);
+});

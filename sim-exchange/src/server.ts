@@ -26,6 +26,22 @@ export interface SimExchange {
   /** Sends a raw text frame to every Binance client, to test how bad frames are handled. */
   sendRawToBinanceClients(text: string): void;
   binanceClientCount(): number;
+  /** Streams of each open Binance connection, in the order they connected. */
+  binanceStreams(): string[][];
+  /** Binance connections accepted so far. */
+  binanceConnectionsAccepted(): number;
+  /** Closes every Binance connection: cleanly (1000), or abruptly by destroying the socket. */
+  dropBinanceClients(how: "close" | "destroy"): void;
+  /** While silent, no mini ticker and no ping is sent: a stalled upstream. */
+  setBinanceSilent(silent: boolean): void;
+  /** Pings every Binance client with this payload, as Binance does every 20 s. */
+  pingBinanceClients(payload: string): void;
+  /** Payloads of the pongs received, in order. */
+  readonly pongs: string[];
+  /** Answers the next CoinGecko requests with these statuses (and Retry-After seconds), in order. */
+  failCoinGecko(...failures: { status: number; retryAfterSeconds?: number }[]): void;
+  /** Times (ms since epoch) of the CoinGecko requests received. */
+  readonly coingeckoRequests: number[];
   close(): Promise<void>;
 }
 
@@ -42,8 +58,24 @@ export async function startSimExchange(options: SimExchangeOptions = {}): Promis
   const { port = 0, host = "127.0.0.1", intervalMs = 1_000, pingIntervalMs = 20_000, logger } = options;
   const market = new Market(options);
   const clients = new Set<BinanceClient>();
+  const pongs: string[] = [];
+  const coingeckoRequests: number[] = [];
+  const coingeckoFailures: { status: number; retryAfterSeconds?: number }[] = [];
+  let silent = false;
+  let accepted = 0;
 
-  const server = createServer((req, res) => serveCoinGecko(market, req, res));
+  const server = createServer((req, res) => {
+    coingeckoRequests.push(Date.now());
+    const failure = coingeckoFailures.shift();
+    if (failure) {
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (failure.retryAfterSeconds !== undefined) headers["retry-after"] = String(failure.retryAfterSeconds);
+      res.writeHead(failure.status, headers);
+      res.end(JSON.stringify({ status: { error_code: failure.status, error_message: "You've exceeded the Rate Limit." } }));
+      return;
+    }
+    serveCoinGecko(market, req, res);
+  });
   const wss = new WebSocketServer({ noServer: true });
   server.on("upgrade", (req, socket, head) => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -55,6 +87,8 @@ export async function startSimExchange(options: SimExchangeOptions = {}): Promis
     wss.handleUpgrade(req, socket, head, (ws) => {
       const client: BinanceClient = { socket: ws, streams };
       clients.add(client);
+      accepted++;
+      ws.on("pong", (data) => pongs.push(data.toString()));
       ws.on("message", (data) => answerControl(client, data.toString()));
       ws.on("close", () => clients.delete(client));
       ws.on("error", () => clients.delete(client));
@@ -62,7 +96,9 @@ export async function startSimExchange(options: SimExchangeOptions = {}): Promis
   });
 
   const tick = () => {
-    for (const coin of market.step()) {
+    const coins = market.step();
+    if (silent) return;
+    for (const coin of coins) {
       const message = toBinanceMiniTicker(coin);
       let frame: string | undefined;
       for (const client of clients) {
@@ -76,6 +112,7 @@ export async function startSimExchange(options: SimExchangeOptions = {}): Promis
   const boundPort = await listen(server, port, host);
   const tickTimer = intervalMs > 0 ? setInterval(tick, intervalMs) : undefined;
   const pingTimer = setInterval(() => {
+    if (silent) return;
     for (const client of clients) client.socket.ping(String(Date.now()));
   }, pingIntervalMs);
   logger?.info({ port: boundPort, symbols: market.coins.size, intervalMs }, "simulated exchange listening");
@@ -90,6 +127,25 @@ export async function startSimExchange(options: SimExchangeOptions = {}): Promis
       for (const client of clients) client.socket.send(text);
     },
     binanceClientCount: () => clients.size,
+    binanceStreams: () => [...clients].map((client) => [...client.streams]),
+    binanceConnectionsAccepted: () => accepted,
+    dropBinanceClients(how) {
+      for (const client of clients) {
+        if (how === "close") client.socket.close(1000, "closing");
+        else client.socket.terminate();
+      }
+    },
+    setBinanceSilent(value) {
+      silent = value;
+    },
+    pingBinanceClients(payload) {
+      for (const client of clients) client.socket.ping(payload);
+    },
+    pongs,
+    failCoinGecko(...failures) {
+      coingeckoFailures.push(...failures);
+    },
+    coingeckoRequests,
     async close() {
       clearInterval(tickTimer);
       clearInterval(pingTimer);

@@ -1,4 +1,4 @@
-import { backoffDelay, combinedStreamPath, type Logger } from "@cryptostream/core";
+import { backoffDelay, combinedStreamPath, miniTickerStream, type Logger } from "@cryptostream/core";
 import WebSocket from "ws";
 
 export interface BinanceFeedOptions {
@@ -11,6 +11,8 @@ export interface BinanceFeedOptions {
   /** Silence longer than this is a dead connection: reconnect. */
   staleAfterMs: number;
   backoff: { baseMs: number; maxMs: number };
+  /** Binance closes a connection after 24 h: open the next one and switch over before that. */
+  maxConnectionAgeMs?: number;
   random?: () => number;
 }
 
@@ -21,13 +23,28 @@ export interface FeedStatus {
   errors: number;
 }
 
-/** One combined-stream connection to Binance that reconnects until closed. */
+/** Streams named in the URL; the rest are added with SUBSCRIBE, keeping the URL short. */
+const STREAMS_IN_URL = 100;
+const STREAMS_PER_SUBSCRIBE = 200;
+/** Binance allows 5 incoming messages a second per connection; stay under it. */
+const SUBSCRIBE_SPACING_MS = 250;
+const DEFAULT_MAX_AGE_MS = 23 * 3_600_000 + 50 * 60_000;
+
+/**
+ * One combined-stream connection to Binance that reconnects until closed, with
+ * exponential backoff and full jitter, replaces itself before the 24 h limit
+ * without missing an event, and treats silence as a dead connection. Pings are
+ * answered by `ws` with pongs echoing their payload.
+ */
 export class BinanceFeed {
   private socket: WebSocket | undefined;
   private attempt = 0;
   private closed = false;
   private staleTimer: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private rotateTimer: NodeJS.Timeout | undefined;
+  private readonly subscribeTimers = new Set<NodeJS.Timeout>();
+  private requestId = 0;
   private readonly state: FeedStatus = { connected: false, lastMessageAt: undefined, connects: 0, errors: 0 };
 
   constructor(private readonly options: BinanceFeedOptions) {}
@@ -50,12 +67,15 @@ export class BinanceFeed {
     this.closed = true;
     clearTimeout(this.staleTimer);
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.rotateTimer);
+    this.subscribeTimers.forEach(clearTimeout);
     this.socket?.close(1000, "closing");
   }
 
-  private connect(): void {
+  /** Opens a connection; with `previous`, closes that one once the new one delivers its first event. */
+  private connect(previous?: WebSocket): void {
     const { baseUrl, pairs, logger } = this.options;
-    const url = baseUrl.replace(/\/$/, "") + combinedStreamPath(pairs);
+    const url = baseUrl.replace(/\/$/, "") + combinedStreamPath(pairs.slice(0, STREAMS_IN_URL));
     const socket = new WebSocket(url, { handshakeTimeout: 10_000 });
     this.socket = socket;
     this.armStaleTimer();
@@ -64,12 +84,18 @@ export class BinanceFeed {
       this.attempt = 0;
       this.state.connected = true;
       this.state.connects++;
-      logger.info({ streams: pairs.length }, "binance connected");
+      logger.info({ streams: pairs.length, replacing: Boolean(previous) }, "binance connected");
+      this.subscribeRest(socket);
+      this.rotateTimer = setTimeout(() => this.rotate(), this.options.maxConnectionAgeMs ?? DEFAULT_MAX_AGE_MS);
     });
     socket.on("ping", () => this.armStaleTimer());
     socket.on("message", (data, isBinary) => {
       this.state.lastMessageAt = Date.now();
       this.armStaleTimer();
+      if (previous) {
+        previous.close(1000, "replaced");
+        previous = undefined;
+      }
       if (!isBinary) this.options.onFrame(data.toString());
     });
     socket.on("error", (error) => {
@@ -77,13 +103,37 @@ export class BinanceFeed {
       logger.warn({ err: error.message }, "binance connection error");
     });
     socket.on("close", (code, reason) => {
+      if (this.socket !== socket || this.closed) return;
+      // A replacement that failed before taking over: drop the old one too and start afresh.
+      previous?.terminate();
+      previous = undefined;
       this.state.connected = false;
       clearTimeout(this.staleTimer);
-      if (this.socket !== socket || this.closed) return;
+      clearTimeout(this.rotateTimer);
       const delay = backoffDelay(this.attempt++, { ...this.options.backoff, random: this.options.random });
       logger.warn({ code, reason: reason.toString(), retryInMs: delay }, "binance connection closed");
       this.reconnectTimer = setTimeout(() => this.connect(), delay);
     });
+  }
+
+  private rotate(): void {
+    this.options.logger.info("binance connection near its 24 h limit: switching to a new one");
+    const old = this.socket;
+    this.connect(old);
+  }
+
+  private subscribeRest(socket: WebSocket): void {
+    const rest = this.options.pairs.slice(STREAMS_IN_URL).map(miniTickerStream);
+    for (let i = 0, n = 0; i < rest.length; i += STREAMS_PER_SUBSCRIBE, n++) {
+      const params = rest.slice(i, i + STREAMS_PER_SUBSCRIBE);
+      const timer = setTimeout(() => {
+        this.subscribeTimers.delete(timer);
+        if (socket.readyState === WebSocket.OPEN) {
+          socket.send(JSON.stringify({ method: "SUBSCRIBE", params, id: ++this.requestId }));
+        }
+      }, (n + 1) * SUBSCRIBE_SPACING_MS);
+      this.subscribeTimers.add(timer);
+    }
   }
 
   private armStaleTimer(): void {
