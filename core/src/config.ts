@@ -68,7 +68,7 @@ export function loadConfig<Shape extends z.ZodRawShape>(
   const result = z.object(shape).safeParse(present);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
-      const name = issue.path.join(".");
+      const name = String(issue.path[0]);
       const value = present[name];
       return `${name}: ${issue.message}${value === undefined ? "" : ` (got "${value}")`}`;
     });

@@ -80,7 +80,7 @@ export async function startIngest({ config, nc, logger, metrics }: IngestDeps): 
     publisher.publish(verdict.tick);
   };
 
-  const assets = config.SYMBOLS.map((symbol) => assetFor(symbol));
+  const assets = config.SYMBOLS.map((symbol) => assetFor(symbol, config.ASSETS));
   const feeds: BinanceFeed[] = [];
   if (config.SOURCES.includes("binance")) {
     const symbolOfPair = new Map(

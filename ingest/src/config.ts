@@ -1,10 +1,49 @@
-import { commonEnv, duration, loadConfig, port, streamEnv, symbolList, z, type Env } from "@cryptostream/core";
+import {
+  DEFAULT_ASSETS,
+  commonEnv,
+  duration,
+  isValidSymbol,
+  loadConfig,
+  port,
+  streamEnv,
+  symbolList,
+  z,
+  type AssetMapping,
+  type Env,
+} from "@cryptostream/core";
+
+/**
+ * `ASSETS=pepe=pepe/pepeusdt,hype=hyperliquid/`: symbol = CoinGecko id / Binance pair
+ * (empty when Binance does not list it), added to or replacing the defaults.
+ */
+const assetMappings = z
+  .string()
+  .default("")
+  .transform((text, ctx): AssetMapping[] => {
+    const mappings: AssetMapping[] = [...DEFAULT_ASSETS];
+    for (const entry of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+      const match = /^([^=]+)=([a-z0-9-]+)(?:\/([a-z0-9]*))?$/.exec(entry);
+      if (!match || !isValidSymbol(match[1]!)) {
+        ctx.addIssue({ code: "custom", message: `"${entry}" is not symbol=coingeckoId/binancePair` });
+        return z.NEVER;
+      }
+      const [, symbol, coingeckoId, pair] = match;
+      const mapping: AssetMapping = { symbol: symbol!, name: symbol!.toUpperCase(), coingeckoId: coingeckoId! };
+      if (pair === undefined) mapping.binancePair = `${symbol}usdt`;
+      else if (pair !== "") mapping.binancePair = pair;
+      const index = mappings.findIndex((m) => m.symbol === symbol);
+      if (index >= 0) mappings[index] = { ...mapping, name: mappings[index]!.name };
+      else mappings.push(mapping);
+    }
+    return mappings;
+  });
 
 export const ingestEnv = {
   ...commonEnv,
   ...streamEnv,
   INGEST_PORT: port(8082),
   SYMBOLS: symbolList("btc,eth,sol,xlm"),
+  ASSETS: assetMappings,
   SOURCES: z
     .string()
     .default("binance,coingecko")

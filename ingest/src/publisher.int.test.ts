@@ -49,4 +49,32 @@ describe("TickPublisher on a real nats-server", () => {
     }
     expect(stored).toEqual(ticks.map((tick) => tick.ts));
   }, 60_000);
+
+  it("keeps a bounded queue while NATS is away, drops the oldest when full and counts them, then publishes the rest in order", async () => {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.purge(PRICES_STREAM);
+    const dropped: Tick[] = [];
+    const publisher = new TickPublisher({
+      nc,
+      logger: createLogger({ service: "ingest", level: "silent" }),
+      maxInFlight: 4,
+      maxQueued: 10,
+      ackTimeoutMs: 1_000,
+      onDropped: (tick) => dropped.push(tick),
+    });
+    const ticks: Tick[] = Array.from({ length: 50 }, (_, i) => ({ symbol: "eth", price: 3_000 + i, ts: 1_763_900_000_000 + i, source: "binance" }));
+    await server.stop({ hard: true });
+    ticks.forEach((tick) => publisher.publish(tick));
+    expect(dropped).toEqual(ticks.slice(4, 40));
+    await server.restart();
+    await publisher.flush();
+    publisher.close();
+
+    const info = await jsm.streams.info(PRICES_STREAM);
+    const stored: number[] = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+      stored.push((await jsm.streams.getMessage(PRICES_STREAM, { seq }))!.json<Tick>().price);
+    }
+    expect(stored).toEqual([...ticks.slice(0, 4), ...ticks.slice(40)].map((t) => t.price));
+  }, 30_000);
 });
