@@ -16,6 +16,7 @@ import { SourceSelector } from "./failover";
 import { TickPublisher } from "./publisher";
 import { BINANCE_SOURCE, parseBinanceFrame } from "./sources/binance-parse";
 import { BinanceFeed } from "./sources/binance-feed";
+import { binanceConnectionBudget } from "./sources/connection-budget";
 import { COINGECKO_SOURCE, parseCoinGeckoMarkets } from "./sources/coingecko-parse";
 import { CoinGeckoPoller } from "./sources/coingecko-poller";
 import type { UpstreamResult } from "./sources/upstream-result";
@@ -87,12 +88,14 @@ export async function startIngest({ config, nc, logger, metrics }: IngestDeps): 
       assets.filter((a) => a.binancePair).map((asset) => [asset.binancePair!.toUpperCase(), asset.symbol]),
     );
     const pairs = assets.flatMap((asset) => (asset.binancePair ? [asset.binancePair] : []));
+    const budget = binanceConnectionBudget();
     for (let i = 0; i < pairs.length; i += STREAMS_PER_CONNECTION) {
       const feed: BinanceFeed = new BinanceFeed({
         baseUrl: config.BINANCE_WS_URL,
         pairs: pairs.slice(i, i + STREAMS_PER_CONNECTION),
         staleAfterMs: config.BINANCE_STALE_TIMEOUT,
         backoff: { baseMs: 500, maxMs: 30_000 },
+        budget,
         logger: logger.child({ source: BINANCE_SOURCE }),
         onFrame: (text) => {
           const result = parseBinanceFrame(text, symbolOfPair);

@@ -5,6 +5,7 @@ export { SourceSelector } from "./failover";
 export { TickPublisher } from "./publisher";
 export { BINANCE_SOURCE, parseBinanceFrame } from "./sources/binance-parse";
 export { BinanceFeed } from "./sources/binance-feed";
+export { ConnectionBudget, binanceConnectionBudget } from "./sources/connection-budget";
 export { COINGECKO_SOURCE, parseCoinGeckoMarkets } from "./sources/coingecko-parse";
 export { CoinGeckoPoller } from "./sources/coingecko-poller";
 export { DEFAULT_GATE_LIMITS, TickGate, UNCHANGED } from "./tick-gate";

@@ -1,5 +1,6 @@
 import { backoffDelay, combinedStreamPath, miniTickerStream, type Logger } from "@cryptostream/core";
 import WebSocket from "ws";
+import type { ConnectionBudget } from "./connection-budget";
 
 export interface BinanceFeedOptions {
   /** `wss://stream.binance.com:9443` or a simulated exchange. */
@@ -13,6 +14,10 @@ export interface BinanceFeedOptions {
   backoff: { baseMs: number; maxMs: number };
   /** Binance closes a connection after 24 h: open the next one and switch over before that. */
   maxConnectionAgeMs?: number;
+  /** Connection attempts allowed, shared by every connection to Binance. */
+  budget?: ConnectionBudget;
+  /** The backoff starts again from its base only after a connection has stayed up this long. */
+  stableAfterMs?: number;
   random?: () => number;
 }
 
@@ -74,14 +79,21 @@ export class BinanceFeed {
 
   /** Opens a connection; with `previous`, closes that one once the new one delivers its first event. */
   private connect(previous?: WebSocket): void {
-    const { baseUrl, pairs, logger } = this.options;
+    const { baseUrl, pairs, logger, budget } = this.options;
+    const allowed = budget?.take() ?? { ok: true };
+    if (!allowed.ok) {
+      logger.warn({ retryInMs: allowed.waitMs }, "binance connection attempts at their limit, waiting");
+      this.reconnectTimer = setTimeout(() => this.connect(previous), allowed.waitMs + 1);
+      return;
+    }
     const url = baseUrl.replace(/\/$/, "") + combinedStreamPath(pairs.slice(0, STREAMS_IN_URL));
     const socket = new WebSocket(url, { handshakeTimeout: 10_000 });
     this.socket = socket;
     this.armStaleTimer();
 
+    let openedAt: number | undefined;
     socket.on("open", () => {
-      this.attempt = 0;
+      openedAt = Date.now();
       this.state.connected = true;
       this.state.connects++;
       logger.info({ streams: pairs.length, replacing: Boolean(previous) }, "binance connected");
@@ -110,6 +122,8 @@ export class BinanceFeed {
       this.state.connected = false;
       clearTimeout(this.staleTimer);
       clearTimeout(this.rotateTimer);
+      // A connection that dies soon after opening does not reset the backoff: a flapping upstream is not hammered.
+      if (openedAt !== undefined && Date.now() - openedAt >= (this.options.stableAfterMs ?? 30_000)) this.attempt = 0;
       const delay = backoffDelay(this.attempt++, { ...this.options.backoff, random: this.options.random });
       logger.warn({ code, reason: reason.toString(), retryInMs: delay }, "binance connection closed");
       this.reconnectTimer = setTimeout(() => this.connect(), delay);
