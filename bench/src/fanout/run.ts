@@ -77,12 +77,20 @@ async function run(server: string) {
     pid = nats.pid!;
     url = `ws://127.0.0.1:${wsPort}`;
   } else {
-    const started = await startTsProcess<{ port: number }>(here("./servers.ts"), [server, nats.url]);
+    const started = await startTsProcess<{ port: number }>(here("./servers.ts"), [server, nats.url], {}, ["--expose-gc"]);
     pid = started.child.pid!;
     url = `ws://127.0.0.1:${started.ready.port}/ws`;
     stopServer = () => stopProcess(started.child);
   }
-  const rssBefore = rssBytes(pid);
+  /** RSS after a garbage collection (Node servers; nats-server is measured as it is). */
+  const settledRss = async () => {
+    if (server !== "nats") {
+      process.kill(pid, "SIGUSR2");
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    return rssBytes(pid);
+  };
+  const rssBefore = await settledRss();
   const loaders = Array.from({ length: procs }, (_, i) =>
     fork(here("./load-client.ts"), [server === "nats" ? "nats" : "cryptostream", url, String(Math.floor(clients / procs) + (i < clients % procs ? 1 : 0))], {
       execArgv: ["--import", "tsx"],
@@ -93,7 +101,7 @@ async function run(server: string) {
     const statuses = await Promise.all(loaders.map((l) => ask<{ connected: number }>(l, "status")));
     return statuses.reduce((sum, s) => sum + s.connected, 0) >= clients;
   }, 180_000);
-  const rssPerConnection = (rssBytes(pid) - rssBefore) / clients;
+  const rssPerConnection = ((await settledRss()) - rssBefore) / clients;
 
   const stopPublishing = startPublishing();
   await new Promise((resolve) => setTimeout(resolve, 3_000));

@@ -21,8 +21,13 @@ export function rssBytes(pid: number): number {
 }
 
 /** Runs a TypeScript file in its own Node process and resolves with its first stdout line, parsed as JSON. */
-export function startTsProcess<T>(file: string, args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; ready: T }> {
-  const child = spawn(process.execPath, ["--import", "tsx", file, ...args], {
+export function startTsProcess<T>(
+  file: string,
+  args: string[],
+  env: Record<string, string> = {},
+  nodeOptions: string[] = [],
+): Promise<{ child: ChildProcess; ready: T }> {
+  const child = spawn(process.execPath, [...nodeOptions, "--import", "tsx", file, ...args], {
     env: { ...process.env, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
