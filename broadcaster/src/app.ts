@@ -83,6 +83,7 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
     limits: { softBytes: config.SEND_BUFFER_SOFT_LIMIT, hardBytes: config.SEND_BUFFER_HARD_LIMIT },
     messageRate: config.CLIENT_MESSAGE_RATE,
     resumeMaxTicks: config.RESUME_MAX_TICKS,
+    onClosed: (ip: string) => admissions.closed(ip),
     events: {
       onSent: (bytes: number) => {
         messagesSent.inc();
@@ -123,17 +124,10 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
     if (!admission.ok) return refuse(admission.status, admission.reason);
     wss.handleUpgrade(req, socket, head, (ws) => accept(ws, url, admission.ip));
   });
-  const logSocketError = (error: Error) => logger.debug({ err: error.message }, "client socket error");
   /** Kept apart from the upgrade handler so an open connection holds on to nothing of its handshake. */
   const accept = (ws: WebSocket, url: URL, ip: string) => {
     admissions.opened(ip);
-    const session = openConnection(ws, url, context);
-    ws.on("pong", () => (session.missedPongs = 0));
-    ws.on("error", logSocketError);
-    ws.on("close", () => {
-      admissions.closed(ip);
-      hub.remove(session);
-    });
+    openConnection(ws, url, context, ip);
   };
   const heartbeatTimer = setInterval(() => {
     for (const session of hub.allSessions()) session.heartbeat();

@@ -11,7 +11,7 @@ import {
   type ProtocolErrorCode,
   type SequencedTick,
 } from "@cryptostream/core";
-import type { WebSocket } from "ws";
+import type { RawData, WebSocket } from "ws";
 import { parseClientMessage } from "./client-message";
 import type { BroadcastHub } from "./hub";
 import { ClientSession, type SessionEvents, type SlowClientLimits } from "./session";
@@ -26,6 +26,8 @@ export interface ConnectionContext {
   /** Client messages allowed per second. */
   messageRate: number;
   resumeMaxTicks: number;
+  /** A connection from this address has closed. */
+  onClosed?: (ip: string) => void;
   events: SessionEvents & {
     onProtocolError?: (code: ProtocolErrorCode | "binary_frame" | "flood") => void;
     onResume?: (outcome: "caught_up" | "reset") => void;
@@ -40,73 +42,118 @@ const REPLAY_LIMIT = 100_000;
 const UNSUPPORTED_DATA = 1003;
 const POLICY_VIOLATION = 1008;
 
+const CONNECTION = Symbol("connection");
+type TaggedSocket = WebSocket & { [CONNECTION]: Connection };
+
+// One set of listeners for every socket: per-connection closures would cost memory on each idle connection.
+function onMessage(this: WebSocket, data: RawData, isBinary: boolean) {
+  (this as TaggedSocket)[CONNECTION].receive(data, isBinary);
+}
+function onPong(this: WebSocket) {
+  (this as TaggedSocket)[CONNECTION].session.missedPongs = 0;
+}
+function onClose(this: WebSocket) {
+  (this as TaggedSocket)[CONNECTION].closed();
+}
+function onError(this: WebSocket, error: Error) {
+  (this as TaggedSocket)[CONNECTION].context.logger.debug({ err: error.message }, "client socket error");
+}
+
 /**
  * Runs the protocol on one accepted WebSocket: hello, then a snapshot or a
  * gapless resume, then live ticks; and the client's requests, in order.
+ * `context.onClosed` gets `ip` once the socket has closed and the session has left the hub.
  */
-export function openConnection(ws: WebSocket, url: URL, context: ConnectionContext): ClientSession {
-  const { hub, logger, events, now = Date.now } = context;
-  const session = new ClientSession(ws, context.limits, events);
-  const fail = (code: ProtocolErrorCode, message: string) => {
-    events.onProtocolError?.(code);
-    session.send({ type: "error", code, message });
-  };
+export function openConnection(ws: WebSocket, url: URL, context: ConnectionContext, ip = ""): ClientSession {
+  const connection = new Connection(ws, context, ip);
+  (ws as TaggedSocket)[CONNECTION] = connection;
+  ws.on("message", onMessage);
+  ws.on("pong", onPong);
+  ws.on("close", onClose);
+  ws.on("error", onError);
+  connection.start(url);
+  return connection.session;
+}
 
-  const requested = url.searchParams.get("symbols");
-  if (requested !== null) {
-    const symbols = requested.split(",").map((s) => s.trim()).filter(Boolean);
-    const refused = symbols.filter((s) => !isValidSymbol(s) || !hub.knows(s));
-    if (refused.length > 0) fail("unknown_symbol", `unknown symbols: ${refused.join(", ")}`);
-    session.symbols = new Set(symbols.filter((s) => !refused.includes(s)));
-  }
-  hub.add(session);
-  session.send({ type: "hello", version: PROTOCOL_VERSION, serverId: context.serverId, symbols: hub.symbols(), simulated: context.simulated });
+class Connection {
+  readonly session: ClientSession;
+  private queue: Promise<void> | undefined;
+  private windowStart = 0;
+  private windowCount = 0;
+  private replaying = false;
 
-  const resumeText = url.searchParams.get("resume");
-  let queue: Promise<void> = Promise.resolve();
-  const enqueue = (work: () => Promise<void> | void) => {
-    queue = queue.then(work).catch((error: unknown) => logger.warn({ err: (error as Error).message }, "client request failed"));
-  };
-  if (resumeText !== null && /^\d+$/.test(resumeText)) {
-    enqueue(() => resume(session, Number(resumeText), context));
-  } else {
-    if (resumeText !== null) fail("bad_request", "resume must be a non-negative integer seq");
-    session.send({ type: "snapshot", ticks: hub.snapshotFor(session) });
+  constructor(
+    ws: WebSocket,
+    readonly context: ConnectionContext,
+    private readonly ip: string,
+  ) {
+    this.session = new ClientSession(ws, context.limits, context.events);
   }
 
-  let windowStart = now();
-  let windowCount = 0;
-  let replaying = false;
-  ws.on("message", (data, isBinary) => {
+  start(url: URL): void {
+    const { hub } = this.context;
+    const session = this.session;
+    const requested = url.searchParams.get("symbols");
+    if (requested !== null) {
+      const symbols = requested.split(",").map((s) => s.trim()).filter(Boolean);
+      const refused = symbols.filter((s) => !isValidSymbol(s) || !hub.knows(s));
+      if (refused.length > 0) this.fail("unknown_symbol", `unknown symbols: ${refused.join(", ")}`);
+      session.symbols = new Set(symbols.filter((s) => !refused.includes(s)));
+    }
+    hub.add(session);
+    session.send({ type: "hello", version: PROTOCOL_VERSION, serverId: this.context.serverId, symbols: hub.symbols(), simulated: this.context.simulated });
+
+    const resumeText = url.searchParams.get("resume");
+    if (resumeText !== null && /^\d+$/.test(resumeText)) {
+      this.enqueue(() => resume(session, Number(resumeText), this.context));
+    } else {
+      if (resumeText !== null) this.fail("bad_request", "resume must be a non-negative integer seq");
+      session.send({ type: "snapshot", ticks: hub.snapshotFor(session) });
+    }
+  }
+
+  closed(): void {
+    this.context.hub.remove(this.session);
+    this.context.onClosed?.(this.ip);
+  }
+
+  receive(data: RawData, isBinary: boolean): void {
+    const { events, messageRate, now = Date.now } = this.context;
+    const session = this.session;
     if (isBinary) {
       events.onProtocolError?.("binary_frame");
       session.close(UNSUPPORTED_DATA, "binary frames are not supported");
       return;
     }
     const at = now();
-    if (at - windowStart >= 1_000) {
-      windowStart = at;
-      windowCount = 0;
+    if (at - this.windowStart >= 1_000) {
+      this.windowStart = at;
+      this.windowCount = 0;
     }
-    windowCount++;
-    if (windowCount > context.messageRate * 5) {
+    this.windowCount++;
+    if (this.windowCount > messageRate * 5) {
       events.onProtocolError?.("flood");
-      session.close(POLICY_VIOLATION, `more than ${context.messageRate * 5} messages in a second`);
+      session.close(POLICY_VIOLATION, `more than ${messageRate * 5} messages in a second`);
       return;
     }
-    if (windowCount > context.messageRate) {
-      if (windowCount === context.messageRate + 1) fail("rate_limited", `at most ${context.messageRate} messages per second`);
+    if (this.windowCount > messageRate) {
+      if (this.windowCount === messageRate + 1) this.fail("rate_limited", `at most ${messageRate} messages per second`);
       return;
     }
-    const parsed = parseClientMessage(data.toString(), (symbol) => hub.knows(symbol));
-    if (!parsed.ok) return fail(parsed.code, parsed.message);
-    const message: ClientMessage = parsed.message;
+    const parsed = parseClientMessage(data.toString(), (symbol) => this.context.hub.knows(symbol));
+    if (!parsed.ok) return this.fail(parsed.code, parsed.message);
+    this.handle(parsed.message);
+  }
+
+  private handle(message: ClientMessage): void {
+    const { hub, now = Date.now } = this.context;
+    const session = this.session;
     switch (message.type) {
       case "ping":
         return session.send({ type: "pong", ts: now() });
       case "subscribe":
       case "unsubscribe":
-        return enqueue(() => {
+        return this.enqueue(() => {
           const current = session.symbols ?? new Set(hub.symbols());
           const next = new Set(current);
           for (const symbol of message.symbols) {
@@ -122,21 +169,32 @@ export function openConnection(ws: WebSocket, url: URL, context: ConnectionConte
           }
         });
       case "resume":
-        return enqueue(() => resume(session, message.seq, context));
+        return this.enqueue(() => resume(session, message.seq, this.context));
       case "replay": {
-        if (replaying) return fail("bad_request", "a replay is already running on this connection");
+        if (this.replaying) return this.fail("bad_request", "a replay is already running on this connection");
         const sinceMs = typeof message.since === "number" ? message.since : parseTimeBound(message.since, now());
-        if (sinceMs === undefined) return fail("bad_request", `since "${message.since}" is not a time or a duration such as 5m`);
-        replaying = true;
-        events.onReplay?.();
-        void replay(session, { sinceMs, symbols: message.symbols ?? [], untilMs: now() }, context)
-          .catch((error: unknown) => fail("replay_failed", (error as Error).message))
-          .finally(() => (replaying = false));
+        if (sinceMs === undefined) return this.fail("bad_request", `since "${message.since}" is not a time or a duration such as 5m`);
+        this.replaying = true;
+        this.context.events.onReplay?.();
+        void replay(session, { sinceMs, symbols: message.symbols ?? [], untilMs: now() }, this.context)
+          .catch((error: unknown) => this.fail("replay_failed", (error as Error).message))
+          .finally(() => (this.replaying = false));
         return;
       }
     }
-  });
-  return session;
+  }
+
+  private fail(code: ProtocolErrorCode, message: string): void {
+    this.context.events.onProtocolError?.(code);
+    this.session.send({ type: "error", code, message });
+  }
+
+  /** Runs the client's requests one after another: a resume finishes before the next subscribe. */
+  private enqueue(work: () => Promise<void> | void): void {
+    this.queue = (this.queue ?? Promise.resolve())
+      .then(work)
+      .catch((error: unknown) => this.context.logger.warn({ err: (error as Error).message }, "client request failed"));
+  }
 }
 
 /**
