@@ -77,7 +77,7 @@ async function run(server: string) {
     pid = nats.pid!;
     url = `ws://127.0.0.1:${wsPort}`;
   } else {
-    const started = await startTsProcess<{ port: number }>(here("./servers.ts"), [server, nats.url], {}, ["--expose-gc"]);
+    const started = await startTsProcess<{ port: number }>(here("./servers.ts"), [server, nats.url], {}, ["--expose-gc", "--max-semi-space-size=1"]);
     pid = started.child.pid!;
     url = `ws://127.0.0.1:${started.ready.port}/ws`;
     stopServer = () => stopProcess(started.child);
