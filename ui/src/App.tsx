@@ -1,6 +1,6 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
-import { PriceCard } from "./components/PriceCard";
+import { Board } from "./components/Board";
 import { StatusPill } from "./components/StatusPill";
 import { connectFeed, feedUrl } from "./feed";
 import { usePriceStore } from "./store";
@@ -25,7 +25,6 @@ export function useLiveFeed(url: string) {
 
 export function App() {
   useLiveFeed(feedUrl(window.location));
-  const symbols = usePriceStore((state) => Object.keys(state.latest).sort().join(","));
   const simulated = usePriceStore((state) => state.simulated);
   return (
     <div className="app">
@@ -39,15 +38,7 @@ export function App() {
         </p>
       )}
       <main>
-        {symbols === "" ? (
-          <p className="empty">Waiting for the first prices…</p>
-        ) : (
-          <section className="board" aria-label="Live prices">
-            {symbols.split(",").map((symbol) => (
-              <PriceCard key={symbol} symbol={symbol} />
-            ))}
-          </section>
-        )}
+        <Board />
       </main>
     </div>
   );

@@ -1,4 +1,4 @@
-import type { ErrorResponse, HistoryResponse } from "@cryptostream/core/contracts";
+import type { ErrorResponse, HistoryResponse, SymbolsResponse } from "@cryptostream/core/contracts";
 
 export async function fetchHistory(symbol: string, signal?: AbortSignal): Promise<HistoryResponse> {
   const response = await fetch(`/api/history/${encodeURIComponent(symbol)}`, { signal: signal ?? null });
@@ -8,4 +8,10 @@ export async function fetchHistory(symbol: string, signal?: AbortSignal): Promis
     throw new Error(body?.error.message ?? `history for ${symbol}: HTTP ${response.status}`);
   }
   return (await response.json()) as HistoryResponse;
+}
+
+export async function fetchSymbols(signal?: AbortSignal): Promise<SymbolsResponse> {
+  const response = await fetch("/api/symbols", { signal: signal ?? null });
+  if (!response.ok) throw new Error(`symbols: HTTP ${response.status}`);
+  return (await response.json()) as SymbolsResponse;
 }

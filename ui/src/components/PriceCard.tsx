@@ -4,11 +4,28 @@ import { fetchHistory } from "../api";
 import { formatChange, formatPrice } from "../format";
 import { mergeSeries } from "../series";
 import { usePriceStore } from "../store";
+import { CoinIcon } from "./CoinIcon";
+import { FavouriteButton } from "./FavouriteButton";
 import { PriceChart } from "./PriceChart";
+import { TickAge } from "./TickAge";
 
 const NO_TICKS: never[] = [];
 
-export function PriceCard({ symbol }: { symbol: string }) {
+export interface CoinProps {
+  symbol: string;
+  name?: string | undefined;
+  image?: string | undefined;
+}
+
+/** The price element flashes green or red on each move; `key` restarts the animation without moving the layout. */
+export function usePriceFlash(price: number | undefined): string {
+  const previous = useRef<number | undefined>(undefined);
+  const flash = previous.current === undefined || price === undefined || price === previous.current ? "" : price > previous.current ? "flash-up" : "flash-down";
+  previous.current = price;
+  return flash;
+}
+
+export function PriceCard({ symbol, name, image }: CoinProps) {
   const tick = usePriceStore((state) => state.latest[symbol]);
   const live = usePriceStore((state) => state.live[symbol] ?? NO_TICKS);
   const history = useQuery({
@@ -18,21 +35,19 @@ export function PriceCard({ symbol }: { symbol: string }) {
   });
   const series = useMemo(() => mergeSeries(history.data?.ticks ?? NO_TICKS, live), [history.data, live]);
 
-  const previousPrice = useRef<number | undefined>(undefined);
-  const flash = previousPrice.current === undefined || !tick || tick.price === previousPrice.current
-    ? ""
-    : tick.price > previousPrice.current ? "flash-up" : "flash-down";
-  previousPrice.current = tick?.price;
+  const flash = usePriceFlash(tick?.price);
 
   if (!tick) return null;
   const change = tick.change24h;
   const rising = (change ?? 0) >= 0;
   return (
-    <article className="price-card" data-testid={`card-${symbol}`} aria-label={`${symbol.toUpperCase()} price`}>
+    <article className="price-card" data-testid={`card-${symbol}`} aria-label={`${name ?? symbol.toUpperCase()} price`}>
       <header>
-        <span className="symbol-badge" aria-hidden="true">{symbol.slice(0, 1).toUpperCase()}</span>
-        <h2>{symbol.toUpperCase()}</h2>
-        <span className="source">{tick.source}</span>
+        <CoinIcon symbol={symbol} image={image} />
+        <h2>
+          {name ?? symbol.toUpperCase()} {name && <span className="ticker">{symbol.toUpperCase()}</span>}
+        </h2>
+        <FavouriteButton symbol={symbol} />
       </header>
       <p className={`price ${flash}`} key={tick.seq} data-testid="price">
         {formatPrice(tick.price)}
@@ -43,6 +58,10 @@ export function PriceCard({ symbol }: { symbol: string }) {
         </p>
       )}
       <PriceChart ticks={series} rising={rising} />
+      <footer className="card-footer">
+        <span className="source">{tick.source}</span>
+        <TickAge ts={tick.ts} />
+      </footer>
     </article>
   );
 }

@@ -1,0 +1,104 @@
+import type { SequencedTick } from "@cryptostream/core/contracts";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { act, fireEvent, render, screen, within } from "@testing-library/react";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { usePreferences } from "../preferences";
+import { usePriceStore } from "../store";
+import { Board } from "./Board";
+
+const now = Date.now();
+const tick = (symbol: string, seq: number, price: number, change24h: number, ageMs = 1_000): SequencedTick => ({
+  symbol, price, ts: now - ageMs, source: "binance", seq, change24h,
+});
+const assets = [
+  { symbol: "btc", name: "Bitcoin", coingeckoId: "bitcoin", image: "https://img.test/btc.png", marketCapRank: 1 },
+  { symbol: "eth", name: "Ethereum", coingeckoId: "ethereum", image: "https://img.test/eth.png", marketCapRank: 2 },
+  { symbol: "xlm", name: "Stellar", coingeckoId: "stellar", marketCapRank: 19 },
+];
+
+function renderBoard() {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  return render(
+    <QueryClientProvider client={client}>
+      <Board />
+    </QueryClientProvider>,
+  );
+}
+const cardOrder = () => screen.getAllByRole("article").map((card) => card.getAttribute("data-testid"));
+
+describe("the board", () => {
+  beforeEach(() => {
+    window.history.replaceState(null, "", "/");
+    localStorage.clear();
+    usePreferences.setState({ favourites: [], layout: "cards" });
+    usePriceStore.setState({ latest: {}, live: {}, lastSeq: 0 });
+    usePriceStore.getState().applyTicks([tick("xlm", 1, 0.45, 4), tick("eth", 2, 3_400, -2), tick("btc", 3, 98_000, 1.5, 120_000)]);
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (url: string) =>
+        url === "/api/symbols"
+          ? new Response(JSON.stringify({ symbols: assets.map((asset) => ({ symbol: asset.symbol, latest: tick(asset.symbol, 1, 1, 0), asset })) }))
+          : new Response(JSON.stringify({ symbol: "x", ticks: [] })),
+      ),
+    );
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("orders by market cap once metadata arrives, shows names and icons, and letters when there is no icon", async () => {
+    renderBoard();
+    await screen.findByText("Bitcoin");
+    expect(cardOrder()).toEqual(["card-btc", "card-eth", "card-xlm"]);
+    expect(within(screen.getByTestId("card-xlm")).getByTestId("icon-fallback").textContent).toBe("X");
+    const btcIcon = screen.getByTestId("card-btc").querySelector("img")!;
+    expect(btcIcon.getAttribute("src")).toBe("https://img.test/btc.png");
+    fireEvent.error(btcIcon);
+    expect(within(screen.getByTestId("card-btc")).getByTestId("icon-fallback").textContent).toBe("B");
+  });
+
+  it("searches by name or symbol and sorts, keeping both in the URL", async () => {
+    renderBoard();
+    await screen.findByText("Bitcoin");
+    fireEvent.change(screen.getByRole("searchbox"), { target: { value: "stell" } });
+    expect(cardOrder()).toEqual(["card-xlm"]);
+    expect(window.location.search).toBe("?q=stell");
+    fireEvent.change(screen.getByRole("searchbox"), { target: { value: "" } });
+    fireEvent.change(screen.getByRole("combobox"), { target: { value: "change" } });
+    expect(cardOrder()).toEqual(["card-xlm", "card-btc", "card-eth"]);
+    expect(window.location.search).toBe("?sort=change");
+  });
+
+  it("starts from the view in the URL", async () => {
+    window.history.replaceState(null, "", "/?sort=price&q=e");
+    renderBoard();
+    await screen.findByText("Ethereum");
+    expect(cardOrder()).toEqual(["card-eth", "card-xlm"]);
+  });
+
+  it("keeps favourites in localStorage and filters by them", async () => {
+    renderBoard();
+    await screen.findByText("Bitcoin");
+    fireEvent.click(screen.getByRole("button", { name: "Add ETH to favourites" }));
+    expect(JSON.parse(localStorage.getItem("cryptostream.preferences")!).state.favourites).toEqual(["eth"]);
+    fireEvent.click(screen.getByRole("button", { name: "★ Favourites" }));
+    expect(cardOrder()).toEqual(["card-eth"]);
+    expect(window.location.search).toBe("?favourites=1");
+  });
+
+  it("switches to a table and remembers it", async () => {
+    renderBoard();
+    await screen.findByText("Bitcoin");
+    fireEvent.click(screen.getByRole("button", { name: "Table" }));
+    expect(screen.getByRole("table", { name: "Live prices" })).toBeTruthy();
+    expect(screen.getAllByRole("row")).toHaveLength(4);
+    expect(JSON.parse(localStorage.getItem("cryptostream.preferences")!).state.layout).toBe("table");
+  });
+
+  it("marks a symbol whose last tick is older than a minute as stale", async () => {
+    renderBoard();
+    await screen.findByText("Bitcoin");
+    expect(within(screen.getByTestId("card-btc")).getByTestId("age").textContent).toBe("stale · 2 min ago");
+    expect(within(screen.getByTestId("card-eth")).getByTestId("age").textContent).toBe("1 s ago");
+    act(() => usePriceStore.getState().applyTicks([tick("btc", 4, 98_100, 1.6)]));
+    expect(within(screen.getByTestId("card-btc")).getByTestId("age").textContent).toBe("1 s ago");
+  });
+});
