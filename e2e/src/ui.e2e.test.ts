@@ -74,6 +74,31 @@ describe("the UI in Chromium against the running stack", () => {
     }
     await expect.poll(() => page.locator(".price-chart .recharts-line-curve").count(), { timeout: 15_000 }).toBeGreaterThan(0);
     expect(consoleProblems).toEqual([]);
+  });
+
+  it("filters the board by search and keeps the search in the URL", async () => {
+    await page.getByRole("searchbox").fill("so");
+    await expect.poll(() => page.getByRole("article").count()).toBe(1);
+    expect(await page.getByRole("article").getAttribute("data-testid")).toBe("card-sol");
+    expect(new URL(page.url()).search).toBe("?q=so");
+    await page.getByRole("searchbox").fill("");
+    await expect.poll(() => page.getByRole("article").count()).toBe(4);
+    expect(consoleProblems).toEqual([]);
+  });
+
+  it("opens a coin's detail chart, replays a recent window and goes back to live", async () => {
+    await page.getByTestId("card-btc").getByRole("link").click();
+    expect(new URL(page.url()).pathname).toBe("/coin/btc");
+    await expect.poll(() => page.locator(".detail-chart .recharts-line-curve").count(), { timeout: 15_000 }).toBe(1);
+    if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/coin.png`, fullPage: true });
+    await page.getByRole("button", { name: "5 min", exact: true }).click();
+    await expect.poll(() => page.getByTestId("replay-time").textContent(), { timeout: 15_000 }).toMatch(/\d{1,2}:\d{2}:\d{2}/);
+    await page.getByRole("button", { name: "60×" }).click();
+    await expect.poll(() => page.getByRole("button", { name: "Play" }).count(), { timeout: 15_000 }).toBe(1);
+    await page.getByRole("button", { name: "Back to live" }).click();
+    await page.getByRole("link", { name: "← All coins" }).click();
+    await expect.poll(() => page.getByRole("article").count()).toBe(4);
+    expect(consoleProblems).toEqual([]);
     if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/board.png`, fullPage: true });
   });
 });

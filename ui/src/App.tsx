@@ -1,8 +1,10 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { Board } from "./components/Board";
+import { CoinPage } from "./components/CoinPage";
 import { StatusPill } from "./components/StatusPill";
 import { connectFeed, feedUrl } from "./feed";
+import { linkTo, useRoute } from "./route";
 import { usePriceStore } from "./store";
 
 export function useLiveFeed(url: string) {
@@ -26,10 +28,13 @@ export function useLiveFeed(url: string) {
 export function App() {
   useLiveFeed(feedUrl(window.location));
   const simulated = usePriceStore((state) => state.simulated);
+  const route = useRoute();
   return (
     <div className="app">
       <header className="topbar">
-        <h1>CryptoStream</h1>
+        <h1>
+          <a {...linkTo("/")}>CryptoStream</a>
+        </h1>
         <StatusPill />
       </header>
       {simulated && (
@@ -37,9 +42,7 @@ export function App() {
           Simulated data: these prices come from CryptoStream's built-in exchange simulator, not a real market.
         </p>
       )}
-      <main>
-        <Board />
-      </main>
+      <main>{route.page === "coin" ? <CoinPage symbol={route.symbol} /> : <Board />}</main>
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import type { ErrorResponse, HistoryResponse, SymbolsResponse } from "@cryptostream/core/contracts";
+import type { ErrorResponse, HistoryResponse, SequencedTick, SymbolsResponse } from "@cryptostream/core/contracts";
 
 export async function fetchHistory(symbol: string, signal?: AbortSignal): Promise<HistoryResponse> {
   const response = await fetch(`/api/history/${encodeURIComponent(symbol)}`, { signal: signal ?? null });
@@ -14,4 +14,14 @@ export async function fetchSymbols(signal?: AbortSignal): Promise<SymbolsRespons
   const response = await fetch("/api/symbols", { signal: signal ?? null });
   if (!response.ok) throw new Error(`symbols: HTTP ${response.status}`);
   return (await response.json()) as SymbolsResponse;
+}
+
+/** The ticks `PRICES` keeps for one symbol over the last `minutes`, oldest first. */
+export async function fetchWindow(symbol: string, minutes: number, signal?: AbortSignal): Promise<SequencedTick[]> {
+  const response = await fetch(`/api/ticks?symbols=${encodeURIComponent(symbol)}&since=${minutes}m&limit=100000`, {
+    headers: { accept: "application/json" },
+    signal: signal ?? null,
+  });
+  if (!response.ok) throw new Error(`ticks for ${symbol}: HTTP ${response.status}`);
+  return (await response.json()) as SequencedTick[];
 }

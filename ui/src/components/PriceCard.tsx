@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useMemo, useRef } from "react";
 import { fetchHistory } from "../api";
+import { linkTo } from "../route";
 import { formatChange, formatPrice } from "../format";
 import { mergeSeries } from "../series";
 import { usePriceStore } from "../store";
@@ -45,7 +46,9 @@ export function PriceCard({ symbol, name, image }: CoinProps) {
       <header>
         <CoinIcon symbol={symbol} image={image} />
         <h2>
-          {name ?? symbol.toUpperCase()} {name && <span className="ticker">{symbol.toUpperCase()}</span>}
+          <a {...linkTo(`/coin/${symbol}`)}>
+            {name ?? symbol.toUpperCase()} {name && <span className="ticker">{symbol.toUpperCase()}</span>}
+          </a>
         </h2>
         <FavouriteButton symbol={symbol} />
       </header>

@@ -1,4 +1,5 @@
 import { formatChange, formatPrice } from "../format";
+import { linkTo } from "../route";
 import { usePriceStore } from "../store";
 import { CoinIcon } from "./CoinIcon";
 import { FavouriteButton } from "./FavouriteButton";
@@ -17,7 +18,10 @@ function PriceRow({ symbol, name, image }: CoinProps) {
       </td>
       <th scope="row">
         <span className="coin-cell">
-          <CoinIcon symbol={symbol} image={image} /> {name ?? symbol.toUpperCase()} {name && <span className="ticker">{symbol.toUpperCase()}</span>}
+          <CoinIcon symbol={symbol} image={image} />
+          <a {...linkTo(`/coin/${symbol}`)}>
+            {name ?? symbol.toUpperCase()} {name && <span className="ticker">{symbol.toUpperCase()}</span>}
+          </a>
         </span>
       </th>
       <td className={`num ${flash}`} key={tick.seq} data-testid="price">
