@@ -1,5 +1,5 @@
 # CryptoStream: one command for each job. See README.md.
-.PHONY: demo start test deps build typecheck compose-config clean
+.PHONY: demo start test deps build typecheck compose-config screenshots clean
 
 ## Run everything on this machine against the built-in simulated exchange.
 demo: deps build
@@ -23,6 +23,10 @@ build:
 
 typecheck:
 	@pnpm -r typecheck
+
+## Screenshots of the board and a coin page, desktop and phone, into docs/.
+screenshots:
+	@mkdir -p docs && SCREENSHOT_DIR=$(CURDIR)/docs pnpm exec vitest run --project e2e ui.e2e
 
 compose-config:
 	@docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml is valid"

@@ -24,6 +24,18 @@ async function serveUi(stack: Stack, outDir: string): Promise<PreviewServer> {
   return preview({ root: uiRoot, configFile, logLevel: "warn", build: { outDir }, preview: { host: "127.0.0.1", strictPort: false } });
 }
 
+/** With SCREENSHOT_DIR set (`make screenshots`), the page at desktop and phone widths, for the README. */
+async function screenshotsOf(page: Page, name: string): Promise<void> {
+  const dir = process.env.SCREENSHOT_DIR;
+  if (!dir) return;
+  for (const [label, size] of [["desktop", { width: 1280, height: 800 }], ["phone", { width: 390, height: 844 }]] as const) {
+    await page.setViewportSize(size);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await page.screenshot({ path: `${dir}/${name}-${label}.png` });
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
 describe("the UI in Chromium against the running stack", () => {
   let stack: Stack;
   let ui: PreviewServer;
@@ -31,6 +43,7 @@ describe("the UI in Chromium against the running stack", () => {
   let page: Page;
   let outDir: string;
   const consoleProblems: string[] = [];
+  const screenshots = (name: string) => screenshotsOf(page, name);
 
   beforeAll(async () => {
     stack = await startStack({ intervalMs: 200 });
@@ -40,7 +53,7 @@ describe("the UI in Chromium against the running stack", () => {
       executablePath: chromiumPath,
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
-    page = await browser.newPage();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on("console", (message) => {
       if (message.type() === "error" || message.type() === "warning") consoleProblems.push(message.text());
     });
@@ -90,7 +103,7 @@ describe("the UI in Chromium against the running stack", () => {
     await page.getByTestId("card-btc").getByRole("link").click();
     expect(new URL(page.url()).pathname).toBe("/coin/btc");
     await expect.poll(() => page.locator(".detail-chart .recharts-line-curve").count(), { timeout: 15_000 }).toBe(1);
-    if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/coin.png`, fullPage: true });
+    await screenshots("coin");
     await page.getByRole("button", { name: "5 min", exact: true }).click();
     await expect.poll(() => page.getByTestId("replay-time").textContent(), { timeout: 15_000 }).toMatch(/\d{1,2}:\d{2}:\d{2}/);
     await page.getByRole("button", { name: "60×" }).click();
@@ -99,6 +112,6 @@ describe("the UI in Chromium against the running stack", () => {
     await page.getByRole("link", { name: "← All coins" }).click();
     await expect.poll(() => page.getByRole("article").count()).toBe(4);
     expect(consoleProblems).toEqual([]);
-    if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/board.png`, fullPage: true });
+    await screenshots("board");
   });
 });
