@@ -14,6 +14,9 @@ export interface Stack {
   history: HistoryService;
   /** A connection of the test's own, for looking into the stream. */
   nc: NatsConnection;
+  /** Stops the broadcaster; `restartBroadcaster` brings a new one up on the same port. */
+  stopBroadcaster(): Promise<void>;
+  restartBroadcaster(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,10 +46,13 @@ export async function startStack({ symbols = ["btc", "eth", "sol", "xlm"], inter
     ...track(await deps("ingest")),
     config: loadIngestConfig({ ...env, INGEST_PORT: "0", SOURCES: "binance", BINANCE_WS_URL: sim.binanceWsUrl, SYMBOLS: symbols.join(",") }),
   });
-  const broadcaster = await startBroadcaster({
-    ...track(await deps("broadcaster")),
-    config: loadBroadcasterConfig({ ...env, BROADCASTER_PORT: "0", SIMULATED: "true" }),
-  });
+  const startBroadcasterOn = async (port: number) =>
+    startBroadcaster({
+      ...track(await deps("broadcaster")),
+      config: loadBroadcasterConfig({ ...env, BROADCASTER_PORT: String(port), SIMULATED: "true" }),
+    });
+  let broadcaster = await startBroadcasterOn(0);
+  const broadcasterPort = broadcaster.port;
   const history = await startHistory({
     ...track(await deps("history")),
     config: loadHistoryConfig({ ...env, HISTORY_PORT: "0" }),
@@ -59,9 +65,16 @@ export async function startStack({ symbols = ["btc", "eth", "sol", "xlm"], inter
     nats,
     sim,
     ingest,
-    broadcaster,
+    get broadcaster() {
+      return broadcaster;
+    },
     history,
     nc,
+    stopBroadcaster: () => broadcaster.close(),
+    async restartBroadcaster() {
+      await broadcaster.close();
+      broadcaster = await startBroadcasterOn(broadcasterPort);
+    },
     async close() {
       await Promise.allSettled([ingest.close(), broadcaster.close(), history.close()]);
       await Promise.allSettled(connections.map((c) => c.close()));

@@ -112,6 +112,18 @@ describe("the UI in Chromium against the running stack", () => {
     await page.getByRole("link", { name: "← All coins" }).click();
     await expect.poll(() => page.getByRole("article").count()).toBe(4);
     expect(consoleProblems).toEqual([]);
+  });
+
+  it("shows reconnecting while the broadcaster is down, and live prices again once it is back", async () => {
+    const price = page.getByTestId("card-eth").getByTestId("price");
+    await stack.stopBroadcaster();
+    await expect.poll(() => page.getByTestId("status").textContent(), { timeout: 15_000 }).toMatch(/^Reconnecting in \d+ s$/);
+    const whileDown = await price.textContent();
+    await stack.restartBroadcaster();
+    await expect.poll(() => page.getByTestId("status").textContent(), { timeout: 30_000 }).toBe("Live");
+    await expect.poll(() => price.textContent(), { timeout: 15_000 }).not.toBe(whileDown);
+    // The browser logs the failed reconnect attempts while the server is down; nothing else may appear.
+    expect(consoleProblems.filter((problem) => !/WebSocket connection to .* failed/.test(problem))).toEqual([]);
     await screenshots("board");
   });
 });
