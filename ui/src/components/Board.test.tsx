@@ -2,6 +2,7 @@ import type { SequencedTick } from "@cryptostream/core/contracts";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { act, fireEvent, render, screen, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import * as format from "../format";
 import { usePreferences } from "../preferences";
 import { usePriceStore } from "../store";
 import { Board } from "./Board";
@@ -100,5 +101,14 @@ describe("the board", () => {
     expect(within(screen.getByTestId("card-eth")).getByTestId("age").textContent).toBe("1 s ago");
     act(() => usePriceStore.getState().applyTicks([tick("btc", 4, 98_100, 1.6)]));
     expect(within(screen.getByTestId("card-btc")).getByTestId("age").textContent).toBe("1 s ago");
+  });
+
+  it("re-renders only the card of the symbol that ticked when the order does not depend on prices", async () => {
+    renderBoard();
+    await screen.findByText("Bitcoin");
+    const formatPrice = vi.spyOn(format, "formatPrice");
+    act(() => usePriceStore.getState().applyTicks([tick("eth", 10, 3_401, -2)]));
+    expect(formatPrice.mock.calls.map(([price]) => price)).toEqual([3_401]);
+    formatPrice.mockRestore();
   });
 });

@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
-import { useCallback, useMemo, useState } from "react";
+import type { SequencedTick } from "@cryptostream/core/contracts";
+import { useCallback, useMemo, useRef, useState } from "react";
 import { fetchSymbols } from "../api";
 import { searchFromView, selectRows, viewFromSearch, type BoardRow, type BoardView } from "../board";
 import { usePreferences } from "../preferences";
@@ -7,6 +8,20 @@ import { usePriceStore } from "../store";
 import { PriceCard } from "./PriceCard";
 import { PriceTable } from "./PriceTable";
 import { Toolbar } from "./Toolbar";
+
+/** Selects the latest ticks, or, when their prices do not matter, an object that changes only with the set of symbols. */
+function useShallowLatest(byMarket: boolean) {
+  const cache = useRef<{ keys: string; value: Record<string, SequencedTick> }>({ keys: "", value: {} });
+  return useCallback(
+    (state: { latest: Record<string, SequencedTick> }) => {
+      if (byMarket) return state.latest;
+      const keys = Object.keys(state.latest).sort().join(",");
+      if (keys !== cache.current.keys) cache.current = { keys, value: state.latest };
+      return cache.current.value;
+    },
+    [byMarket],
+  );
+}
 
 /** The view lives in the URL (`?q=sol&sort=change&favourites=1`), so it can be shared. */
 function useBoardView(): [BoardView, (view: BoardView) => void] {
@@ -21,7 +36,9 @@ function useBoardView(): [BoardView, (view: BoardView) => void] {
 export function Board() {
   const [view, setView] = useBoardView();
   const { layout, setLayout, favourites } = usePreferences();
-  const latest = usePriceStore((state) => state.latest);
+  // Sorting by price or change needs every tick; otherwise the board re-renders only when the set of symbols changes.
+  const byMarket = view.sort === "price" || view.sort === "change";
+  const latest = usePriceStore(useShallowLatest(byMarket));
   const assets = useQuery({ queryKey: ["symbols"], queryFn: ({ signal }) => fetchSymbols(signal), staleTime: 5 * 60_000 });
 
   const rows = useMemo(() => {

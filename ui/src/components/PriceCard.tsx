@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { useMemo, useRef } from "react";
+import { memo, useMemo, useRef } from "react";
 import { fetchHistory } from "../api";
 import { linkTo } from "../route";
 import { formatChange, formatPrice } from "../format";
@@ -26,7 +26,8 @@ export function usePriceFlash(price: number | undefined): string {
   return flash;
 }
 
-export function PriceCard({ symbol, name, image }: CoinProps) {
+/** Re-renders only when its own symbol's slice of the store changes. */
+export const PriceCard = memo(function PriceCard({ symbol, name, image }: CoinProps) {
   const tick = usePriceStore((state) => state.latest[symbol]);
   const live = usePriceStore((state) => state.live[symbol] ?? NO_TICKS);
   const history = useQuery({
@@ -67,4 +68,4 @@ export function PriceCard({ symbol, name, image }: CoinProps) {
       </footer>
     </article>
   );
-}
+});

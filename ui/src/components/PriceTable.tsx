@@ -1,3 +1,4 @@
+import { memo } from "react";
 import { formatChange, formatPrice } from "../format";
 import { linkTo } from "../route";
 import { usePriceStore } from "../store";
@@ -6,7 +7,7 @@ import { FavouriteButton } from "./FavouriteButton";
 import { usePriceFlash, type CoinProps } from "./PriceCard";
 import { TickAge } from "./TickAge";
 
-function PriceRow({ symbol, name, image }: CoinProps) {
+const PriceRow = memo(function PriceRow({ symbol, name, image }: CoinProps) {
   const tick = usePriceStore((state) => state.latest[symbol]);
   const flash = usePriceFlash(tick?.price);
   if (!tick) return null;
@@ -34,7 +35,7 @@ function PriceRow({ symbol, name, image }: CoinProps) {
       </td>
     </tr>
   );
-}
+});
 
 export function PriceTable({ coins }: { coins: CoinProps[] }) {
   return (
