@@ -8,6 +8,36 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIngest, type IngestService } from "./app";
 import { loadIngestConfig } from "./config";
 
+/** A nats-server, the simulated exchange and one ingest on them; `env` adds to ingest's configuration. */
+async function ingestOnSim(symbols: string[], env: Record<string, string>) {
+  const server = await startNatsServer();
+  const sim = await startSimExchange({ intervalMs: 0, symbols });
+  const nc = await connect({ servers: server.url });
+  const metrics = createMetrics("ingest");
+  const config = loadIngestConfig({
+    NATS_URL: server.url,
+    INGEST_PORT: "0",
+    SYMBOLS: symbols.join(","),
+    BINANCE_WS_URL: sim.binanceWsUrl,
+    COINGECKO_API_URL: sim.coingeckoApiUrl,
+    ...env,
+  });
+  const ingest = await startIngest({ config, nc, logger: createLogger({ service: "ingest", level: "silent" }), metrics });
+  return {
+    server,
+    sim,
+    nc,
+    metrics,
+    ingest,
+    async close() {
+      await ingest.close();
+      await nc.close();
+      await sim.close();
+      await server.cleanup();
+    },
+  };
+}
+
 describe("ingest against the simulated exchange and a real nats-server", () => {
   let server: NatsServerHandle;
   let sim: SimExchange;
@@ -77,19 +107,7 @@ describe("ingest against the simulated exchange and a real nats-server", () => {
 
 describe("ingest from CoinGecko alone", () => {
   it("publishes CoinGecko ticks while Binance is silent and writes each coin's metadata to the assets bucket", async () => {
-    const server = await startNatsServer();
-    const sim = await startSimExchange({ intervalMs: 0, symbols: ["btc", "eth"] });
-    const nc = await connect({ servers: server.url });
-    const config = loadIngestConfig({
-      NATS_URL: server.url,
-      INGEST_PORT: "0",
-      SYMBOLS: "btc,eth",
-      SOURCES: "coingecko",
-      COINGECKO_API_URL: sim.coingeckoApiUrl,
-      COINGECKO_POLL_INTERVAL: "50ms",
-    });
-    const metrics = createMetrics("ingest");
-    const ingest = await startIngest({ config, nc, logger: createLogger({ service: "ingest", level: "silent" }), metrics });
+    const { sim, nc, metrics, close } = await ingestOnSim(["btc", "eth"], { SOURCES: "coingecko", COINGECKO_POLL_INTERVAL: "50ms" });
     try {
       const jsm = await jetstreamManager(nc);
       await waitFor("both coins in PRICES", async () => (await jsm.streams.info(PRICES_STREAM)).state.messages === 2);
@@ -107,37 +125,21 @@ describe("ingest from CoinGecko alone", () => {
       expect((await jsm.streams.info(PRICES_STREAM)).state.messages).toBe(2);
       expect((await metrics.ticksRejected.get()).values.filter((v) => v.value > 0)).toEqual([]);
     } finally {
-      await ingest.close();
-      await nc.close();
-      await sim.close();
-      await server.cleanup();
+      await close();
     }
   });
 });
 
 describe("ingest's Binance connections", () => {
   it("shards past 1024 streams per connection and reconnects on serverShutdown", async () => {
-    const server = await startNatsServer();
     const symbols = Array.from({ length: 1030 }, (_, i) => `c${i}`);
-    const sim = await startSimExchange({ intervalMs: 0, symbols });
-    const nc = await connect({ servers: server.url });
-    const config = loadIngestConfig({
-      NATS_URL: server.url,
-      INGEST_PORT: "0",
-      SYMBOLS: symbols.join(","),
-      SOURCES: "binance",
-      BINANCE_WS_URL: sim.binanceWsUrl,
-    });
-    const ingest = await startIngest({ config, nc, logger: createLogger({ service: "ingest", level: "silent" }), metrics: createMetrics("ingest") });
+    const { sim, close } = await ingestOnSim(symbols, { SOURCES: "binance" });
     try {
       await waitFor("both shards subscribed", () => sim.binanceStreams().map((s) => s.length).sort((a, b) => a - b).join() === "6,1024", 10_000);
       sim.sendRawToBinanceClients(JSON.stringify({ e: "serverShutdown", E: Date.now() }));
       await waitFor("both shards to reconnect", () => sim.binanceConnectionsAccepted() === 4 && sim.binanceClientCount() === 2, 10_000);
     } finally {
-      await ingest.close();
-      await nc.close();
-      await sim.close();
-      await server.cleanup();
+      await close();
     }
   });
 });

@@ -1,10 +1,10 @@
 import type { SequencedTick } from "@cryptostream/core/contracts";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { act, fireEvent, render, screen, within } from "@testing-library/react";
+import { act, fireEvent, screen, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import * as format from "../format";
 import { usePreferences } from "../preferences";
 import { usePriceStore } from "../store";
+import { renderWithQueries } from "../test-utils";
 import { Board } from "./Board";
 
 const now = Date.now();
@@ -17,14 +17,7 @@ const assets = [
   { symbol: "xlm", name: "Stellar", coingeckoId: "stellar", marketCapRank: 19 },
 ];
 
-function renderBoard() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <Board />
-    </QueryClientProvider>,
-  );
-}
+const renderBoard = () => renderWithQueries(<Board />);
 const cardOrder = () => screen.getAllByRole("article").map((card) => card.getAttribute("data-testid"));
 
 describe("the board", () => {

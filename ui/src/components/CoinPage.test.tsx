@@ -1,8 +1,8 @@
 import type { SequencedTick } from "@cryptostream/core/contracts";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { usePriceStore } from "../store";
+import { renderWithQueries } from "../test-utils";
 import { CoinPage } from "./CoinPage";
 
 const base = Date.now() - 600_000;
@@ -10,14 +10,7 @@ const tick = (seq: number, offsetMs: number, price: number): SequencedTick => ({
 const history = [tick(1, 0, 100), tick(2, 1_000, 140), tick(3, 2_000, 90)];
 const window15m = Array.from({ length: 20 }, (_, i) => tick(100 + i, i * 1_000, 200 + i));
 
-function renderPage() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <CoinPage symbol="btc" />
-    </QueryClientProvider>,
-  );
-}
+const renderPage = () => renderWithQueries(<CoinPage symbol="btc" />);
 const stat = (name: string) => within(screen.getByTestId("stats")).getByText(name).nextElementSibling!.textContent;
 
 describe("the coin page", () => {

@@ -1,8 +1,8 @@
 import type { SequencedTick } from "@cryptostream/core/contracts";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { act, render, screen } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { usePriceStore } from "../store";
+import { renderWithQueries } from "../test-utils";
 import { PriceCard } from "./PriceCard";
 import { StatusPill, statusLabel } from "./StatusPill";
 
@@ -10,14 +10,7 @@ const tick = (seq: number, price: number, change24h: number): SequencedTick => (
   symbol: "btc", price, ts: 1_763_800_000_000 + seq, source: "binance", seq, change24h,
 });
 
-function renderCard() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <PriceCard symbol="btc" />
-    </QueryClientProvider>,
-  );
-}
+const renderCard = () => renderWithQueries(<PriceCard symbol="btc" />);
 
 describe("PriceCard", () => {
   beforeEach(() => {
