@@ -2,6 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { Board } from "./components/Board";
 import { CoinPage } from "./components/CoinPage";
+import { FeedBanners } from "./components/FeedBanners";
 import { StatusPill } from "./components/StatusPill";
 import { connectFeed, feedUrl } from "./feed";
 import { linkTo, useRoute } from "./route";
@@ -27,7 +28,6 @@ export function useLiveFeed(url: string) {
 
 export function App() {
   useLiveFeed(feedUrl(window.location));
-  const simulated = usePriceStore((state) => state.simulated);
   const route = useRoute();
   return (
     <div className="app">
@@ -37,11 +37,7 @@ export function App() {
         </h1>
         <StatusPill />
       </header>
-      {simulated && (
-        <p className="banner" role="note" data-testid="simulated-banner">
-          Simulated data: these prices come from CryptoStream's built-in exchange simulator, not a real market.
-        </p>
-      )}
+      <FeedBanners />
       <main>{route.page === "coin" ? <CoinPage symbol={route.symbol} /> : <Board />}</main>
     </div>
   );

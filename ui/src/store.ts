@@ -13,6 +13,8 @@ export interface PriceState {
   /** Ticks received live per symbol, oldest first, at most {@link HISTORY_DEPTH}. */
   live: Record<string, SequencedTick[]>;
   lastSeq: number;
+  /** When the last tick arrived in this browser (ms since epoch), 0 before the first. */
+  lastTickAt: number;
   status: ConnectionStatus;
   /** The broadcaster said its prices come from the simulated exchange. */
   simulated: boolean;
@@ -25,6 +27,7 @@ export const usePriceStore = create<PriceState>()((set) => ({
   latest: {},
   live: {},
   lastSeq: 0,
+  lastTickAt: 0,
   status: { state: "connecting" },
   simulated: false,
   applyTicks: (ticks) =>
@@ -41,7 +44,7 @@ export const usePriceStore = create<PriceState>()((set) => ({
         live[tick.symbol] = series.length > HISTORY_DEPTH ? series.slice(-HISTORY_DEPTH) : series;
         lastSeq = Math.max(lastSeq, tick.seq);
       }
-      return { latest, live, lastSeq };
+      return { latest, live, lastSeq, lastTickAt: Date.now() };
     }),
   setStatus: (status) => set({ status }),
   setSimulated: (simulated) => set({ simulated }),
