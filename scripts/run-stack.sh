@@ -19,6 +19,22 @@ names=()
 commands=()
 add() { names+=("$1"); commands+=("$2"); }
 
+# One NATS password per user of nats-users.conf, made once and kept out of git. nats-server reads
+# environment values as configuration tokens, so each is a letter followed by hex digits.
+mkdir -p .data
+passwords=.data/nats-passwords.env
+if [ ! -f "$passwords" ]; then
+  node -e '
+    const { randomBytes } = require("node:crypto");
+    for (const user of ["INGEST", "BROADCASTER", "HISTORY", "VIEWER", "REPLAY"])
+      console.log(`export ${user}_NATS_PASSWORD=p${randomBytes(16).toString("hex")}`);
+  ' > "$passwords"
+  chmod 600 "$passwords"
+fi
+# shellcheck disable=SC1090
+source "$passwords"
+as() { echo "NATS_USER=$1 NATS_PASSWORD=\$$(echo "$1" | tr a-z A-Z)_NATS_PASSWORD"; }
+
 if node scripts/port-open.mjs "$NATS_URL"; then
   echo "Using the NATS server already answering at $NATS_URL"
 else
@@ -39,13 +55,14 @@ if [ "$mode" = demo ]; then
   export SIMULATED=true
   add sim "pnpm --silent --dir sim-exchange start"
 fi
-add ingest "pnpm --silent --dir ingest start"
-add broadcaster "pnpm --silent --dir broadcaster start"
-add history "pnpm --silent --dir history start"
+add ingest "$(as ingest) pnpm --silent --dir ingest start"
+add broadcaster "$(as broadcaster) pnpm --silent --dir broadcaster start"
+add history "$(as history) pnpm --silent --dir history start"
 add ui "pnpm --silent --dir ui start"
 
 echo
 echo "  CryptoStream ($mode) is starting: open http://localhost:$UI_PORT"
+echo "  NATS users' passwords: $passwords (the nats CLI: --user viewer --password \$VIEWER_NATS_PASSWORD)"
 echo
 IFS=,
 pnpm exec concurrently --kill-others --names "${names[*]}" --prefix-colors "magenta,blue,cyan,green,yellow" --prefix "[{name}]" --pad-prefix "${commands[@]}"

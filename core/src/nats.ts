@@ -1,4 +1,5 @@
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { AuthorizationError, connect, type NatsConnection } from "@nats-io/transport-node";
+import { ConfigError } from "./errors";
 import type { Logger } from "./logger";
 
 export type { NatsConnection };
@@ -13,7 +14,8 @@ export interface NatsOptions {
 
 /**
  * Connects to NATS, waiting for the server if it is not up yet, and reconnecting
- * forever afterwards. Every status change is logged.
+ * forever afterwards. Every status change is logged. Refused credentials are a
+ * configuration error: the service cannot start with them.
  */
 export async function connectNats({ url, name, user, password, logger }: NatsOptions): Promise<NatsConnection> {
   const nc = await connect({
@@ -25,6 +27,11 @@ export async function connectNats({ url, name, user, password, logger }: NatsOpt
     reconnectTimeWait: 1_000,
     reconnectJitter: 500,
     waitOnFirstConnect: true,
+  }).catch((error: unknown) => {
+    if (error instanceof AuthorizationError) {
+      throw new ConfigError(`NATS at ${url} refused user "${user ?? "(none)"}": ${error.message}; check NATS_USER and NATS_PASSWORD`);
+    }
+    throw error;
   });
   logger.info({ server: nc.getServer() }, "nats connected");
   void logStatus(nc, logger);

@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const run = promisify(execFile);
-const compose = (...args: string[]) => run("docker-compose", ["-f", "docker-compose.yml", ...args], { cwd: root });
+const passwords = Object.fromEntries(["INGEST", "BROADCASTER", "HISTORY", "VIEWER", "REPLAY"].map((user) => [`${user}_NATS_PASSWORD`, `p${user.toLowerCase()}`]));
+const compose = (...args: string[]) => run("docker-compose", ["-f", "docker-compose.yml", ...args], { cwd: root, env: { ...process.env, ...passwords } });
 
 describe("docker-compose.yml", () => {
   it.each([[[]], [["--profile", "demo"]]])("validates with docker-compose config in profile %j", async (profile) => {
@@ -18,5 +19,14 @@ describe("docker-compose.yml", () => {
     expect(stdout).toContain("/etc/nats/nats.conf");
     const { stdout: services } = await compose("config", "--services");
     expect(services.trim().split("\n").sort()).toEqual(["broadcaster", "history", "ingest", "nats", "sim-exchange", "ui"]);
+  });
+
+  it("refuses to start NATS without its users' passwords, and gives each service its own user", async () => {
+    await expect(run("docker-compose", ["-f", "docker-compose.yml", "config", "-q"], { cwd: root, env: { PATH: process.env.PATH ?? "" } })).rejects.toThrow(
+      /set the NATS passwords in \.env/,
+    );
+    const { stdout } = await compose("config");
+    for (const user of ["ingest", "broadcaster", "history"]) expect(stdout).toContain(`NATS_USER: ${user}`);
+    expect(stdout).toContain(`NATS_PASSWORD: p${"ingest"}`);
   });
 });

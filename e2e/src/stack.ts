@@ -3,7 +3,7 @@ import { createLogger, createMetrics, type NatsConnection } from "@cryptostream/
 import { startHistory, loadHistoryConfig, type HistoryService } from "@cryptostream/history";
 import { startIngest, loadIngestConfig, type IngestService } from "@cryptostream/ingest";
 import { startSimExchange, type SimExchange } from "@cryptostream/sim-exchange";
-import { startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
+import { startNatsServer, waitFor, type NatsServerHandle, type NatsServerOptions } from "@cryptostream/testing";
 import { connect } from "@nats-io/transport-node";
 
 export interface Stack {
@@ -24,18 +24,21 @@ export interface StackOptions {
   symbols?: string[];
   /** Simulated exchange step; 0 steps only on `sim.tick()`. */
   intervalMs?: number;
+  nats?: NatsServerOptions;
+  /** NATS user and password of each service (and of the test's own connection), when the server requires them. */
+  credentials?: Partial<Record<"ingest" | "broadcaster" | "history" | "test", { user: string; pass: string }>>;
 }
 
 /**
  * The whole pipeline in one process on real sockets: nats-server, the simulated
  * exchange, ingest, broadcaster and history, each on a free port.
  */
-export async function startStack({ symbols = ["btc", "eth", "sol", "xlm"], intervalMs = 0 }: StackOptions = {}): Promise<Stack> {
-  const nats = await startNatsServer();
+export async function startStack({ symbols = ["btc", "eth", "sol", "xlm"], intervalMs = 0, nats: natsOptions, credentials = {} }: StackOptions = {}): Promise<Stack> {
+  const nats = await startNatsServer(natsOptions);
   const sim = await startSimExchange({ symbols, intervalMs });
   const env = { NATS_URL: nats.url, LOG_LEVEL: "silent" };
-  const deps = async (name: string) => ({
-    nc: await connect({ servers: nats.url, name }),
+  const deps = async (name: "ingest" | "broadcaster" | "history") => ({
+    nc: await connect({ servers: nats.url, name, ...credentials[name] }),
     logger: createLogger({ service: name, level: "silent" }),
     metrics: createMetrics(name),
   });
@@ -57,7 +60,7 @@ export async function startStack({ symbols = ["btc", "eth", "sol", "xlm"], inter
     ...track(await deps("history")),
     config: loadHistoryConfig({ ...env, HISTORY_PORT: "0" }),
   });
-  const nc = await connect({ servers: nats.url, name: "test" });
+  const nc = await connect({ servers: nats.url, name: "test", ...credentials.test });
   connections.push(nc);
   await waitFor("ingest to connect to the simulated exchange", () => sim.binanceClientCount() > 0);
 

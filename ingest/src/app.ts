@@ -63,7 +63,9 @@ export async function startIngest({ config, nc, logger, metrics }: IngestDeps): 
     },
   });
   const gate = new TickGate({ maxPriceJump: config.MAX_PRICE_JUMP, maxFutureMs: config.MAX_CLOCK_SKEW, maxAgeMs: config.MAX_TICK_AGE });
-  const selector = new SourceSelector(BINANCE_SOURCE, config.FAILOVER_AFTER, config.FAILBACK_AFTER);
+  const primary = config.SOURCES.includes("binance") ? BINANCE_SOURCE : COINGECKO_SOURCE;
+  const fallback = primary === BINANCE_SOURCE ? COINGECKO_SOURCE : BINANCE_SOURCE;
+  const selector = new SourceSelector(primary, config.FAILOVER_AFTER, config.FAILBACK_AFTER);
   const lastTick = new Map<string, Tick>();
 
   const reject = (source: string, reason: string, message: string) => {
@@ -145,7 +147,8 @@ export async function startIngest({ config, nc, logger, metrics }: IngestDeps): 
       symbols: Object.fromEntries(
         config.SYMBOLS.map((symbol) => {
           const tick = lastTick.get(symbol);
-          return [symbol, { activeSource: selector.activeSource(symbol), lastSource: tick?.source ?? null, lastTickAgeMs: tick ? now - tick.ts : null }];
+          const active = selector.activeSource(symbol) === "primary" ? primary : fallback;
+          return [symbol, { activeSource: active, lastSource: tick?.source ?? null, lastTickAgeMs: tick ? now - tick.ts : null }];
         }),
       ),
       publishPending: publisher.pending,

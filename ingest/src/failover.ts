@@ -11,16 +11,20 @@ interface SymbolState {
  * One active source per symbol: the primary while it is fresh, the fallback once
  * the primary has been silent for `staleAfterMs`, and the primary again only after
  * it has ticked steadily for `recoverAfterMs`, so a flaky primary does not flap.
+ * At start the primary gets `staleAfterMs` to speak before the fallback may take over.
  */
 export class SourceSelector {
   private readonly symbols = new Map<string, SymbolState>();
+  private readonly startedAt: number;
 
   constructor(
     private readonly primary: string,
     private readonly staleAfterMs: number,
     private readonly recoverAfterMs: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.startedAt = now();
+  }
 
   /** Whether a tick of `source` for `symbol` should be published now. */
   accepts(source: string, symbol: string): boolean {
@@ -36,7 +40,7 @@ export class SourceSelector {
       state.primaryBackSince = undefined;
       return true;
     }
-    if (state.active === "primary" && (state.primaryLastSeen === undefined || now - state.primaryLastSeen > this.staleAfterMs)) {
+    if (state.active === "primary" && now - (state.primaryLastSeen ?? this.startedAt) > this.staleAfterMs) {
       state.active = "fallback";
       state.primaryBackSince = undefined;
     }

@@ -63,9 +63,20 @@ describe("SourceSelector", () => {
       clock = t;
       return selector.accepts("binance", "eth");
     };
+    clock = 1_001;
     expect(selector.accepts("coingecko", "eth")).toBe(true);
-    for (let t = 100; t <= 3_100; t += 500) expect(primaryAt(t)).toBe(false);
-    for (let t = 4_500; t < 9_500; t += 500) expect(primaryAt(t)).toBe(false);
-    expect(primaryAt(9_500)).toBe(true);
+    for (let t = 1_100; t <= 4_100; t += 500) expect(primaryAt(t)).toBe(false);
+    for (let t = 5_500; t < 10_500; t += 500) expect(primaryAt(t)).toBe(false);
+    expect(primaryAt(10_500)).toBe(true);
+  });
+
+  it("gives the primary time to speak at start before the fallback takes over", () => {
+    let clock = 0;
+    const selector = new SourceSelector("binance", 10_000, 5_000, () => clock);
+    expect(selector.accepts("coingecko", "btc")).toBe(false);
+    clock = 2_000;
+    expect(selector.accepts("binance", "btc")).toBe(true);
+    clock = 10_001;
+    expect(selector.accepts("coingecko", "sol")).toBe(true);
   });
 });

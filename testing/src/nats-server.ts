@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 export interface NatsServerOptions {
@@ -10,6 +10,10 @@ export interface NatsServerOptions {
   extraConfig?: string;
   /** nats-server binary; `NATS_SERVER_BIN` or `nats-server` on PATH by default. */
   binary?: string;
+  /** Environment variables for the server, for `$VARIABLE` references in its configuration. */
+  env?: Record<string, string>;
+  /** Configuration files copied beside the server's own and included by it (nats-server includes relative paths only). */
+  include?: string[];
 }
 
 export interface NatsServerHandle {
@@ -25,6 +29,8 @@ export interface NatsServerHandle {
   restart(): Promise<void>;
   /** Stops the server and deletes its temporary directory. */
   cleanup(): Promise<void>;
+  /** What the server has printed since it last started. */
+  output(): string;
 }
 
 const START_TIMEOUT_MS = 10_000;
@@ -39,6 +45,8 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const dir = await mkdtemp(join(tmpdir(), "cryptostream-nats-"));
   const storeDir = join(dir, "store");
   const configPath = join(dir, "nats.conf");
+  const includes = options.include ?? [];
+  for (const file of includes) await copyFile(file, join(dir, basename(file)));
   const writeConfig = (port: number) =>
     writeFile(
       configPath,
@@ -46,6 +54,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
         `listen: 127.0.0.1:${port}`,
         `ports_file_dir: ${JSON.stringify(dir)}`,
         `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
+        ...includes.map((file) => `include ${JSON.stringify(basename(file))}`),
         options.extraConfig ?? "",
       ].join("\n"),
     );
@@ -54,7 +63,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   let output = "";
   const launch = async (): Promise<number> => {
     output = "";
-    const proc = spawn(binary, ["-c", configPath], { stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(binary, ["-c", configPath], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
     child = proc;
     proc.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     proc.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -88,6 +97,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     get pid() {
       return child?.pid;
     },
+    output: () => output,
     stop,
     async restart() {
       await stop();

@@ -1,0 +1,97 @@
+import { fileURLToPath } from "node:url";
+import { connect } from "@nats-io/transport-node";
+import { PRICES_STREAM, ensureAssetsBucket, visitTickWindow, type SequencedTick } from "@cryptostream/core";
+import { WsTestClient, waitFor } from "@cryptostream/testing";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runUntilExit } from "./processes";
+import { startStack, type Stack } from "./stack";
+
+const usersConf = fileURLToPath(new URL("../../nats-users.conf", import.meta.url));
+const passwords = {
+  INGEST_NATS_PASSWORD: "ingest-secret-1",
+  BROADCASTER_NATS_PASSWORD: "broadcaster-secret-2",
+  HISTORY_NATS_PASSWORD: "history-secret-3",
+  VIEWER_NATS_PASSWORD: "viewer-secret-4",
+  REPLAY_NATS_PASSWORD: "replay-secret-5",
+};
+type TicksMessage = { type: string; ticks: SequencedTick[] };
+
+describe("the pipeline with nats-users.conf: one least-privileged user per service", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      nats: { include: [usersConf], env: passwords },
+      credentials: {
+        ingest: { user: "ingest", pass: passwords.INGEST_NATS_PASSWORD },
+        broadcaster: { user: "broadcaster", pass: passwords.BROADCASTER_NATS_PASSWORD },
+        history: { user: "history", pass: passwords.HISTORY_NATS_PASSWORD },
+        test: { user: "viewer", pass: passwords.VIEWER_NATS_PASSWORD },
+      },
+    });
+  });
+  afterAll(() => stack?.close());
+
+  it("still carries a tick from the exchange to a WebSocket client, history and a window, with no permission violation", async () => {
+    const client = await WsTestClient.open(`ws://127.0.0.1:${stack.broadcaster.port}/ws`);
+    await client.waitForMessage((m) => m.type === "snapshot");
+    stack.sim.tick();
+    const btc = stack.sim.market.coins.get("btc")!;
+    await client.waitForMessage((m) => m.type === "ticks" && (m as unknown as TicksMessage).ticks.some((t) => t.ts === btc.updatedAt));
+    const history = `http://127.0.0.1:${stack.history.port}`;
+    await waitFor("the tick in history", async () => ((await (await fetch(`${history}/api/history/btc`)).json()) as { ticks?: SequencedTick[] }).ticks?.some((t) => t.ts === btc.updatedAt));
+    const window = await (await fetch(`${history}/api/ticks?symbols=btc&since=1h`, { headers: { accept: "application/json" } })).json();
+    expect((window as SequencedTick[]).some((t) => t.ts === btc.updatedAt)).toBe(true);
+    expect(await (await fetch(`${history}/healthz`)).json()).toMatchObject({ ok: true, consumer: { pending: 0 } });
+    await client.close();
+    expect(stack.nats.output()).not.toMatch(/Violation/);
+  });
+
+  it("lets the viewer read the stream and the buckets but not publish prices", async () => {
+    const jsm = await jetstreamManager(stack.nc);
+    const before = (await jsm.streams.info(PRICES_STREAM)).state.messages;
+    expect(before).toBeGreaterThan(0);
+    stack.nc.publish("prices.btc", JSON.stringify({ symbol: "btc", price: 1, ts: Date.now(), source: "viewer" }));
+    await stack.nc.flush();
+    await waitFor("the server to refuse the publish", () => stack.nats.output().match(/Publish Violation.*"prices.btc"|Violation for Publish to "prices.btc"/));
+    expect((await jsm.streams.info(PRICES_STREAM)).state.messages).toBe(before);
+  });
+
+  it("does not let ingest subscribe to prices", async () => {
+    const ingestConnection = await connect({ servers: stack.nats.url, user: "ingest", pass: passwords.INGEST_NATS_PASSWORD });
+    const refused = new Promise<Error>((resolve) => ingestConnection.subscribe("prices.>", { callback: (error) => void (error && resolve(error)) }));
+    expect((await refused).message).toMatch(/permissions violation/i);
+    await ingestConnection.close();
+  });
+
+  it("lets ingest keep the assets bucket and the replay user read a window and republish it", async () => {
+    const logBefore = stack.nats.output().length;
+    const ingestConnection = await connect({ servers: stack.nats.url, user: "ingest", pass: passwords.INGEST_NATS_PASSWORD });
+    const assets = await ensureAssetsBucket(ingestConnection);
+    await assets.put("btc", JSON.stringify({ symbol: "btc", name: "Bitcoin", coingeckoId: "bitcoin" }));
+    await ingestConnection.close();
+
+    const replayConnection = await connect({ servers: stack.nats.url, user: "replay", pass: passwords.REPLAY_NATS_PASSWORD });
+    const republished: string[] = [];
+    const watcher = stack.nc.subscribe("replay.prices.>", { callback: (_, message) => void republished.push(message.subject) });
+    await stack.nc.flush();
+    const count = await visitTickWindow(replayConnection, { sinceMs: Date.now() - 3_600_000, limit: 100 }, {
+      onTick: (tick) => replayConnection.publish(`replay.prices.${tick.symbol}`, JSON.stringify(tick)),
+    });
+    await replayConnection.flush();
+    expect(count).toBeGreaterThan(0);
+    await waitFor("the republished ticks", () => republished.length === count);
+    watcher.unsubscribe();
+    await replayConnection.close();
+    expect(stack.nats.output().slice(logBefore)).not.toMatch(/Publish Violation/);
+  });
+
+  it("refuses a wrong password: the service exits 1 with one line saying so", async () => {
+    await expect(connect({ servers: stack.nats.url, user: "broadcaster", pass: "wrong" })).rejects.toThrow(/authorization/i);
+    const { code, stderr } = await runUntilExit("broadcaster", { NATS_URL: stack.nats.url, NATS_USER: "broadcaster", NATS_PASSWORD: "wrong", BROADCASTER_PORT: "0" });
+    expect(code).toBe(1);
+    expect(stderr.trim().split("\n")).toEqual([
+      `broadcaster: NATS at ${stack.nats.url} refused user "broadcaster": Authorization Violation; check NATS_USER and NATS_PASSWORD`,
+    ]);
+  });
+});
