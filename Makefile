@@ -1,5 +1,5 @@
 # CryptoStream: one command for each job. See README.md.
-.PHONY: demo start test deps build typecheck compose-config screenshots clean
+.PHONY: demo start test deps build typecheck up up-cluster down logs compose-config screenshots clean
 
 ## Run everything on this machine against the built-in simulated exchange.
 demo: deps build
@@ -27,6 +27,16 @@ typecheck:
 ## Screenshots of the board and a coin page, desktop and phone, into docs/.
 screenshots:
 	@mkdir -p docs && SCREENSHOT_DIR=$(CURDIR)/docs pnpm exec vitest run --project e2e ui.e2e
+
+## docker compose: the stack on one NATS server, or on a three-node cluster (set the passwords in .env first).
+up:
+	docker compose up --build -d
+up-cluster:
+	docker compose -f docker-compose.yml -f docker-compose.cluster.yml up --build -d
+down:
+	docker compose -f docker-compose.yml -f docker-compose.cluster.yml down
+logs:
+	docker compose -f docker-compose.yml -f docker-compose.cluster.yml logs -f --tail=100
 
 compose-config:
 	@docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml is valid"

@@ -53,6 +53,8 @@ export const streamEnv = {
   PRICES_MAX_AGE: duration("24h"),
   PRICES_MAX_PER_SUBJECT: positiveInt(100_000),
   PRICES_DUPLICATE_WINDOW: duration("2m"),
+  /** Copies of the stream and the buckets: 1 on one server, 3 on the cluster. */
+  JETSTREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
 };
 
 /**

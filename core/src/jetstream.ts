@@ -24,11 +24,13 @@ export function pricesStreamSettings(config: {
   PRICES_MAX_AGE: number;
   PRICES_MAX_PER_SUBJECT: number;
   PRICES_DUPLICATE_WINDOW: number;
+  JETSTREAM_REPLICAS: number;
 }): PricesStreamSettings {
   return {
     maxAgeMs: config.PRICES_MAX_AGE,
     maxPerSubject: config.PRICES_MAX_PER_SUBJECT,
     duplicateWindowMs: config.PRICES_DUPLICATE_WINDOW,
+    replicas: config.JETSTREAM_REPLICAS,
   };
 }
 

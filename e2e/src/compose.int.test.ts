@@ -9,8 +9,15 @@ const passwords = Object.fromEntries(["INGEST", "BROADCASTER", "HISTORY", "VIEWE
 const compose = (...args: string[]) => run("docker-compose", ["-f", "docker-compose.yml", ...args], { cwd: root, env: { ...process.env, ...passwords } });
 
 describe("docker-compose.yml", () => {
-  it.each([[[]], [["--profile", "demo"]]])("validates with docker-compose config in profile %j", async (profile) => {
+  it.each([[[]], [["--profile", "demo"]], [["-f", "docker-compose.cluster.yml"]]])("validates with docker-compose config with %j", async (profile) => {
     await expect(compose(...profile, "config", "-q")).resolves.toBeDefined();
+  });
+
+  it("runs three NATS servers in one JetStream cluster with the stream and buckets on all three in the cluster profile", async () => {
+    const { stdout } = await compose("-f", "docker-compose.cluster.yml", "config");
+    for (const node of ["nats-1", "nats-2", "nats-3"]) expect(stdout).toContain(`- ${node}`);
+    expect(stdout.match(/JETSTREAM_REPLICAS: '?3'?/g)).toHaveLength(3);
+    expect(stdout.match(/- nats:\/\/nats:6222,nats:\/\/nats-2:6222,nats:\/\/nats-3:6222/g)).toHaveLength(3);
   });
 
   it("runs nats from the official image with nats.conf and every service", async () => {

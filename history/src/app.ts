@@ -23,9 +23,9 @@ export interface HistoryService extends RunningService {
 
 export async function startHistory({ config, nc, logger, metrics }: ServiceDeps<HistoryConfig>): Promise<HistoryService> {
   await ensurePricesStream(nc, pricesStreamSettings(config));
-  const kv = await ensurePriceHistoryBucket(nc);
+  const kv = await ensurePriceHistoryBucket(nc, config.JETSTREAM_REPLICAS);
   const assets = new AssetsCache();
-  await assets.watch(await ensureAssetsBucket(nc), logger);
+  await assets.watch(await ensureAssetsBucket(nc, config.JETSTREAM_REPLICAS), logger);
   const window = new HistoryWindow();
   await loadWindowFromBucket(kv, window);
   logger.info({ symbols: window.symbols().length }, "history loaded from bucket");

@@ -110,7 +110,7 @@ export async function startIngest({ config, nc, logger, metrics }: IngestDeps): 
   }
   const pollers: CoinGeckoPoller[] = [];
   if (config.SOURCES.includes("coingecko")) {
-    const assetsWriter = new AssetsWriter(await ensureAssetsBucket(nc), logger);
+    const assetsWriter = new AssetsWriter(await ensureAssetsBucket(nc, config.JETSTREAM_REPLICAS), logger);
     const symbolOfId = new Map(assets.map((asset) => [asset.coingeckoId, asset.symbol]));
     pollers.push(
       new CoinGeckoPoller({

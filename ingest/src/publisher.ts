@@ -41,7 +41,7 @@ export class TickPublisher {
   private readonly maxQueued: number;
 
   constructor(private readonly options: PublisherOptions) {
-    this.acks = new JetStreamAckInbox(options.nc, options.ackTimeoutMs ?? 5_000);
+    this.acks = new JetStreamAckInbox(options.nc, options.ackTimeoutMs ?? 2_000);
     this.maxInFlight = options.maxInFlight ?? 1_024;
     this.maxQueued = options.maxQueued ?? 100_000;
   }
@@ -109,7 +109,7 @@ export class TickPublisher {
   }
 
   private scheduleRetry(): void {
-    const delay = backoffDelay(this.retryAttempt++, { baseMs: 100, maxMs: 5_000 });
+    const delay = backoffDelay(this.retryAttempt++, { baseMs: 100, maxMs: 1_000 });
     this.options.logger.warn({ failed: this.failed.length, retryInMs: delay }, "publish failed, retrying");
     this.retryTimer = setTimeout(() => {
       this.failed.sort((a, b) => a.order - b.order);

@@ -1,3 +1,4 @@
+export { startNatsCluster } from "./nats-cluster";
 export { startNatsServer } from "./nats-server";
 export { fixtureLines, readFixture } from "./fixtures";
 export { waitFor } from "./wait-for";
@@ -5,3 +6,4 @@ export { WsTestClient } from "./ws-client";
 
 export type { NatsServerHandle, NatsServerOptions } from "./nats-server";
 export type { ReceivedMessage } from "./ws-client";
+export type { NatsClusterHandle } from "./nats-cluster";
