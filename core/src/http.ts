@@ -89,7 +89,7 @@ export function createHttpServer({ routes = [], health, registry, logger }: Http
     segments: route.path.split("/").filter(Boolean),
   }));
 
-  return createServer(async (req, res) => {
+  const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const segments = url.pathname.split("/").filter(Boolean);
     let pathMatched = false;
@@ -110,6 +110,22 @@ export function createHttpServer({ routes = [], health, registry, logger }: Http
     if (pathMatched) sendError(res, 405, "method_not_allowed", `${req.method} is not allowed on ${url.pathname}`);
     else sendError(res, 404, "not_found", `no such endpoint: ${url.pathname}`);
   });
+  // Requests Node's parser refuses (headers over 16 KiB, malformed HTTP) get the same JSON errors.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+    const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
+    const body = JSON.stringify({
+      error: tooLarge
+        ? { code: "headers_too_large", message: "request headers are over 16 KiB" }
+        : { code: "bad_request", message: "the request is not valid HTTP" },
+    });
+    socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
+  return server;
 }
 
 /** Listens and resolves with the bound port (useful with port 0). */
