@@ -1,0 +1,77 @@
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { PRICES_STREAM, createLogger, createMetrics, type NatsConnection, type Tick } from "@cryptostream/core";
+import { startSimExchange, toBinanceMiniTicker, type SimExchange } from "@cryptostream/sim-exchange";
+import { startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startIngest, type IngestService } from "./app";
+import { loadIngestConfig } from "./config";
+
+describe("ingest against a misbehaving exchange", () => {
+  let server: NatsServerHandle;
+  let sim: SimExchange;
+  let nc: NatsConnection;
+  let ingest: IngestService;
+  const metrics = createMetrics("ingest");
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+    sim = await startSimExchange({ intervalMs: 0, symbols: ["btc"] });
+    nc = await connect({ servers: server.url });
+    const config = loadIngestConfig({ NATS_URL: server.url, INGEST_PORT: "0", SOURCES: "binance", SYMBOLS: "btc", BINANCE_WS_URL: sim.binanceWsUrl });
+    ingest = await startIngest({ config, nc, logger: createLogger({ service: "ingest", level: "silent" }), metrics });
+    await waitFor("ingest connected", () => sim.binanceClientCount() === 1);
+  });
+  afterAll(async () => {
+    await ingest?.close();
+    await nc?.close();
+    await sim?.close();
+    await server?.cleanup();
+  });
+
+  it("publishes the good events once and rejects and counts the rest by reason", async () => {
+    const coin = sim.market.coins.get("btc")!;
+    const frame = (change: Record<string, unknown>) => {
+      const message = toBinanceMiniTicker(coin);
+      return JSON.stringify({ ...message, data: { ...message.data, ...change } });
+    };
+    const now = Date.now();
+    const good = [now - 3_000, now - 2_000, now - 1_000] as const;
+    const sent = [
+      frame({ E: good[0], c: "98000.00" }),
+      frame({ E: good[0], c: "98000.00" }), // duplicate
+      frame({ E: good[0] - 500, c: "98001.00" }), // out of order
+      "}{ not json",
+      frame({ E: now - 1_500, c: "0.00000000" }), // zero
+      frame({ E: now - 1_400, c: "NaN" }), // not a number
+      frame({ E: now - 1_300, c: "98000000.00" }), // a thousand times the last
+      frame({ E: now + 3_600_000, c: "98010.00" }), // an hour ahead
+      frame({ E: good[1], c: "98020.00" }),
+      JSON.stringify({ stream: "btcusdt@miniTicker", data: { e: "24hrMiniTicker" } }), // truncated event
+      frame({ E: good[2], c: "98030.00" }),
+    ];
+    for (const text of sent) sim.sendRawToBinanceClients(text);
+
+    const jsm = await jetstreamManager(nc);
+    await waitFor("the three good ticks", async () => (await jsm.streams.info(PRICES_STREAM)).state.messages === 3);
+    await ingest.publisher.flush();
+    const stored: Tick[] = [];
+    for (let seq = 1; seq <= 3; seq++) stored.push((await jsm.streams.getMessage(PRICES_STREAM, { seq }))!.json<Tick>());
+    expect(stored.map((t) => [t.ts, t.price])).toEqual([
+      [good[0], 98000],
+      [good[1], 98020],
+      [good[2], 98030],
+    ]);
+    const rejected = Object.fromEntries((await metrics.ticksRejected.get()).values.map((v) => [v.labels.reason, v.value]));
+    expect(rejected).toEqual({
+      out_of_order: 1,
+      malformed_json: 1,
+      invalid_tick: 1,
+      invalid_event: 2,
+      price_jump: 1,
+      future_timestamp: 1,
+    });
+    const unchanged = (await metrics.registry.getSingleMetric("cryptostream_ingest_ticks_unchanged_total")!.get()).values[0]!.value;
+    expect(unchanged).toBe(1);
+  });
+});
