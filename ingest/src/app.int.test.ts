@@ -6,37 +6,8 @@ import { startSimExchange, type SimExchange } from "@cryptostream/sim-exchange";
 import { startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIngest, type IngestService } from "./app";
+import { ingestOnSim } from "./test-support";
 import { loadIngestConfig } from "./config";
-
-/** A nats-server, the simulated exchange and one ingest on them; `env` adds to ingest's configuration. */
-async function ingestOnSim(symbols: string[], env: Record<string, string>) {
-  const server = await startNatsServer();
-  const sim = await startSimExchange({ intervalMs: 0, symbols });
-  const nc = await connect({ servers: server.url });
-  const metrics = createMetrics("ingest");
-  const config = loadIngestConfig({
-    NATS_URL: server.url,
-    INGEST_PORT: "0",
-    SYMBOLS: symbols.join(","),
-    BINANCE_WS_URL: sim.binanceWsUrl,
-    COINGECKO_API_URL: sim.coingeckoApiUrl,
-    ...env,
-  });
-  const ingest = await startIngest({ config, nc, logger: createLogger({ service: "ingest", level: "silent" }), metrics });
-  return {
-    server,
-    sim,
-    nc,
-    metrics,
-    ingest,
-    async close() {
-      await ingest.close();
-      await nc.close();
-      await sim.close();
-      await server.cleanup();
-    },
-  };
-}
 
 describe("ingest against the simulated exchange and a real nats-server", () => {
   let server: NatsServerHandle;

@@ -1,35 +1,20 @@
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
-import { PRICES_STREAM, createLogger, createMetrics, type NatsConnection, type Tick } from "@cryptostream/core";
-import { startSimExchange, toBinanceMiniTicker, type SimExchange } from "@cryptostream/sim-exchange";
-import { startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
+import { PRICES_STREAM, type Tick } from "@cryptostream/core";
+import { toBinanceMiniTicker } from "@cryptostream/sim-exchange";
+import { waitFor } from "@cryptostream/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startIngest, type IngestService } from "./app";
-import { loadIngestConfig } from "./config";
+import { ingestOnSim } from "./test-support";
 
 describe("ingest against a misbehaving exchange", () => {
-  let server: NatsServerHandle;
-  let sim: SimExchange;
-  let nc: NatsConnection;
-  let ingest: IngestService;
-  const metrics = createMetrics("ingest");
-
+  let running: Awaited<ReturnType<typeof ingestOnSim>>;
   beforeAll(async () => {
-    server = await startNatsServer();
-    sim = await startSimExchange({ intervalMs: 0, symbols: ["btc"] });
-    nc = await connect({ servers: server.url });
-    const config = loadIngestConfig({ NATS_URL: server.url, INGEST_PORT: "0", SOURCES: "binance", SYMBOLS: "btc", BINANCE_WS_URL: sim.binanceWsUrl });
-    ingest = await startIngest({ config, nc, logger: createLogger({ service: "ingest", level: "silent" }), metrics });
-    await waitFor("ingest connected", () => sim.binanceClientCount() === 1);
+    running = await ingestOnSim(["btc"], { SOURCES: "binance" });
+    await waitFor("ingest connected", () => running.sim.binanceClientCount() === 1);
   });
-  afterAll(async () => {
-    await ingest?.close();
-    await nc?.close();
-    await sim?.close();
-    await server?.cleanup();
-  });
+  afterAll(() => running?.close());
 
   it("publishes the good events once and rejects and counts the rest by reason", async () => {
+    const { sim, nc, ingest, metrics } = running;
     const coin = sim.market.coins.get("btc")!;
     const frame = (change: Record<string, unknown>) => {
       const message = toBinanceMiniTicker(coin);
