@@ -44,7 +44,9 @@ export async function visitTickWindow(nc: NatsConnection, window: TickWindow, vi
       : { opt_start_time: new Date(window.sinceMs ?? 0).toISOString() }),
   });
   const toSeq = window.toSeq ?? Number.MAX_SAFE_INTEGER;
-  const untilNanos = BigInt(window.untilMs ?? Date.now()) * 1_000_000n;
+  // Without an explicit end the read stops at the last tick stored when it began (pending 0),
+  // so the stored time of each tick need not be parsed.
+  const untilNanos = window.untilMs === undefined ? undefined : BigInt(window.untilMs) * 1_000_000n;
   if ((await consumer.info(true)).num_pending === 0 || window.limit <= 0) {
     await consumer.delete().catch(() => undefined);
     return 0;
@@ -54,7 +56,7 @@ export async function visitTickWindow(nc: NatsConnection, window: TickWindow, vi
   try {
     for await (const message of messages) {
       const info = message.info;
-      if (message.timestampNanos > untilNanos || info.streamSequence > toSeq) break;
+      if (info.streamSequence > toSeq || (untilNanos !== undefined && message.timestampNanos > untilNanos)) break;
       const symbol = symbolFromSubject(message.subject);
       if (!symbols || (symbol && symbols.has(symbol))) {
         const result = decodeTick(message.string(), symbol);

@@ -5,8 +5,8 @@ const now = Date.parse("2026-11-22T12:00:00Z");
 const parse = (query: string) => parseWindowQuery(new URLSearchParams(query), now);
 
 describe("parseWindowQuery", () => {
-  it("reads ms, ISO times and durations, with defaults of the last 15 minutes and 10,000 ticks", () => {
-    expect(parse("")).toEqual({ ok: true, window: { symbols: [], sinceMs: now - 900_000, untilMs: now, limit: 10_000 } });
+  it("reads ms, ISO times and durations, with defaults of the last 15 minutes (up to the latest tick) and 10,000 ticks", () => {
+    expect(parse("")).toEqual({ ok: true, window: { symbols: [], sinceMs: now - 900_000, limit: 10_000 } });
     expect(parse("symbols=btc,eth&since=1h&until=2026-11-22T11:30:00Z&limit=500")).toEqual({
       ok: true,
       window: { symbols: ["btc", "eth"], sinceMs: now - 3_600_000, untilMs: Date.parse("2026-11-22T11:30:00Z"), limit: 500 },

@@ -5,7 +5,7 @@ export const MAX_WINDOW_LIMIT = 100_000;
 const DEFAULT_SINCE = "15m";
 const KNOWN_PARAMETERS = new Set(["symbols", "since", "until", "limit"]);
 
-export type WindowQuery = { ok: true; window: Required<Pick<TickWindow, "symbols" | "sinceMs" | "untilMs" | "limit">> } | { ok: false; parameter: string; message: string };
+export type WindowQuery = { ok: true; window: Required<Pick<TickWindow, "symbols" | "sinceMs" | "limit">> & Pick<TickWindow, "untilMs"> } | { ok: false; parameter: string; message: string };
 
 const bad = (parameter: string, message: string): WindowQuery => ({ ok: false, parameter, message });
 
@@ -26,9 +26,11 @@ export function parseWindowQuery(params: URLSearchParams, now: number): WindowQu
   const sinceMs = parseTimeBound(sinceText, now);
   if (sinceMs === undefined) return bad("since", `"${sinceText}" is not a time: expected ${timeFormats}`);
   const untilText = params.get("until");
-  const untilMs = untilText === null ? now : parseTimeBound(untilText, now);
-  if (untilMs === undefined) return bad("until", `"${untilText}" is not a time: expected ${timeFormats}`);
-  if (untilMs < sinceMs) return bad("until", `until (${new Date(untilMs).toISOString()}) is before since (${new Date(sinceMs).toISOString()})`);
+  const untilMs = untilText === null ? undefined : parseTimeBound(untilText, now);
+  if (untilText !== null && untilMs === undefined) return bad("until", `"${untilText}" is not a time: expected ${timeFormats}`);
+  if (untilMs !== undefined && untilMs < sinceMs) {
+    return bad("until", `until (${new Date(untilMs).toISOString()}) is before since (${new Date(sinceMs).toISOString()})`);
+  }
   if (sinceMs > now) return bad("since", `since (${new Date(sinceMs).toISOString()}) is in the future`);
 
   const limitText = params.get("limit");
@@ -36,5 +38,5 @@ export function parseWindowQuery(params: URLSearchParams, now: number): WindowQu
   if (!/^\d+$/.test(limitText ?? "0") || !Number.isInteger(limit) || limit < 1 || limit > MAX_WINDOW_LIMIT) {
     return bad("limit", `"${limitText}" is not a limit: expected an integer from 1 to ${MAX_WINDOW_LIMIT}`);
   }
-  return { ok: true, window: { symbols, sinceMs, untilMs, limit } };
+  return { ok: true, window: untilMs === undefined ? { symbols, sinceMs, limit } : { symbols, sinceMs, untilMs, limit } };
 }
