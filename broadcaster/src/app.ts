@@ -7,6 +7,7 @@ import {
   type RunningService,
   type ServiceDeps,
 } from "@cryptostream/core";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { Admissions } from "./admission";
 import type { BroadcasterConfig } from "./config";
@@ -77,6 +78,7 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
   const context = {
     hub,
     nc,
+    jsm: await jetstreamManager(nc),
     logger,
     serverId: config.BROADCASTER_ID,
     simulated: config.SIMULATED,

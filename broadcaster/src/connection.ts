@@ -1,4 +1,4 @@
-import { jetstreamManager } from "@nats-io/jetstream";
+import type { JetStreamManager } from "@nats-io/jetstream";
 import {
   PRICES_STREAM,
   PROTOCOL_VERSION,
@@ -19,6 +19,8 @@ import { ClientSession, type SessionEvents, type SlowClientLimits } from "./sess
 export interface ConnectionContext {
   hub: BroadcastHub;
   nc: NatsConnection;
+  /** Made once: each one asks the server for JetStream's info when created. */
+  jsm: JetStreamManager;
   logger: Logger;
   serverId: string;
   simulated: boolean;
@@ -206,7 +208,7 @@ async function resume(session: ClientSession, seq: number, context: ConnectionCo
   const { hub, nc } = context;
   session.hold();
   const upTo = hub.lastSeq;
-  const { state } = await (await jetstreamManager(nc)).streams.info(PRICES_STREAM);
+  const { state } = await context.jsm.streams.info(PRICES_STREAM);
   const tooOld = seq + 1 < state.first_seq && upTo >= state.first_seq;
   if (seq > state.last_seq || tooOld || upTo - seq > context.resumeMaxTicks) {
     context.events.onResume?.("reset");

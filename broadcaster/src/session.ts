@@ -53,10 +53,6 @@ export class ClientSession {
     return this.symbols ? [...this.symbols].sort().join(",") : "*";
   }
 
-  get catchingUp(): boolean {
-    return this.held !== undefined;
-  }
-
   wants(symbol: string): boolean {
     return !this.symbols || this.symbols.has(symbol);
   }

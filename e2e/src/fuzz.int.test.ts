@@ -1,4 +1,5 @@
 import { connect as tcpConnect } from "node:net";
+import { seededRandom } from "@cryptostream/sim-exchange";
 import { WsTestClient, waitFor } from "@cryptostream/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -7,16 +8,6 @@ import { startStack, type Stack } from "./stack";
 /** Seconds of fuzzing per suite: short in `make test`, longer on demand (FUZZ_SECONDS=300). */
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 4);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
-
-function prng(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const VALID_FRAMES = [
   { type: "ping" },
@@ -61,7 +52,7 @@ describe("hostile input", () => {
   afterAll(() => stack?.close());
 
   it(`leaves the broadcaster up and a normal client served on time through ${SECONDS} s of fuzzed WebSocket traffic`, async () => {
-    const random = prng(SEED);
+    const random = seededRandom(SEED);
     const url = `ws://127.0.0.1:${stack.broadcaster.port}/ws`;
     const bystander = await WsTestClient.open(url);
     const latencies: number[] = [];
@@ -117,7 +108,7 @@ describe("hostile input", () => {
   }, SECONDS * 1_000 + 30_000);
 
   it(`answers ${SECONDS} s of fuzzed HTTP requests with clear errors and stays healthy`, async () => {
-    const random = prng(SEED + 1);
+    const random = seededRandom(SEED + 1);
     const base = `http://127.0.0.1:${stack.history.port}`;
     const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
     const paths = ["/api/history/btc", "/api/history/", "/api/history/%ZZ", "/api/history/" + "a".repeat(300), "/api/ticks", "/api/symbols", "/healthz", "/metrics", "/../../etc/passwd", "/api/ticks/extra", "/"];

@@ -1,17 +1,12 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
 import { WsTestClient, startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const root = fileURLToPath(new URL("../..", import.meta.url));
+import { spawnService } from "./processes";
 
 /** Starts a service on a free port and resolves with the port it logged. */
 function startService(service: string, env: Record<string, string>): { child: ChildProcess; port: Promise<number> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: `${root}/${service}`,
-    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", LOG_FORMAT: "json", ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawnService(service, { LOG_LEVEL: "info", LOG_FORMAT: "json", ...env });
+  child.stderr!.pipe(process.stderr);
   const port = new Promise<number>((resolve) => {
     let buffered = "";
     child.stdout!.on("data", (chunk: Buffer) => {

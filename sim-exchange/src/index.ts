@@ -1,4 +1,5 @@
 export { Market } from "./market";
+export { gaussian, seededRandom } from "./random";
 export { startSimExchange } from "./server";
 export { toBinanceMiniTicker, toCoinGeckoMarket, toCoinGeckoSimplePrice } from "./wire-format";
 

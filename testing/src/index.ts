@@ -1,3 +1,4 @@
+export { freePort } from "./free-port";
 export { startNatsCluster } from "./nats-cluster";
 export { startNatsServer } from "./nats-server";
 export { fixtureLines, readFixture } from "./fixtures";

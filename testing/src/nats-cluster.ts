@@ -1,4 +1,4 @@
-import { createServer } from "node:net";
+import { freePort } from "./free-port";
 import { startNatsServer, type NatsServerHandle, type NatsServerOptions } from "./nats-server";
 
 export interface NatsClusterHandle {
@@ -6,16 +6,6 @@ export interface NatsClusterHandle {
   /** Every server's client URL, comma-separated, as `NATS_URL` takes them. */
   urls: string;
   cleanup(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-    probe.once("error", reject);
-  });
 }
 
 /** A JetStream cluster of real nats-servers on loopback, each with its own free ports and temporary store. */

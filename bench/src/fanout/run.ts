@@ -3,13 +3,12 @@
 // WebSocket listener. Load clients run in separate processes; server CPU comes from /proc.
 //   pnpm --dir bench fanout [--clients 2000] [--symbols 50] [--rate 2] [--seconds 15] [--procs 2] [--servers cryptostream,naive,nats]
 import { fork, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { ensurePricesStream, tickMsgId, type Tick } from "@cryptostream/core";
-import { startNatsServer, waitFor } from "@cryptostream/testing";
+import { freePort, startNatsServer, waitFor } from "@cryptostream/testing";
 import { cpuTimeMs, rssBytes, startTsProcess, stopProcess } from "../lib/process";
 
 const { values } = parseArgs({
@@ -29,15 +28,6 @@ const seconds = Number(values.seconds);
 const procs = Number(values.procs);
 const servers = values.servers.split(",");
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 const wsPort = await freePort();
 const nats = await startNatsServer({ extraConfig: `websocket { listen: "127.0.0.1:${wsPort}", no_tls: true }\nmax_pending: 256MB` });
