@@ -2,6 +2,7 @@ import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { connect } from "@nats-io/transport-node";
 import {
+  PRICES_STREAM,
   PRICE_HISTORY_BUCKET,
   createLogger,
   createMetrics,
@@ -24,10 +25,18 @@ describe("history on a real nats-server", () => {
   let history: HistoryService | undefined;
   let ts = 1_763_800_000_000;
 
+  let historyNc: NatsConnection | undefined;
+  /** Starts history on a connection of its own, as the service runs. */
   const start = async () => {
     const config = loadHistoryConfig({ NATS_URL: server.url, HISTORY_PORT: "0" });
-    history = await startHistory({ config, nc, logger: createLogger({ service: "history", level: "silent" }), metrics: createMetrics("history") });
+    historyNc = await connect({ servers: server.url });
+    history = await startHistory({ config, nc: historyNc, logger: createLogger({ service: "history", level: "silent" }), metrics: createMetrics("history") });
     return history;
+  };
+  const stop = async () => {
+    await history?.close();
+    await historyNc?.close();
+    history = undefined;
   };
   const publish = async (symbol: string, price: number) => {
     const tick: Tick = { symbol, price, ts: ts++, source: "binance" };
@@ -49,8 +58,7 @@ describe("history on a real nats-server", () => {
     await ensurePricesStream(nc, { maxAgeMs: 86_400_000, maxPerSubject: 100_000, duplicateWindowMs: 120_000 });
   });
   afterEach(async () => {
-    await history?.close();
-    history = undefined;
+    await stop();
     await nc.close();
     await server.cleanup();
   });
@@ -102,12 +110,53 @@ describe("history on a real nats-server", () => {
     expect(await bucketHistory("sol")).toEqual([first, second]);
   });
 
+  it("writes in order, without waiting for ack_wait, the ticks a dead run was holding unacked", async () => {
+    await start();
+    const written = await publish("ada", 0.7);
+    await waitFor("the first tick", () => history!.window.lastSeq("ada") === written.seq);
+    await stop();
+    const held = [await publish("ada", 0.71), await publish("ada", 0.72)];
+    // The previous run took these two from the durable consumer and died before writing them.
+    const consumer = await js.consumers.get(PRICES_STREAM, loadHistoryConfig({}).HISTORY_DURABLE);
+    const taken = await consumer.fetch({ max_messages: 2, expires: 2_000 });
+    for await (const message of taken) expect(message.seq).toBeLessThanOrEqual(held[1]!.seq);
+    const after = await publish("ada", 0.73);
+
+    await start();
+    await waitFor("every tick in the window", () => history!.window.lastSeq("ada") === after.seq);
+    expect(await bucketHistory("ada")).toEqual([written, ...held, after]);
+  });
+
+  it("notices ticks delivered but never seen (lost in transit) and consumes again from the first of them", async () => {
+    await start();
+    const first = await publish("dot", 4.1);
+    await waitFor("the first tick", () => history!.window.lastSeq("dot") === first.seq);
+    await stop();
+    // A second puller on the same durable consumer, first in line, takes the next three ticks
+    // and never acks them: what the running writer sees when they are lost on the way.
+    const durable = await js.consumers.get(PRICES_STREAM, loadHistoryConfig({}).HISTORY_DURABLE);
+    const stolenSeqs: number[] = [];
+    // The server shares the ticks between the waiting pull requests; the writer deletes the
+    // consumer under the thief once it notices, which ends the thief's fetch with an error.
+    const stealing = (async () => {
+      for await (const message of await durable.fetch({ max_messages: 3, expires: 5_000 })) stolenSeqs.push(message.seq);
+    })().catch(() => undefined);
+    await waitFor("the pull request to wait at the server", async () => (await durable.info()).num_waiting === 1);
+    await start();
+    const lost = [await publish("dot", 4.2), await publish("dot", 4.3), await publish("dot", 4.4)];
+    await stealing;
+    expect(stolenSeqs.length).toBeGreaterThan(0);
+    const later = await publish("dot", 4.5);
+
+    await waitFor("the later tick", () => history!.window.lastSeq("dot") === later.seq);
+    expect(await bucketHistory("dot")).toEqual([first, ...lost, later]);
+  });
+
   it("catches up after downtime from its durable consumer, to the bucket of a run that never stopped", async () => {
     await start();
     const before = await publish("xlm", 0.45);
     await waitFor("the first tick", () => history!.window.lastSeq("xlm") === before.seq);
-    await history!.close();
-    history = undefined;
+    await stop();
 
     const missed: SequencedTick[] = [];
     for (let i = 0; i < 5; i++) missed.push(await publish("xlm", 0.46 + i / 100));

@@ -36,6 +36,10 @@ export async function startHistory({ config, nc, logger, metrics }: ServiceDeps<
     "Requests refused with 400, by the parameter that was wrong",
     ["parameter"],
   );
+  const consumerRestarts = metrics.counter(
+    "cryptostream_history_consumer_restarts_total",
+    "Times the durable consumer was recreated to deliver again ticks that were delivered but never written",
+  );
   const rejectTick = (reason: TickRejectReason, message: string, seq: number) => {
     metrics.ticksRejected.inc({ stage: "history", reason });
     logger.warn({ reason, seq }, `rejected tick from PRICES: ${message}`);
@@ -48,6 +52,10 @@ export async function startHistory({ config, nc, logger, metrics }: ServiceDeps<
     logger,
     onWritten: () => written.inc(),
     onReject: rejectTick,
+    onRestart: (fromSeq) => {
+      consumerRestarts.inc();
+      logger.warn({ fromSeq }, "ticks delivered earlier were never written: consuming again from the first of them");
+    },
   });
 
   const server = createHttpServer({

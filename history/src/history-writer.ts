@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from "@nats-io/jetstream";
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg, type MsgRequest } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import {
   PRICE_SUBJECTS,
@@ -22,6 +22,8 @@ export interface HistoryWriterOptions {
   logger: Logger;
   onWritten?: (tick: SequencedTick) => void;
   onReject?: (reason: TickRejectReason, message: string, seq: number) => void;
+  /** The consumer was recreated to deliver again from this seq: ticks before it were missing. */
+  onRestart?: (fromSeq: number) => void;
 }
 
 export interface HistoryWriter {
@@ -44,23 +46,54 @@ export async function loadWindowFromBucket(kv: KV, window: HistoryWindow): Promi
 
 /**
  * Keeps `price_history` with a durable consumer on `PRICES`: each tick is written
- * to the bucket, then acked. A tick whose seq is already in the bucket (a
- * redelivery after a crash between write and ack) is acked without a second write.
+ * to the bucket, then acked, strictly in stream order. A tick whose seq is
+ * already in the bucket (a redelivery after a crash between write and ack) is
+ * acked without a second write.
+ *
+ * Order is what makes the bucket's per-key history the last 50 ticks. A message
+ * delivered but never processed (the previous run died holding it, or it was lost
+ * in transit when nats-server went down) would otherwise come back only after
+ * `ack_wait`, behind newer ticks, and be skipped as old: a hole. So the writer
+ * starts from the consumer's ack floor, and whenever a stored tick is missing
+ * ahead of what arrives, it recreates the consumer from the first tick it has
+ * not written.
  */
 export async function startHistoryWriter(options: HistoryWriterOptions): Promise<HistoryWriter> {
   const { nc, kv, window, durable, logger } = options;
   const jsm = await jetstreamManager(nc);
-  await jsm.consumers.add(PRICES_STREAM, {
+  const js = jetstream(nc);
+  const consumerConfig = (startSeq: number | undefined) => ({
     durable_name: durable,
     ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
+    ...(startSeq === undefined ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq }),
     filter_subject: PRICE_SUBJECTS,
     max_ack_pending: 1_024,
     ack_wait: 30_000_000_000,
   });
-  const consumer = await jetstream(nc).consumers.get(PRICES_STREAM, durable);
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: 1_024 });
+  const recreateFrom = async (startSeq: number) => {
+    await jsm.consumers.delete(PRICES_STREAM, durable).catch(() => undefined);
+    await jsm.consumers.add(PRICES_STREAM, consumerConfig(startSeq));
+    options.onRestart?.(startSeq);
+  };
+
+  /** The first seq not yet written, or undefined when nothing has been. */
+  let next: number | undefined;
+  const existing = await jsm.consumers.info(PRICES_STREAM, durable).catch(() => undefined);
+  if (!existing) {
+    await jsm.consumers.add(PRICES_STREAM, consumerConfig(undefined));
+  } else {
+    next = existing.ack_floor.stream_seq + 1;
+    if (existing.num_ack_pending > 0) await recreateFrom(next);
+  }
+
+  /** Whether a stored tick exists between `from` and `before`: then it was delivered and not processed. */
+  const missingBetween = async (from: number, before: number) => {
+    const stored = await jsm.streams.getMessage(PRICES_STREAM, { seq: from, next_by_subj: PRICE_SUBJECTS } as unknown as MsgRequest);
+    return stored !== null && stored.seq < before;
+  };
+
   let stopping = false;
+  let messages: ConsumerMessages | undefined;
 
   const writeUntilStored = async (tick: SequencedTick) => {
     for (let attempt = 0; ; attempt++) {
@@ -76,21 +109,56 @@ export async function startHistoryWriter(options: HistoryWriterOptions): Promise
     }
   };
 
-  const done = (async () => {
-    for await (const message of messages) {
-      const result = decodeTick(message.string(), symbolFromSubject(message.subject));
-      if (!result.ok) {
-        options.onReject?.(result.reason, result.message, message.seq);
-        message.term();
-        continue;
-      }
+  /** Writes one delivered message; says where to restart the consumer when ticks before it are missing. */
+  const handle = async (message: JsMsg): Promise<{ restartAt?: number; stopped?: true }> => {
+    if (next !== undefined && message.seq < next) {
+      message.ack();
+      return {};
+    }
+    if (next !== undefined && message.seq > next && (await missingBetween(next, message.seq))) return { restartAt: next };
+    const result = decodeTick(message.string(), symbolFromSubject(message.subject));
+    if (!result.ok) {
+      options.onReject?.(result.reason, result.message, message.seq);
+      message.term();
+    } else {
       const tick: SequencedTick = { ...result.tick, seq: message.seq };
       if (tick.seq > window.lastSeq(tick.symbol)) {
-        if (!(await writeUntilStored(tick))) return;
+        if (!(await writeUntilStored(tick))) return { stopped: true };
         window.append(tick);
         options.onWritten?.(tick);
       }
       message.ack();
+    }
+    next = message.seq + 1;
+    return {};
+  };
+
+  const done = (async () => {
+    for (let attempt = 0; !stopping; attempt++) {
+      try {
+        messages = await (await js.consumers.get(PRICES_STREAM, durable)).consume({ max_messages: 1_024 });
+        if (stopping) return void (await messages.close());
+        attempt = 0;
+        let restartAt: number | undefined;
+        for await (const message of messages) {
+          const outcome = await handle(message);
+          if (outcome.stopped) return;
+          if (outcome.restartAt !== undefined) {
+            restartAt = outcome.restartAt;
+            break;
+          }
+        }
+        await messages.close();
+        if (restartAt !== undefined && !stopping) await recreateFrom(restartAt);
+      } catch (error) {
+        if (stopping) return;
+        const delay = backoffDelay(attempt, { baseMs: 250, maxMs: 5_000 });
+        logger.warn({ err: (error as Error).message, retryInMs: delay }, "history consumer failed; starting it again");
+        await sleep(delay);
+        if (!(await jsm.consumers.info(PRICES_STREAM, durable).catch(() => undefined))) {
+          await jsm.consumers.add(PRICES_STREAM, consumerConfig(next)).catch(() => undefined);
+        }
+      }
     }
   })();
 
@@ -101,7 +169,7 @@ export async function startHistoryWriter(options: HistoryWriterOptions): Promise
     },
     async stop() {
       stopping = true;
-      await messages.close();
+      await messages?.close();
       await done;
     },
   };
