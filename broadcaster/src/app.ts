@@ -66,6 +66,9 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
       logger.warn({ reason, seq }, `rejected tick from PRICES: ${message}`);
     },
   });
+  // The last tick of every symbol is in: flushed now, the hub knows every symbol and the
+  // point from which its live feed covers the stream, which a resume reads up to.
+  hub.flush();
 
   const admissions = new Admissions({
     maxConnections: config.MAX_CONNECTIONS,

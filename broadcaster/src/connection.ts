@@ -43,6 +43,7 @@ const REPLAY_LIMIT = 100_000;
 /** Close codes of RFC 6455. */
 const UNSUPPORTED_DATA = 1003;
 const POLICY_VIOLATION = 1008;
+const TRY_AGAIN_LATER = 1013;
 
 const CONNECTION = Symbol("connection");
 type TaggedSocket = WebSocket & { [CONNECTION]: Connection };
@@ -205,6 +206,17 @@ class Connection {
  * the stream keeps (or too far back) gets `reset` and a fresh snapshot instead.
  */
 async function resume(session: ClientSession, seq: number, context: ConnectionContext): Promise<void> {
+  try {
+    await resumeFromStream(session, seq, context);
+  } catch (error) {
+    // Without the stream there is no gapless way on: the client reconnects and asks again.
+    context.events.onResume?.("failed");
+    context.logger.warn({ err: (error as Error).message, seq }, "resume failed");
+    session.close(TRY_AGAIN_LATER, "resume failed, try again");
+  }
+}
+
+async function resumeFromStream(session: ClientSession, seq: number, context: ConnectionContext): Promise<void> {
   const { hub, nc } = context;
   session.hold();
   const upTo = hub.lastSeq;

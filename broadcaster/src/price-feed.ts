@@ -1,4 +1,4 @@
-import { DeliverPolicy, jetstream, type ConsumerMessages } from "@nats-io/jetstream";
+import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from "@nats-io/jetstream";
 import {
   PRICE_SUBJECTS,
   PRICES_STREAM,
@@ -25,20 +25,29 @@ export interface PriceFeed {
 /**
  * Reads `PRICES` with an ordered consumer: the last tick of every symbol first,
  * then every new one, each validated and tagged with its stream sequence.
+ * Resolves once the last tick of every symbol has been handed to `onTick`, so a
+ * broadcaster that has just started knows every symbol and where the stream is
+ * before it accepts a client (a resume measured against an empty hub would skip ticks).
  */
 export async function followPrices({ nc, onTick, onReject }: PriceFeedOptions): Promise<PriceFeed> {
   const consumer = await jetstream(nc).consumers.get(PRICES_STREAM, {
     filter_subjects: PRICE_SUBJECTS,
     deliver_policy: DeliverPolicy.LastPerSubject,
   });
+  let caughtUp: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (caughtUp = resolve));
+  const { state } = await (await jetstreamManager(nc)).streams.info(PRICES_STREAM);
+  if (state.messages === 0) caughtUp();
   const messages: ConsumerMessages = await consumer.consume({ max_messages: 4_096 });
   const done = (async () => {
     for await (const message of messages) {
       const result = decodeTick(message.string(), symbolFromSubject(message.subject));
       if (result.ok) onTick({ ...result.tick, seq: message.seq }, Number(message.timestampNanos / 1_000_000n));
       else onReject(result.reason, result.message, message.seq);
+      if (message.info.pending === 0) caughtUp();
     }
   })();
+  await ready;
   return {
     async lag() {
       return (await consumer.info()).num_pending;

@@ -94,6 +94,17 @@ describe("broadcaster protocol v1 on a real nats-server", () => {
     await moved.close();
   });
 
+  it("resumes without a gap on an instance that has only just started", async () => {
+    const seen = published.at(-1)!.seq;
+    for (const symbol of ["btc", "eth", "sol", "btc"]) await publish(symbol);
+    const fresh = await start();
+    const client = await WsTestClient.open(url(fresh, `?resume=${seen}`));
+    const after = await publish("eth");
+    await client.waitForMessage((m) => m.type === "ticks" && (m as unknown as TicksMessage).ticks.some((t) => t.seq === after));
+    expect(seqsOf(ticksOf(client, "ticks", "snapshot"))).toEqual(seqsOf(published.filter((t) => t.seq > seen)));
+    await client.close();
+  });
+
   it("answers a resume point older than the stream, or from another stream, with reset and a fresh snapshot", async () => {
     const client = await WsTestClient.open(url(main, "?resume=999999"));
     await client.waitForMessage((m) => m.type === "snapshot");
@@ -191,4 +202,23 @@ describe("broadcaster protocol v1 on a real nats-server", () => {
     expect(await client.closed()).toBe(1001);
     expect(client.closeReason).toBe("going away");
   });
+});
+
+describe("a broadcaster that cannot reach the stream", () => {
+  it("closes a resume with 1013 try again later, so the client comes back with the same seq", async () => {
+    const server = await startNatsServer();
+    const nc = await connect({ servers: server.url, maxReconnectAttempts: -1 });
+    const config = loadBroadcasterConfig({ NATS_URL: server.url, BROADCASTER_PORT: "0" });
+    const broadcaster = await startBroadcaster({ config, nc, logger: createLogger({ service: "broadcaster", level: "silent" }), metrics: createMetrics("broadcaster") });
+    try {
+      await server.stop({ hard: true });
+      const client = await WsTestClient.open(`ws://127.0.0.1:${broadcaster.port}/ws?resume=1`);
+      expect(await client.closed(15_000)).toBe(1013);
+      expect(client.closeReason).toBe("resume failed, try again");
+    } finally {
+      await broadcaster.close();
+      await nc.close();
+      await server.cleanup();
+    }
+  }, 30_000);
 });
