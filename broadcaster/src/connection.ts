@@ -32,7 +32,7 @@ export interface ConnectionContext {
   onClosed?: (ip: string) => void;
   events: SessionEvents & {
     onProtocolError?: (code: ProtocolErrorCode | "binary_frame" | "flood") => void;
-    onResume?: (outcome: "caught_up" | "reset") => void;
+    onResume?: (outcome: "caught_up" | "reset" | "failed") => void;
     onReplay?: () => void;
   };
   now?: () => number;
