@@ -1,5 +1,5 @@
 # CryptoStream: one command for each job. See README.md.
-.PHONY: demo start test deps build typecheck up up-cluster down logs compose-config screenshots clean
+.PHONY: demo start test chaos deps build typecheck up up-cluster down logs compose-config screenshots clean
 
 ## Run everything on this machine against the built-in simulated exchange.
 demo: deps build
@@ -13,6 +13,11 @@ start: deps build
 test:
 	@scripts/ensure-deps.sh --test
 	@scripts/test.sh
+
+## Kill and restart nats-server and every service at random under load, then check nothing was lost or doubled.
+##   make chaos DURATION=10m CLIENTS=300 SEED=7 TARGETS=nats-server,history
+chaos: deps
+	@pnpm --silent --dir e2e chaos $(if $(DURATION),--duration $(DURATION)) $(if $(CLIENTS),--clients $(CLIENTS)) $(if $(SEED),--seed $(SEED)) $(if $(TARGETS),--targets $(TARGETS))
 
 ## Install pnpm, the workspace's packages and nats-server when missing.
 deps:

@@ -1,5 +1,6 @@
 import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from "@nats-io/jetstream";
 import {
+  LIVE_CONSUMER_EXPIRES_MS,
   PRICE_SUBJECTS,
   PRICES_STREAM,
   decodeTick,
@@ -38,7 +39,7 @@ export async function followPrices({ nc, onTick, onReject }: PriceFeedOptions): 
   const ready = new Promise<void>((resolve) => (caughtUp = resolve));
   const { state } = await (await jetstreamManager(nc)).streams.info(PRICES_STREAM);
   if (state.messages === 0) caughtUp();
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: 4_096 });
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: 4_096, expires: LIVE_CONSUMER_EXPIRES_MS });
   const done = (async () => {
     for await (const message of messages) {
       const result = decodeTick(message.string(), symbolFromSubject(message.subject));

@@ -7,6 +7,7 @@ export {
   ensureAssetsBucket,
   ensurePriceHistoryBucket,
   ensurePricesStream,
+  LIVE_CONSUMER_EXPIRES_MS,
   pricesStreamConfig,
   pricesStreamSettings,
 } from "./jetstream";

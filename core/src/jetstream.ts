@@ -85,3 +85,11 @@ export async function ensurePriceHistoryBucket(nc: NatsConnection, replicas = 1)
 export async function ensureAssetsBucket(nc: NatsConnection, replicas = 1): Promise<KV> {
   return new Kvm(nc).create(ASSETS_BUCKET, { history: 1, replicas });
 }
+
+/**
+ * Pull expiry for the services' long-running consumers. After a reconnect nats.js
+ * checks the consumer and, while JetStream is not back yet, waits one `expires`
+ * before it checks again: with the default 30 s, a broadcaster fell silent for
+ * half a minute after every nats-server restart (found by `make chaos`).
+ */
+export const LIVE_CONSUMER_EXPIRES_MS = 2_000;

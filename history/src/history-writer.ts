@@ -1,6 +1,7 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg, type MsgRequest } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import {
+  LIVE_CONSUMER_EXPIRES_MS,
   PRICE_SUBJECTS,
   PRICES_STREAM,
   backoffDelay,
@@ -136,7 +137,7 @@ export async function startHistoryWriter(options: HistoryWriterOptions): Promise
   const done = (async () => {
     for (let attempt = 0; !stopping; attempt++) {
       try {
-        messages = await (await js.consumers.get(PRICES_STREAM, durable)).consume({ max_messages: 1_024 });
+        messages = await (await js.consumers.get(PRICES_STREAM, durable)).consume({ max_messages: 1_024, expires: LIVE_CONSUMER_EXPIRES_MS });
         if (stopping) return void (await messages.close());
         attempt = 0;
         let restartAt: number | undefined;

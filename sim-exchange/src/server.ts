@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { closeServer, listen, type Logger } from "@cryptostream/core";
 import { WebSocketServer, type WebSocket } from "ws";
-import { Market, type MarketOptions } from "./market";
+import { Market, type CoinState, type MarketOptions } from "./market";
 import { toBinanceMiniTicker, toCoinGeckoMarket, toCoinGeckoSimplePrice } from "./wire-format";
 
 export interface SimExchangeOptions extends MarketOptions {
@@ -12,6 +12,8 @@ export interface SimExchangeOptions extends MarketOptions {
   /** How often the server pings each WebSocket, as Binance does every 20 s. */
   pingIntervalMs?: number;
   logger?: Logger;
+  /** Called for every mini ticker sent, with how many Binance connections it went to. */
+  onMiniTicker?: (coin: Readonly<CoinState>, recipients: number) => void;
 }
 
 export interface SimExchange {
@@ -101,11 +103,14 @@ export async function startSimExchange(options: SimExchangeOptions = {}): Promis
     for (const coin of coins) {
       const message = toBinanceMiniTicker(coin);
       let frame: string | undefined;
+      let recipients = 0;
       for (const client of clients) {
-        if (!client.streams.has(message.stream)) continue;
+        if (!client.streams.has(message.stream) || client.socket.readyState !== client.socket.OPEN) continue;
         frame ??= JSON.stringify(message);
         client.socket.send(frame);
+        recipients++;
       }
+      options.onMiniTicker?.(coin, recipients);
     }
   };
 

@@ -1,0 +1,41 @@
+import type { SequencedTick } from "@cryptostream/core";
+import { describe, expect, it } from "vitest";
+import { checkClient, checkHistory, checkStream } from "./checks";
+
+const tick = (seq: number, symbol: string, ts = 1_000 + seq, price = seq): SequencedTick => ({ seq, symbol, ts, price, source: "binance" });
+const stream = [tick(1, "btc"), tick(2, "eth"), tick(3, "btc"), tick(4, "eth"), tick(5, "btc")];
+const eventOf = ({ symbol, ts, price }: SequencedTick) => ({ symbol, ts, price });
+
+describe("the chaos run's checks", () => {
+  it("find no fault in a stream that holds every event once", () => {
+    expect(checkStream(stream.map(eventOf), stream)).toEqual({ events: 5, ticks: 5, missing: 0, duplicated: 0, unknown: 0 });
+  });
+
+  it("count events lost, stored twice, or ticks no event explains", () => {
+    const events = [...stream.map(eventOf), { symbol: "sol", ts: 9, price: 9 }];
+    const stored = [...stream, { ...tick(6, "btc", 1_001, 1) }, tick(7, "xrp")];
+    expect(checkStream(events, stored)).toEqual({ events: 6, ticks: 7, missing: 1, duplicated: 1, unknown: 1 });
+  });
+
+  it("find no fault in a client that saw every tick of its symbols after its snapshot", () => {
+    expect(checkClient({ symbols: ["btc"], snapshotSeq: 1, received: [3, 5] }, stream)).toEqual({ expected: 2, missing: 0, duplicated: 0, unknown: 0 });
+    expect(checkClient({ symbols: undefined, snapshotSeq: 2, received: [3, 4, 5] }, stream)).toMatchObject({ expected: 3, missing: 0 });
+  });
+
+  it("count a client's gaps, repeats, ticks out of order and ticks of other symbols", () => {
+    expect(checkClient({ symbols: ["btc"], snapshotSeq: 0, received: [1, 5] }, stream)).toEqual({ expected: 3, missing: 1, duplicated: 0, unknown: 0, firstMissing: 3 });
+    expect(checkClient({ symbols: ["btc"], snapshotSeq: 0, received: [1, 3, 3, 5] }, stream)).toMatchObject({ missing: 0, duplicated: 1 });
+    expect(checkClient({ symbols: ["btc"], snapshotSeq: 0, received: [1, 5, 3] }, stream)).toMatchObject({ missing: 0, duplicated: 1 });
+    expect(checkClient({ symbols: ["btc"], snapshotSeq: 0, received: [1, 2, 3, 5] }, stream)).toMatchObject({ missing: 0, unknown: 1 });
+    expect(checkClient({ symbols: ["btc"], snapshotSeq: undefined, received: [] }, stream)).toMatchObject({ expected: 0 });
+  });
+
+  it("compare each symbol's kept ticks with its last ones in the stream, in order", () => {
+    const kept = new Map([
+      ["btc", [tick(3, "btc"), tick(5, "btc")]],
+      ["eth", [tick(2, "eth"), tick(4, "eth")]],
+    ]);
+    expect(checkHistory(kept, stream, 2)).toEqual({ symbols: 2, mismatched: [] });
+    expect(checkHistory(new Map([["btc", [tick(5, "btc"), tick(3, "btc")]]]), stream, 2)).toEqual({ symbols: 2, mismatched: ["btc", "eth"] });
+  });
+});

@@ -1,0 +1,105 @@
+import type { SequencedTick } from "@cryptostream/core";
+
+/** An event the simulated exchange sent to at least one ingest connection. */
+export interface UpstreamEvent {
+  symbol: string;
+  ts: number;
+  price: number;
+}
+
+export interface StreamCheck {
+  events: number;
+  ticks: number;
+  /** Events not in the stream. */
+  missing: number;
+  /** Events in the stream more than once. */
+  duplicated: number;
+  /** Ticks in the stream that no event explains. */
+  unknown: number;
+}
+
+/** Every upstream event must be in the stream exactly once, and nothing else. */
+export function checkStream(events: readonly UpstreamEvent[], ticks: readonly SequencedTick[]): StreamCheck {
+  const key = (item: { symbol: string; ts: number; price: number }) => `${item.symbol}:${item.ts}:${item.price}`;
+  const counts = new Map<string, number>();
+  for (const tick of ticks) counts.set(key(tick), (counts.get(key(tick)) ?? 0) + 1);
+  let missing = 0;
+  let duplicated = 0;
+  const expected = new Set<string>();
+  for (const event of events) {
+    const k = key(event);
+    expected.add(k);
+    const count = counts.get(k) ?? 0;
+    if (count === 0) missing++;
+    if (count > 1) duplicated += count - 1;
+  }
+  let unknown = 0;
+  for (const [k, count] of counts) if (!expected.has(k)) unknown += count;
+  return { events: events.length, ticks: ticks.length, missing, duplicated, unknown };
+}
+
+export interface ClientRecord {
+  symbols: readonly string[] | undefined;
+  snapshotSeq: number | undefined;
+  received: readonly number[];
+}
+
+export interface ClientCheck {
+  /** Ticks the client should have seen. */
+  expected: number;
+  missing: number;
+  /** Seqs received again, or out of order. */
+  duplicated: number;
+  /** Seqs received that are not ticks of its symbols. */
+  unknown: number;
+  firstMissing?: number;
+}
+
+/** A client must see every tick of its symbols after its first snapshot, once and in order. */
+export function checkClient(client: ClientRecord, ticks: readonly SequencedTick[]): ClientCheck {
+  const wanted = client.symbols ? new Set(client.symbols) : undefined;
+  const start = client.snapshotSeq ?? Number.POSITIVE_INFINITY;
+  const expected = new Set<number>();
+  for (const tick of ticks) if (tick.seq > start && (!wanted || wanted.has(tick.symbol))) expected.add(tick.seq);
+  let duplicated = 0;
+  let unknown = 0;
+  let previous = 0;
+  const seen = new Set<number>();
+  for (const seq of client.received) {
+    if (seq <= previous || seen.has(seq)) duplicated++;
+    else if (!expected.has(seq)) unknown++;
+    seen.add(seq);
+    previous = Math.max(previous, seq);
+  }
+  let missing = 0;
+  let firstMissing: number | undefined;
+  for (const seq of expected) {
+    if (seen.has(seq)) continue;
+    missing++;
+    firstMissing ??= seq;
+  }
+  return { expected: expected.size, missing, duplicated, unknown, ...(firstMissing !== undefined && { firstMissing }) };
+}
+
+export interface HistoryCheck {
+  symbols: number;
+  /** Symbols whose kept ticks differ from the last 50 of the stream. */
+  mismatched: string[];
+}
+
+/** Each symbol's kept ticks must be the last `depth` ticks of that symbol in the stream, in order. */
+export function checkHistory(kept: ReadonlyMap<string, readonly SequencedTick[]>, ticks: readonly SequencedTick[], depth: number): HistoryCheck {
+  const bySymbol = new Map<string, number[]>();
+  for (const tick of ticks) {
+    const seqs = bySymbol.get(tick.symbol) ?? [];
+    seqs.push(tick.seq);
+    bySymbol.set(tick.symbol, seqs);
+  }
+  const mismatched: string[] = [];
+  for (const [symbol, seqs] of bySymbol) {
+    const want = seqs.slice(-depth).join(",");
+    const have = (kept.get(symbol) ?? []).map((tick) => tick.seq).join(",");
+    if (want !== have) mismatched.push(symbol);
+  }
+  return { symbols: bySymbol.size, mismatched };
+}
