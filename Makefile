@@ -1,5 +1,5 @@
 # CryptoStream: one command for each job. See README.md.
-.PHONY: demo start test chaos deps build typecheck up up-cluster down logs compose-config screenshots clean
+.PHONY: demo start test chaos soak deps build typecheck up up-cluster down logs compose-config screenshots clean
 
 ## Run everything on this machine against the built-in simulated exchange.
 demo: deps build
@@ -18,6 +18,11 @@ test:
 ##   make chaos DURATION=10m CLIENTS=300 SEED=7 TARGETS=nats-server,history
 chaos: deps
 	@pnpm --silent --dir e2e chaos $(if $(DURATION),--duration $(DURATION)) $(if $(CLIENTS),--clients $(CLIENTS)) $(if $(SEED),--seed $(SEED)) $(if $(TARGETS),--targets $(TARGETS))
+
+## Run the stack under load and report the memory and file descriptors of every process over time.
+##   make soak DURATION=1h CLIENTS=300 SAMPLE_EVERY=30s
+soak: deps
+	@pnpm --silent --dir e2e soak $(if $(DURATION),--duration $(DURATION)) $(if $(CLIENTS),--clients $(CLIENTS)) $(if $(SAMPLE_EVERY),--sample-every $(SAMPLE_EVERY))
 
 ## Install pnpm, the workspace's packages and nats-server when missing.
 deps:

@@ -33,6 +33,11 @@ export class ServiceProcess implements Restartable {
     this.log = createWriteStream(logFile, { flags: "a" });
   }
 
+  /** Process id while running. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   async start(): Promise<void> {
     const child = spawnService(this.service, { LOG_FORMAT: "json", LOG_LEVEL: "info", ...this.env });
     this.child = child;

@@ -1,0 +1,245 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import { connect } from "@nats-io/transport-node";
+import {
+  DEFAULT_ASSETS,
+  HISTORY_DEPTH,
+  PRICES_STREAM,
+  PRICE_HISTORY_BUCKET,
+  visitTickWindow,
+  type HistoryResponse,
+  type NatsConnection,
+  type SequencedTick,
+} from "@cryptostream/core";
+import { seededRandom, startSimExchange, toBinanceMiniTicker, type SimExchange } from "@cryptostream/sim-exchange";
+import { freePort, startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
+import { checkClient, checkHistory, checkStream, type ClientCheck, type HistoryCheck, type StreamCheck, type UpstreamEvent } from "./checks";
+import { SeqCheckingClient } from "./seq-client";
+import { ServiceProcess, type Restartable } from "./service-process";
+
+export interface LoadOptions {
+  /** WebSocket clients recording every seq. */
+  clients: number;
+  /** One upstream event per symbol every `eventIntervalMs`. */
+  symbols: string[];
+  eventIntervalMs: number;
+  seed: number;
+  /** Progress lines. */
+  log: (line: string) => void;
+}
+
+export const DEFAULT_LOAD_OPTIONS: LoadOptions = {
+  clients: 200,
+  symbols: DEFAULT_ASSETS.map((asset) => asset.symbol),
+  eventIntervalMs: 100,
+  seed: 20261122,
+  log: () => undefined,
+};
+
+/** What was checked once the stack settled: the promises of the README's Reliability section. */
+export interface StackChecks {
+  stream: StreamCheck;
+  clients: ClientCheck & { count: number; connections: number; resets: number; conflated: number; errors: number };
+  bucket: HistoryCheck;
+  api: HistoryCheck;
+  /** Processes that exited unasked, or ignored SIGTERM for 12 s. */
+  crashes: string[];
+  ok: boolean;
+}
+
+export interface ProcessStack {
+  nats: NatsServerHandle & Restartable;
+  sim: SimExchange;
+  ingests: ServiceProcess[];
+  broadcasters: ServiceProcess[];
+  history: ServiceProcess;
+  /** Every service process: two ingest replicas, two broadcasters, history. */
+  services: ServiceProcess[];
+  clients: SeqCheckingClient[];
+  nc: NatsConnection;
+  logDir: string;
+  /** Silences upstream, waits for the stream, clients and history to catch up, then checks them all. */
+  settleAndCheck(): Promise<StackChecks>;
+  /** Stops everything; keeps the service logs when `keepLogs`. */
+  close(keepLogs: boolean): Promise<void>;
+}
+
+/**
+ * nats-server, two ingest replicas, two broadcasters and history as real processes
+ * against the simulated exchange, with clients that record every seq and resume as
+ * the UI does. Every upstream event sent to an ingest connection is recorded.
+ */
+export async function startProcessStack(options: LoadOptions): Promise<ProcessStack> {
+  const { log } = options;
+  const random = seededRandom(options.seed);
+  const logDir = await mkdtemp(join(tmpdir(), "cryptostream-stack-"));
+  const natsServer = await startNatsServer();
+  const nats = Object.assign(natsServer, {
+    name: "nats-server",
+    kill: (signal: string) => natsServer.stop({ hard: signal === "SIGKILL" }),
+    start: () => natsServer.restart(),
+  });
+  const events: UpstreamEvent[] = [];
+  const sim = await startSimExchange({
+    symbols: options.symbols,
+    intervalMs: options.eventIntervalMs,
+    seed: options.seed,
+    onMiniTicker: (coin, recipients) => {
+      if (recipients > 0) events.push({ symbol: coin.asset.symbol, ts: coin.updatedAt, price: Number(toBinanceMiniTicker(coin).data.c) });
+    },
+  });
+  const base = { NATS_URL: nats.url, SYMBOLS: options.symbols.join(",") };
+  const logFile = (name: string) => join(logDir, `${name}.log`);
+
+  const ingestReplica = async (name: string) => {
+    const port = await freePort();
+    const env = { ...base, INGEST_PORT: String(port), SOURCES: "binance", BINANCE_WS_URL: sim.binanceWsUrl };
+    const service: ServiceProcess = new ServiceProcess(name, "ingest", port, env, logFile(name), async () => {
+      const health = await service.health<{ sources: { binance: { connected: boolean }[] } }>();
+      return health?.sources.binance.every((feed) => feed.connected) ?? false;
+    });
+    return service;
+  };
+  const broadcaster = async (name: string) => {
+    const port = await freePort();
+    const env = { ...base, BROADCASTER_PORT: String(port), BROADCASTER_ID: name, SIMULATED: "true", MAX_CONNECTIONS_PER_IP: "100000" };
+    return new ServiceProcess(name, "broadcaster", port, env, logFile(name));
+  };
+  const historyPort = await freePort();
+  const history = new ServiceProcess("history", "history", historyPort, { ...base, HISTORY_PORT: String(historyPort) }, logFile("history"));
+  const ingests = [await ingestReplica("ingest-1"), await ingestReplica("ingest-2")];
+  const broadcasters = [await broadcaster("broadcaster-1"), await broadcaster("broadcaster-2")];
+  const services = [...ingests, ...broadcasters, history];
+  const nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  const jsm = await jetstreamManager(nc);
+  const clients: SeqCheckingClient[] = [];
+
+  const close = async (keepLogs: boolean) => {
+    clients.forEach((client) => client.stop());
+    await Promise.allSettled(services.map((service) => service.kill("SIGTERM")));
+    services.forEach((service) => service.close());
+    await nc.close();
+    await sim.close();
+    await nats.cleanup();
+    if (!keepLogs) await rm(logDir, { recursive: true, force: true });
+  };
+
+  try {
+    log(`starting nats-server, 2 ingest, 2 broadcaster and history processes (logs in ${logDir})`);
+    await Promise.all(ingests.map((service) => service.start()));
+    await waitFor("a tick of every symbol in PRICES", async () => {
+      const info = await jsm.streams.info(PRICES_STREAM, { subjects_filter: ">" });
+      return Object.keys(info.state.subjects ?? {}).length === options.symbols.length;
+    }, 30_000);
+    await Promise.all([...broadcasters, history].map((service) => service.start()));
+
+    const urls = broadcasters.map((b) => `ws://127.0.0.1:${b.port}/ws`);
+    for (let i = 0; i < options.clients; i++) {
+      // A quarter follow every symbol, the others a handful.
+      const symbols = i % 4 === 0 ? undefined : [...new Set(Array.from({ length: 1 + Math.floor(random() * 5) }, () => options.symbols[Math.floor(random() * options.symbols.length)]!))];
+      const client = new SeqCheckingClient(i % 2 ? [...urls].reverse() : urls, symbols, random);
+      clients.push(client);
+      client.start();
+    }
+    await waitFor("every client to get its snapshot", () => clients.every((client) => client.snapshotSeq !== undefined), 30_000);
+    log(`${options.clients} clients connected, ${Math.round((options.symbols.length * 1_000) / options.eventIntervalMs)} upstream events/s`);
+  } catch (error) {
+    await close(true);
+    throw error;
+  }
+
+  const settleAndCheck = async (): Promise<StackChecks> => {
+    log("settling: upstream silent, waiting for the stream, the clients and history to catch up");
+    sim.setBinanceSilent(true);
+    let lastSeq = -1;
+    let stableSince = Date.now();
+    await waitFor("the stream to stop growing", async () => {
+      const seq = (await jsm.streams.info(PRICES_STREAM)).state.last_seq;
+      if (seq !== lastSeq) [lastSeq, stableSince] = [seq, Date.now()];
+      return Date.now() - stableSince > 5_000;
+    }, 60_000);
+    const ticks: SequencedTick[] = [];
+    await visitTickWindow(nc, { fromSeq: 1, limit: Number.MAX_SAFE_INTEGER }, { onTick: (tick) => void ticks.push(tick) });
+    const lastOf = (symbols: readonly string[] | undefined) => {
+      for (let i = ticks.length - 1; i >= 0; i--) if (!symbols || symbols.includes(ticks[i]!.symbol)) return ticks[i]!.seq;
+      return 0;
+    };
+    // Timeouts here are not failures of their own: what did not arrive is counted below.
+    await waitFor("every client to see the last tick of its symbols", () => clients.every((c) => c.lastSeq >= lastOf(c.symbols)), 30_000).catch(() => undefined);
+    await waitFor("history to write every tick", async () => {
+      const health = await history.health<{ consumer?: { pending: number; ackPending: number } }>();
+      return health?.consumer?.pending === 0 && health.consumer.ackPending === 0;
+    }, 60_000).catch(() => undefined);
+
+    const bucket = await new Kvm(nc).open(PRICE_HISTORY_BUCKET);
+    const kept = new Map<string, SequencedTick[]>();
+    const served = new Map<string, SequencedTick[]>();
+    for (const symbol of options.symbols) {
+      const values: SequencedTick[] = [];
+      for await (const entry of await bucket.history({ key: symbol })) if (entry.operation === "PUT") values.push(entry.json<SequencedTick>());
+      kept.set(symbol, values);
+      const response = await fetch(`http://127.0.0.1:${history.port}/api/history/${symbol}`);
+      served.set(symbol, response.ok ? ((await response.json()) as HistoryResponse).ticks : []);
+    }
+
+    const perClient = clients.map((client) => checkClient(client, ticks));
+    perClient.forEach((check, i) => {
+      if (check.missing + check.duplicated + check.unknown === 0) return;
+      const c = clients[i]!;
+      log(`client ${i} [${c.symbols?.join(",") ?? "all"}]: ${check.missing} of ${check.expected} missing (first ${check.firstMissing}), ${check.duplicated} duplicated, ${check.unknown} unknown; ${c.connections} connections, last seq ${c.lastSeq} of ${lastOf(c.symbols)}`);
+    });
+    const sum = <T>(items: T[], pick: (item: T) => number) => items.reduce((total, item) => total + pick(item), 0);
+    const crashes = services.flatMap((s) => [
+      ...(s.unexpectedExits ? [`${s.name} exited unasked ${s.unexpectedExits} times`] : []),
+      ...(s.lateExits ? [`${s.name} ignored SIGTERM for 12 s ${s.lateExits} times`] : []),
+    ]);
+    const checks: StackChecks = {
+      stream: checkStream(events, ticks),
+      clients: {
+        count: clients.length,
+        expected: sum(perClient, (c) => c.expected),
+        missing: sum(perClient, (c) => c.missing),
+        duplicated: sum(perClient, (c) => c.duplicated),
+        unknown: sum(perClient, (c) => c.unknown),
+        connections: sum(clients, (c) => c.connections),
+        resets: sum(clients, (c) => c.resets),
+        conflated: sum(clients, (c) => c.conflated),
+        errors: sum(clients, (c) => c.errors.length),
+      },
+      bucket: checkHistory(kept, ticks, HISTORY_DEPTH),
+      api: checkHistory(served, ticks, HISTORY_DEPTH),
+      crashes,
+      ok: false,
+    };
+    const { stream, clients: seen } = checks;
+    checks.ok =
+      stream.events > 0 &&
+      stream.missing + stream.duplicated + stream.unknown === 0 &&
+      seen.expected > 0 &&
+      seen.missing + seen.duplicated + seen.unknown + seen.resets + seen.conflated + seen.errors === 0 &&
+      checks.bucket.mismatched.length === 0 &&
+      checks.api.mismatched.length === 0 &&
+      crashes.length === 0;
+    return checks;
+  };
+
+  return { nats, sim, ingests, broadcasters, history, services, clients, nc, logDir, settleAndCheck, close };
+}
+
+/** The checks as a Markdown table. */
+export function formatChecks(checks: StackChecks): string[] {
+  const n = (value: number) => value.toLocaleString("en-US");
+  const { stream, clients, bucket, api } = checks;
+  return [
+    "| check | checked | lost | duplicated | other |",
+    "|---|---:|---:|---:|---|",
+    `| upstream events in PRICES exactly once | ${n(stream.events)} events, ${n(stream.ticks)} ticks | ${n(stream.missing)} | ${n(stream.duplicated)} | ${n(stream.unknown)} unknown |`,
+    `| every client saw every seq of its symbols | ${n(clients.expected)} ticks on ${n(clients.count)} clients (${n(clients.connections)} connections) | ${n(clients.missing)} | ${n(clients.duplicated)} | ${n(clients.unknown)} unknown, ${n(clients.resets)} resets, ${n(clients.conflated)} conflated, ${n(clients.errors)} errors |`,
+    `| price_history = last ${HISTORY_DEPTH} of each symbol | ${bucket.symbols} symbols | ${bucket.mismatched.length} | | ${bucket.mismatched.join(", ") || "all equal"} |`,
+    `| GET /api/history = last ${HISTORY_DEPTH} of each symbol | ${api.symbols} symbols | ${api.mismatched.length} | | ${api.mismatched.join(", ") || "all equal"} |`,
+    `| no crash, SIGTERM honoured | 5 services | | | ${checks.crashes.join("; ") || "none"} |`,
+  ];
+}

@@ -1,0 +1,102 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { seededRandom } from "@cryptostream/sim-exchange";
+import { waitFor } from "@cryptostream/testing";
+import { DEFAULT_LOAD_OPTIONS, formatChecks, startProcessStack, type LoadOptions, type StackChecks } from "./process-stack";
+import type { Restartable, Signal } from "./service-process";
+
+export interface ChaosOptions extends LoadOptions {
+  /** How long faults are injected. */
+  seconds: number;
+  /** Names of the processes to kill (nats-server, ingest-1, ingest-2, broadcaster-1, broadcaster-2, history); all when empty. */
+  targets: string[];
+}
+
+export const DEFAULT_CHAOS_OPTIONS: ChaosOptions = { ...DEFAULT_LOAD_OPTIONS, seconds: 120, targets: [] };
+
+export interface Fault {
+  target: string;
+  signal: Signal;
+  /** From the signal to the process being started again. */
+  downMs: number;
+  /** From the signal to the process serving again. */
+  backMs: number;
+}
+
+export interface ChaosReport {
+  options: Omit<ChaosOptions, "log">;
+  faults: Fault[];
+  checks: StackChecks;
+  /** Where the service logs were kept, when the run failed. */
+  logDir: string;
+  ok: boolean;
+}
+
+const between = (random: () => number, min: number, max: number) => min + random() * (max - min);
+
+/**
+ * Kills one process of the stack at a time, with SIGKILL or SIGTERM, and starts it
+ * again, at random for `seconds` while the load runs; then checks every promise.
+ * Both ingest replicas are connected upstream again before the next fault, so
+ * one of them always is: an event no ingest received is not an event to keep.
+ */
+export async function runChaos(overrides: Partial<ChaosOptions> = {}): Promise<ChaosReport> {
+  const options = { ...DEFAULT_CHAOS_OPTIONS, ...overrides };
+  const { log } = options;
+  const random = seededRandom(options.seed + 1);
+  const stack = await startProcessStack(options);
+  let ok = false;
+  try {
+    const targets = [stack.nats, ...stack.services].filter((t) => options.targets.length === 0 || options.targets.includes(t.name));
+    if (targets.length === 0) throw new Error(`no process is called ${options.targets.join(" or ")}`);
+    log(`injecting faults for ${options.seconds} s`);
+    const faults: Fault[] = [];
+    const until = Date.now() + options.seconds * 1_000;
+    // Shuffled rounds in which every target is hit once, so that even a short run hits each of them.
+    let round: Restartable[] = [];
+    while (Date.now() < until) {
+      if (round.length === 0) round = [...targets].sort(() => random() - 0.5);
+      const target = round.pop()!;
+      const signal: Signal = random() < 0.5 ? "SIGKILL" : "SIGTERM";
+      const at = Date.now();
+      await target.kill(signal);
+      await sleep(between(random, 200, 2_500));
+      const downMs = Date.now() - at;
+      await target.start();
+      const fault = { target: target.name, signal, downMs, backMs: Date.now() - at };
+      faults.push(fault);
+      log(`${String(faults.length).padStart(3)}  ${fault.signal} ${fault.target.padEnd(14)} down ${fault.downMs} ms, serving again after ${fault.backMs} ms`);
+      await waitFor("both ingest replicas to be connected upstream", () => stack.sim.binanceClientCount() === stack.ingests.length, 30_000);
+      await sleep(between(random, 500, 2_500));
+    }
+    const checks = await stack.settleAndCheck();
+    ok = checks.ok;
+    const { log: _, ...shown } = options;
+    return { options: shown, faults, checks, logDir: stack.logDir, ok };
+  } finally {
+    await stack.close(!ok);
+  }
+}
+
+/** The report as Markdown tables, for a terminal and for the README. */
+export function formatChaosReport(report: ChaosReport): string {
+  const n = (value: number) => value.toLocaleString("en-US");
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  const { options, faults } = report;
+  const count = (of: Fault[], signal: Signal) => of.filter((f) => f.signal === signal).length;
+  const targets = [...new Set(faults.map((f) => f.target))].sort();
+  return [
+    `Chaos: ${options.seconds} s of faults, seed ${options.seed}, ${options.symbols.length} symbols at ${n(Math.round((options.symbols.length * 1_000) / options.eventIntervalMs))} events/s, ${options.clients} clients`,
+    "",
+    "| process | SIGKILL | SIGTERM | median down | median serving again |",
+    "|---|---:|---:|---:|---:|",
+    ...targets.map((target) => {
+      const of = faults.filter((f) => f.target === target);
+      return `| ${target} | ${count(of, "SIGKILL")} | ${count(of, "SIGTERM")} | ${n(median(of.map((f) => f.downMs)))} ms | ${n(median(of.map((f) => f.backMs)))} ms |`;
+    }),
+    `| all | ${count(faults, "SIGKILL")} | ${count(faults, "SIGTERM")} | | |`,
+    "",
+    ...formatChecks(report.checks),
+    "",
+    report.ok ? "PASS: nothing lost, nothing doubled" : `FAIL (service logs kept in ${report.logDir})`,
+  ].join("\n");
+}

@@ -1,0 +1,88 @@
+import { readdir, readFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
+import { judgeGrowth, type GrowthVerdict, type ResourceSample } from "./growth";
+import { DEFAULT_LOAD_OPTIONS, formatChecks, startProcessStack, type LoadOptions, type StackChecks } from "./process-stack";
+
+export interface SoakOptions extends LoadOptions {
+  seconds: number;
+  /** Readings are taken this often; the first fifth of the run is warm-up and not judged. */
+  sampleEverySeconds: number;
+}
+
+export const DEFAULT_SOAK_OPTIONS: SoakOptions = { ...DEFAULT_LOAD_OPTIONS, seconds: 600, sampleEverySeconds: 10 };
+
+export interface SoakReport {
+  options: Omit<SoakOptions, "log">;
+  /** Readings of each process, warm-up included. */
+  samples: Record<string, ResourceSample[]>;
+  verdicts: Record<string, GrowthVerdict>;
+  checks: StackChecks;
+  logDir: string;
+  ok: boolean;
+}
+
+/** Resident memory and open file descriptors of a process, from /proc. */
+export async function readResources(pid: number): Promise<{ rssBytes: number; fds: number } | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, "utf8");
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return { rssBytes: rssKb * 1024, fds: (await readdir(`/proc/${pid}/fd`)).length };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs the stack under load for `seconds` and reads the memory and descriptors
+ * of every process over time; a process that keeps growing once warm fails the
+ * run, as does anything lost or doubled.
+ */
+export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<SoakReport> {
+  const options = { ...DEFAULT_SOAK_OPTIONS, ...overrides };
+  const { log } = options;
+  const stack = await startProcessStack(options);
+  let ok = false;
+  try {
+    const processes = [{ name: "nats-server", pid: () => stack.nats.pid }, ...stack.services.map((s) => ({ name: s.name, pid: () => s.pid }))];
+    const samples: Record<string, ResourceSample[]> = Object.fromEntries(processes.map((p) => [p.name, []]));
+    const started = Date.now();
+    const warmUntil = started + options.seconds * 200;
+    log(`soaking for ${options.seconds} s, a reading every ${options.sampleEverySeconds} s (the first ${Math.round(options.seconds / 5)} s are warm-up)`);
+    while (Date.now() - started < options.seconds * 1_000) {
+      await sleep(options.sampleEverySeconds * 1_000);
+      const atMs = Date.now() - started;
+      const readings = await Promise.all(processes.map(async (p) => ({ name: p.name, reading: await readResources(p.pid() ?? -1) })));
+      for (const { name, reading } of readings) if (reading) samples[name]!.push({ atMs, ...reading });
+      log(`${String(Math.round(atMs / 1_000)).padStart(5)} s  ${readings.map(({ name, reading }) => `${name} ${reading ? `${mb(reading.rssBytes)} MB/${reading.fds} fds` : "gone"}`).join("  ")}`);
+    }
+    const verdicts = Object.fromEntries(
+      Object.entries(samples).map(([name, taken]) => [name, judgeGrowth(taken.filter((s) => started + s.atMs >= warmUntil))]),
+    );
+    const checks = await stack.settleAndCheck();
+    ok = checks.ok && Object.values(verdicts).every((v) => !v.grows);
+    const { log: _, ...shown } = options;
+    return { options: shown, samples, verdicts, checks, logDir: stack.logDir, ok };
+  } finally {
+    await stack.close(!ok);
+  }
+}
+
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+
+/** The report as Markdown tables. */
+export function formatSoakReport(report: SoakReport): string {
+  const { options } = report;
+  return [
+    `Soak: ${options.seconds} s at ${Math.round((options.symbols.length * 1_000) / options.eventIntervalMs)} upstream events/s with ${options.clients} clients; medians of the first and last quarter after a ${Math.round(options.seconds / 5)} s warm-up`,
+    "",
+    "| process | RSS warm | RSS end | RSS max | fds warm | fds end | growing |",
+    "|---|---:|---:|---:|---:|---:|---|",
+    ...Object.entries(report.verdicts).map(
+      ([name, v]) => `| ${name} | ${mb(v.rssWarm)} MB | ${mb(v.rssEnd)} MB | ${mb(v.rssMax)} MB | ${v.fdsWarm} | ${v.fdsEnd} | ${v.grows ? "YES" : "no"} |`,
+    ),
+    "",
+    ...formatChecks(report.checks),
+    "",
+    report.ok ? "PASS: no growth once warm, nothing lost" : `FAIL (service logs kept in ${report.logDir})`,
+  ].join("\n");
+}
