@@ -40,6 +40,11 @@ export async function startIngest({ config, nc, logger, metrics }: IngestDeps): 
     "Ticks acknowledged by JetStream, by source and whether JetStream saw a duplicate",
     ["source", "duplicate"],
   );
+  const upstreamErrors = metrics.counter(
+    "cryptostream_ingest_upstream_errors_total",
+    "Failed CoinGecko requests (timeout, network, http_<status>) and dropped Binance connections (stale, closed, closed_abnormally, connect_failed, serverShutdown), by source and reason",
+    ["source", "reason"],
+  );
   const dropped = metrics.counter("cryptostream_ingest_ticks_dropped_total", "Ticks dropped because the publish queue was full");
   const unchanged = metrics.counter(
     "cryptostream_ingest_ticks_unchanged_total",
@@ -99,6 +104,7 @@ export async function startIngest({ config, nc, logger, metrics }: IngestDeps): 
         backoff: { baseMs: 500, maxMs: 30_000 },
         budget,
         logger: logger.child({ source: BINANCE_SOURCE }),
+        onDisconnect: (reason) => upstreamErrors.inc({ source: BINANCE_SOURCE, reason }),
         onFrame: (text) => {
           const result = parseBinanceFrame(text, symbolOfPair);
           if (result.kind === "shutdown") feed.reconnect("serverShutdown");
@@ -117,6 +123,8 @@ export async function startIngest({ config, nc, logger, metrics }: IngestDeps): 
         apiUrl: config.COINGECKO_API_URL,
         ids: assets.map((asset) => asset.coingeckoId),
         intervalMs: config.COINGECKO_POLL_INTERVAL,
+        timeoutMs: config.COINGECKO_TIMEOUT,
+        onError: (reason) => upstreamErrors.inc({ source: COINGECKO_SOURCE, reason }),
         apiKey: config.COINGECKO_API_KEY,
         plan: config.COINGECKO_PLAN,
         logger: logger.child({ source: COINGECKO_SOURCE }),

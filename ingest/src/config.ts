@@ -55,6 +55,7 @@ export const ingestEnv = {
   COINGECKO_API_KEY: z.string().optional(),
   COINGECKO_PLAN: z.enum(["demo", "pro"]).default("demo"),
   COINGECKO_POLL_INTERVAL: duration("30s"),
+  COINGECKO_TIMEOUT: duration("15s"),
   FAILOVER_AFTER: duration("15s"),
   FAILBACK_AFTER: duration("30s"),
   MAX_PRICE_JUMP: z.coerce.number().positive().default(0.5),

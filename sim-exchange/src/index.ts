@@ -4,4 +4,4 @@ export { startSimExchange } from "./server";
 export { toBinanceMiniTicker, toCoinGeckoMarket, toCoinGeckoSimplePrice } from "./wire-format";
 
 export type { CoinState, MarketOptions } from "./market";
-export type { SimExchange, SimExchangeOptions } from "./server";
+export type { CoinGeckoMisbehaviour, SimExchange, SimExchangeOptions } from "./server";

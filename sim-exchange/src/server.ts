@@ -40,11 +40,22 @@ export interface SimExchange {
   pingBinanceClients(payload: string): void;
   /** Payloads of the pongs received, in order. */
   readonly pongs: string[];
-  /** Answers the next CoinGecko requests with these statuses (and Retry-After seconds), in order. */
-  failCoinGecko(...failures: { status: number; retryAfterSeconds?: number }[]): void;
+  /**
+   * Misbehaves on the next CoinGecko requests, one entry each, in order: answers with
+   * `status` (and Retry-After seconds) instead of prices, and/or only after `delayMs`.
+   */
+  misbehaveCoinGecko(...requests: CoinGeckoMisbehaviour[]): void;
   /** Times (ms since epoch) of the CoinGecko requests received. */
   readonly coingeckoRequests: number[];
   close(): Promise<void>;
+}
+
+export interface CoinGeckoMisbehaviour {
+  /** An error status instead of the prices, e.g. 429 or 503. */
+  status?: number;
+  retryAfterSeconds?: number;
+  /** Answer this late: a slow upstream. */
+  delayMs?: number;
 }
 
 interface BinanceClient {
@@ -62,21 +73,23 @@ export async function startSimExchange(options: SimExchangeOptions = {}): Promis
   const clients = new Set<BinanceClient>();
   const pongs: string[] = [];
   const coingeckoRequests: number[] = [];
-  const coingeckoFailures: { status: number; retryAfterSeconds?: number }[] = [];
+  const coingeckoMisbehaviours: CoinGeckoMisbehaviour[] = [];
   let silent = false;
   let accepted = 0;
 
   const server = createServer((req, res) => {
     coingeckoRequests.push(Date.now());
-    const failure = coingeckoFailures.shift();
-    if (failure) {
+    const misbehaviour = coingeckoMisbehaviours.shift() ?? {};
+    const answer = () => {
+      if (res.destroyed) return;
+      if (misbehaviour.status === undefined) return serveCoinGecko(market, req, res);
       const headers: Record<string, string> = { "content-type": "application/json" };
-      if (failure.retryAfterSeconds !== undefined) headers["retry-after"] = String(failure.retryAfterSeconds);
-      res.writeHead(failure.status, headers);
-      res.end(JSON.stringify({ status: { error_code: failure.status, error_message: "You've exceeded the Rate Limit." } }));
-      return;
-    }
-    serveCoinGecko(market, req, res);
+      if (misbehaviour.retryAfterSeconds !== undefined) headers["retry-after"] = String(misbehaviour.retryAfterSeconds);
+      res.writeHead(misbehaviour.status, headers);
+      res.end(JSON.stringify({ status: { error_code: misbehaviour.status, error_message: "You've exceeded the Rate Limit." } }));
+    };
+    if (misbehaviour.delayMs) setTimeout(answer, misbehaviour.delayMs);
+    else answer();
   });
   const wss = new WebSocketServer({ noServer: true });
   server.on("upgrade", (req, socket, head) => {
@@ -147,8 +160,8 @@ export async function startSimExchange(options: SimExchangeOptions = {}): Promis
       for (const client of clients) client.socket.ping(payload);
     },
     pongs,
-    failCoinGecko(...failures) {
-      coingeckoFailures.push(...failures);
+    misbehaveCoinGecko(...requests) {
+      coingeckoMisbehaviours.push(...requests);
     },
     coingeckoRequests,
     async close() {

@@ -19,6 +19,7 @@ describe("BinanceFeed against the simulated exchange", () => {
   async function open(symbols: string[], options: Partial<BinanceFeedOptions> = {}) {
     sim = await startSimExchange({ intervalMs: 0, symbols });
     const frames: { stream: string; data: { E: number } }[] = [];
+    const disconnects: string[] = [];
     const started = sim;
     feed = new BinanceFeed({
       baseUrl: started.binanceWsUrl,
@@ -30,11 +31,12 @@ describe("BinanceFeed against the simulated exchange", () => {
         const message = JSON.parse(text);
         if (message.stream) frames.push(message);
       },
+      onDisconnect: (reason) => disconnects.push(reason),
       ...options,
     });
     feed.start();
     await waitFor("the feed to connect", () => started.binanceClientCount() === 1);
-    return { sim: started, feed, frames };
+    return { sim: started, feed, frames, disconnects };
   }
 
   const ticksArrive = async (sim: SimExchange, frames: unknown[]) => {
@@ -43,19 +45,24 @@ describe("BinanceFeed against the simulated exchange", () => {
     await waitFor("the next mini tickers", () => frames.length > before);
   };
 
-  it.each(["close", "destroy"] as const)("reconnects after the exchange's %s and goes on receiving", async (how) => {
-    const { sim, frames } = await open(["btc", "eth"]);
+  it.each([
+    ["close", "closed"],
+    ["destroy", "closed_abnormally"],
+  ] as const)("reconnects after the exchange's %s, reports it as %s, and goes on receiving", async (how, reason) => {
+    const { sim, frames, disconnects } = await open(["btc", "eth"]);
     await ticksArrive(sim, frames);
     sim.dropBinanceClients(how);
     await waitFor("a second connection", () => sim.binanceConnectionsAccepted() === 2 && sim.binanceClientCount() === 1);
     await ticksArrive(sim, frames);
+    expect(disconnects).toEqual([reason]);
   });
 
   it("replaces a connection that has gone silent", async () => {
-    const { sim, feed } = await open(["btc"], { staleAfterMs: 200 });
+    const { sim, feed, disconnects } = await open(["btc"], { staleAfterMs: 200 });
     sim.setBinanceSilent(true);
     await waitFor("a reconnect after the silence", () => sim.binanceConnectionsAccepted() >= 2);
     expect(feed.status().errors).toBeGreaterThanOrEqual(1);
+    expect(disconnects[0]).toBe("stale");
   });
 
   it("answers pings with pongs that echo the payload", async () => {

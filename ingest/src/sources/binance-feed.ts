@@ -8,6 +8,8 @@ export interface BinanceFeedOptions {
   /** Lowercase pairs such as `btcusdt`; at most 1024 per connection. */
   pairs: readonly string[];
   onFrame: (text: string) => void;
+  /** A connection ended other than by `close()`: `stale`, `closed`, `closed_abnormally`, `connect_failed`, or the reason given to `reconnect`. */
+  onDisconnect?: (reason: string) => void;
   logger: Logger;
   /** Silence longer than this is a dead connection: reconnect. */
   staleAfterMs: number;
@@ -44,6 +46,8 @@ const DEFAULT_MAX_AGE_MS = 23 * 3_600_000 + 50 * 60_000;
 export class BinanceFeed {
   private socket: WebSocket | undefined;
   private attempt = 0;
+  /** Why this feed is dropping its connection, for `onDisconnect`. */
+  private dropReason: string | undefined;
   private closed = false;
   private staleTimer: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -65,6 +69,7 @@ export class BinanceFeed {
   /** Drops the current connection and opens a new one (after `serverShutdown`, for example). */
   reconnect(reason: string): void {
     this.options.logger.info({ reason }, "binance reconnecting");
+    this.dropReason = reason;
     this.socket?.terminate();
   }
 
@@ -126,6 +131,8 @@ export class BinanceFeed {
       if (openedAt !== undefined && Date.now() - openedAt >= (this.options.stableAfterMs ?? 30_000)) this.attempt = 0;
       const delay = backoffDelay(this.attempt++, { ...this.options.backoff, random: this.options.random });
       logger.warn({ code, reason: reason.toString(), retryInMs: delay }, "binance connection closed");
+      this.options.onDisconnect?.(this.dropReason ?? (openedAt === undefined ? "connect_failed" : code === 1000 ? "closed" : "closed_abnormally"));
+      this.dropReason = undefined;
       this.reconnectTimer = setTimeout(() => this.connect(), delay);
     });
   }
@@ -155,6 +162,7 @@ export class BinanceFeed {
     this.staleTimer = setTimeout(() => {
       this.options.logger.warn({ staleAfterMs: this.options.staleAfterMs }, "binance silent, reconnecting");
       this.state.errors++;
+      this.dropReason = "stale";
       this.socket?.terminate();
     }, this.options.staleAfterMs);
   }

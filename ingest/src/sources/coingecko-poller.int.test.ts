@@ -1,5 +1,5 @@
 import { createLogger } from "@cryptostream/core";
-import { startSimExchange, type SimExchange } from "@cryptostream/sim-exchange";
+import { startSimExchange, type CoinGeckoMisbehaviour, type SimExchange } from "@cryptostream/sim-exchange";
 import { waitFor } from "@cryptostream/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { CoinGeckoPoller } from "./coingecko-poller";
@@ -12,10 +12,11 @@ describe("CoinGeckoPoller against the simulated exchange", () => {
     await sim?.close();
   });
 
-  async function start(failures: { status: number; retryAfterSeconds?: number }[]) {
+  async function start(misbehaviours: CoinGeckoMisbehaviour[], timeoutMs?: number) {
     sim = await startSimExchange({ intervalMs: 0, symbols: ["btc"] });
-    sim.failCoinGecko(...failures);
+    sim.misbehaveCoinGecko(...misbehaviours);
     const bodies: string[] = [];
+    const errors: string[] = [];
     poller = new CoinGeckoPoller({
       apiUrl: sim.coingeckoApiUrl,
       ids: ["bitcoin"],
@@ -24,9 +25,11 @@ describe("CoinGeckoPoller against the simulated exchange", () => {
       logger: createLogger({ service: "ingest", level: "silent" }),
       random: () => 0.999,
       onBody: (body) => bodies.push(body),
+      onError: (reason) => errors.push(reason),
+      ...(timeoutMs !== undefined && { timeoutMs }),
     });
     poller.start();
-    return { sim, poller, bodies };
+    return { sim, poller, bodies, errors };
   }
   const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
 
@@ -47,5 +50,19 @@ describe("CoinGeckoPoller against the simulated exchange", () => {
     expect(third).toBeGreaterThanOrEqual(245);
     expect(second!).toBeGreaterThan(first!);
     expect(steady).toBeLessThan(first!);
+  });
+
+  it("gives up on a response slower than its timeout, counts it, and takes the next one", async () => {
+    const { bodies, errors } = await start([{ delayMs: 1_000 }, { delayMs: 100 }], 300);
+    await waitFor("a successful poll", () => bodies.length === 1, 5_000);
+    expect(errors).toEqual(["timeout"]);
+    expect(poller!.status()).toMatchObject({ errors: 1, rateLimited: 0 });
+    expect(JSON.parse(bodies[0]!)).toMatchObject([{ id: "bitcoin" }]);
+  });
+
+  it("reports each refusal by status", async () => {
+    const { bodies, errors } = await start([{ status: 429 }, { status: 503 }, { status: 500, delayMs: 50 }]);
+    await waitFor("a successful poll", () => bodies.length === 1, 5_000);
+    expect(errors).toEqual(["http_429", "http_503", "http_500"]);
   });
 });

@@ -6,10 +6,14 @@ export interface CoinGeckoPollerOptions {
   apiUrl: string;
   ids: readonly string[];
   intervalMs: number;
+  /** Longest a request may take, connection included. */
+  timeoutMs?: number;
   apiKey?: string | undefined;
   /** `pro` sends the key as `x-cg-pro-api-key`, `demo` as `x-cg-demo-api-key`. */
   plan: "demo" | "pro";
   onBody: (body: string) => void;
+  /** A failed poll: `timeout`, `network`, or `http_<status>`. */
+  onError?: (reason: string, message: string) => void;
   logger: Logger;
   random?: () => number;
 }
@@ -45,13 +49,13 @@ export class CoinGeckoPoller {
   }
 
   private async poll(): Promise<void> {
-    const { apiUrl, ids, apiKey, plan, intervalMs, logger } = this.options;
+    const { apiUrl, ids, apiKey, plan, intervalMs, timeoutMs = 15_000, logger } = this.options;
     let nextDelay = intervalMs;
     try {
       const response = await got(`${apiUrl.replace(/\/$/, "")}/coins/markets`, {
         searchParams: { vs_currency: "usd", ids: ids.join(","), per_page: 250 },
         headers: apiKey ? { [plan === "pro" ? "x-cg-pro-api-key" : "x-cg-demo-api-key"]: apiKey } : {},
-        timeout: { lookup: 2_000, connect: 5_000, response: 10_000, request: 15_000 },
+        timeout: { lookup: Math.min(2_000, timeoutMs), connect: Math.min(5_000, timeoutMs), request: timeoutMs },
         retry: { limit: 0 },
         throwHttpErrors: false,
       });
@@ -65,11 +69,14 @@ export class CoinGeckoPoller {
         const retryAfterS = Number(response.headers["retry-after"]);
         nextDelay = Number.isFinite(retryAfterS) && retryAfterS > 0 ? retryAfterS * 1000 : this.backoff();
         logger.warn({ status: response.statusCode, retryInMs: nextDelay }, "coingecko request refused");
+        this.options.onError?.(`http_${response.statusCode}`, `HTTP ${response.statusCode}`);
       }
     } catch (error) {
       this.state.errors++;
       nextDelay = this.backoff();
       logger.warn({ err: (error as Error).message, retryInMs: nextDelay }, "coingecko request failed");
+      const reason = (error as { name?: string }).name === "TimeoutError" ? "timeout" : "network";
+      this.options.onError?.(reason, (error as Error).message);
     }
     if (!this.closed) this.timer = setTimeout(() => void this.poll(), nextDelay);
   }
