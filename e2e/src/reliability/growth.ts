@@ -6,11 +6,12 @@ export interface ResourceSample {
 }
 
 export interface GrowthVerdict {
-  /** Median over the first quarter of the samples after warm-up, and over the last quarter. */
-  rssWarm: number;
+  /** Highest reading of the first half of the run (warm-up included). */
+  rssBaseline: number;
+  /** Median of the last quarter of the run. */
   rssEnd: number;
   rssMax: number;
-  fdsWarm: number;
+  fdsBaseline: number;
   fdsEnd: number;
   grows: boolean;
 }
@@ -18,25 +19,24 @@ export interface GrowthVerdict {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 /**
- * Whether a process keeps growing once warm: the median RSS of the last quarter
- * against that of the first quarter after warm-up (medians, so one GC or one
- * burst does not decide), and the same for open file descriptors.
+ * Whether a process keeps growing: the median of the last quarter of the run
+ * against the highest reading of its first half. V8's heap rises and falls over
+ * minutes, so a last reading above an early one means nothing; a leak is a
+ * process that ends above everything it needed before.
  */
-export function judgeGrowth(samples: readonly ResourceSample[], limits = { rssFraction: 0.15, rssBytes: 16 * 1024 * 1024, fds: 4 }): GrowthVerdict {
-  const quarter = Math.max(1, Math.floor(samples.length / 4));
-  const first = samples.slice(0, quarter);
-  const last = samples.slice(-quarter);
-  const rssWarm = median(first.map((s) => s.rssBytes));
-  const rssEnd = median(last.map((s) => s.rssBytes));
-  const fdsWarm = median(first.map((s) => s.fds));
-  const fdsEnd = median(last.map((s) => s.fds));
-  const rssAllowance = Math.max(rssWarm * limits.rssFraction, limits.rssBytes);
+export function judgeGrowth(samples: readonly ResourceSample[], limits = { rssFraction: 0.1, rssBytes: 16 * 1024 * 1024, fds: 4 }): GrowthVerdict {
+  const firstHalf = samples.slice(0, Math.max(1, Math.floor(samples.length / 2)));
+  const lastQuarter = samples.slice(-Math.max(1, Math.floor(samples.length / 4)));
+  const rssBaseline = Math.max(0, ...firstHalf.map((s) => s.rssBytes));
+  const rssEnd = median(lastQuarter.map((s) => s.rssBytes));
+  const fdsBaseline = Math.max(0, ...firstHalf.map((s) => s.fds));
+  const fdsEnd = median(lastQuarter.map((s) => s.fds));
   return {
-    rssWarm,
+    rssBaseline,
     rssEnd,
     rssMax: Math.max(0, ...samples.map((s) => s.rssBytes)),
-    fdsWarm,
+    fdsBaseline,
     fdsEnd,
-    grows: rssEnd - rssWarm > rssAllowance || fdsEnd - fdsWarm > limits.fds,
+    grows: rssEnd - rssBaseline > Math.max(rssBaseline * limits.rssFraction, limits.rssBytes) || fdsEnd - fdsBaseline > limits.fds,
   };
 }

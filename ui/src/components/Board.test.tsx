@@ -104,4 +104,17 @@ describe("the board", () => {
     expect(formatPrice.mock.calls.map(([price]) => price)).toEqual([3_401]);
     formatPrice.mockRestore();
   });
+
+  it.each(["cards", "table"] as const)("renders only the %s near the viewport when there are hundreds of coins", async (layout) => {
+    usePreferences.setState({ layout });
+    const many = Array.from({ length: 500 }, (_, i) => tick(`c${String(i).padStart(3, "0")}`, 100 + i, 1 + i, 0));
+    act(() => usePriceStore.getState().applyTicks(many));
+    renderBoard();
+    await screen.findByText("Bitcoin");
+    const rendered = layout === "cards" ? screen.getAllByRole("article") : screen.getAllByRole("row").slice(1);
+    expect(rendered.length).toBeGreaterThan(0);
+    expect(rendered.length).toBeLessThan(60);
+    if (layout === "cards") expect(rendered[0]!.getAttribute("aria-setsize")).toBe("503");
+    else expect(screen.getByRole("table").getAttribute("aria-rowcount")).toBe("504");
+  });
 });

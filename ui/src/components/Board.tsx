@@ -5,7 +5,8 @@ import { fetchSymbols } from "../api";
 import { searchFromView, selectRows, viewFromSearch, type BoardRow, type BoardView } from "../board";
 import { usePreferences } from "../preferences";
 import { usePriceStore } from "../store";
-import { PriceCard } from "./PriceCard";
+import { useColumns, useWindowedRows } from "../windowing";
+import { PriceCard, type CoinProps } from "./PriceCard";
 import { PriceTable } from "./PriceTable";
 import { Toolbar } from "./Toolbar";
 
@@ -31,6 +32,32 @@ function useBoardView(): [BoardView, (view: BoardView) => void] {
     window.history.replaceState(null, "", `${window.location.pathname}${searchFromView(next)}`);
   }, []);
   return [view, update];
+}
+
+const CARD_MIN_WIDTH = 220;
+const CARD_GAP = 12;
+const CARD_ROW_HEIGHT = 196;
+
+/** Cards in as many columns as fit, windowed by rows when there are many. */
+function CardGrid({ coins }: { coins: CoinProps[] }) {
+  const gridRef = useRef<HTMLElement | null>(null);
+  const columns = useColumns(gridRef, CARD_MIN_WIDTH, CARD_GAP);
+  const { listRef, indexes, before, after, measure } = useWindowedRows<HTMLDivElement>(Math.ceil(coins.length / columns), CARD_ROW_HEIGHT);
+  return (
+    <section className="board" aria-label="Live prices" ref={gridRef}>
+      <div ref={listRef}>
+        <div style={{ height: before }} />
+        {indexes.map((row) => (
+          <div key={row} className="board-row" data-index={row} ref={measure} style={{ gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }}>
+            {coins.slice(row * columns, (row + 1) * columns).map((coin, i) => (
+              <PriceCard key={coin.symbol} {...coin} position={row * columns + i + 1} of={coins.length} />
+            ))}
+          </div>
+        ))}
+        <div style={{ height: after }} />
+      </div>
+    </section>
+  );
 }
 
 export function Board() {
@@ -62,11 +89,7 @@ export function Board() {
       ) : layout === "table" ? (
         <PriceTable coins={coins} />
       ) : (
-        <section className="board" aria-label="Live prices">
-          {coins.map((coin) => (
-            <PriceCard key={coin.symbol} {...coin} />
-          ))}
-        </section>
+        <CardGrid coins={coins} />
       )}
     </>
   );

@@ -27,7 +27,7 @@ export function usePriceFlash(price: number | undefined): string {
 }
 
 /** Re-renders only when its own symbol's slice of the store changes. */
-export const PriceCard = memo(function PriceCard({ symbol, name, image }: CoinProps) {
+export const PriceCard = memo(function PriceCard({ symbol, name, image, position, of }: CoinProps & { position?: number; of?: number }) {
   const tick = usePriceStore((state) => state.latest[symbol]);
   const live = usePriceStore((state) => state.live[symbol] ?? NO_TICKS);
   const history = useQuery({
@@ -43,7 +43,13 @@ export const PriceCard = memo(function PriceCard({ symbol, name, image }: CoinPr
   const change = tick.change24h;
   const rising = (change ?? 0) >= 0;
   return (
-    <article className="price-card" data-testid={`card-${symbol}`} aria-label={`${name ?? symbol.toUpperCase()} price`}>
+    <article
+      className="price-card"
+      data-testid={`card-${symbol}`}
+      aria-label={`${name ?? symbol.toUpperCase()} price`}
+      aria-posinset={position}
+      aria-setsize={of}
+    >
       <header>
         <CoinIcon symbol={symbol} image={image} />
         <h2>

@@ -6,14 +6,18 @@ import { CoinIcon } from "./CoinIcon";
 import { FavouriteButton } from "./FavouriteButton";
 import { usePriceFlash, type CoinProps } from "./PriceCard";
 import { TickAge } from "./TickAge";
+import { useWindowedRows } from "../windowing";
 
-const PriceRow = memo(function PriceRow({ symbol, name, image }: CoinProps) {
+const ROW_HEIGHT = 45;
+const COLUMNS = 6;
+
+const PriceRow = memo(function PriceRow({ symbol, name, image, index, measure }: CoinProps & { index: number; measure: ((element: Element | null) => void) | undefined }) {
   const tick = usePriceStore((state) => state.latest[symbol]);
   const flash = usePriceFlash(tick?.price);
   if (!tick) return null;
   const change = tick.change24h;
   return (
-    <tr data-testid={`row-${symbol}`}>
+    <tr data-testid={`row-${symbol}`} data-index={index} ref={measure} aria-rowindex={index + 2}>
       <td>
         <FavouriteButton symbol={symbol} />
       </td>
@@ -37,11 +41,19 @@ const PriceRow = memo(function PriceRow({ symbol, name, image }: CoinProps) {
   );
 });
 
+/** One row per coin, windowed when there are many (`aria-rowcount` and `aria-rowindex` tell assistive technology where it is). */
 export function PriceTable({ coins }: { coins: CoinProps[] }) {
+  const { listRef, indexes, before, after, measure } = useWindowedRows<HTMLTableSectionElement>(coins.length, ROW_HEIGHT);
+  const spacer = (height: number) =>
+    height > 0 && (
+      <tr aria-hidden="true" className="spacer">
+        <td colSpan={COLUMNS} style={{ height }} />
+      </tr>
+    );
   return (
-    <table className="price-table" aria-label="Live prices">
+    <table className="price-table" aria-label="Live prices" aria-rowcount={coins.length + 1}>
       <thead>
-        <tr>
+        <tr aria-rowindex={1}>
           <th scope="col"><span className="visually-hidden">Favourite</span></th>
           <th scope="col">Coin</th>
           <th scope="col" className="num">Price</th>
@@ -50,10 +62,12 @@ export function PriceTable({ coins }: { coins: CoinProps[] }) {
           <th scope="col">Last tick</th>
         </tr>
       </thead>
-      <tbody>
-        {coins.map((coin) => (
-          <PriceRow key={coin.symbol} {...coin} />
+      <tbody ref={listRef}>
+        {spacer(before)}
+        {indexes.map((index) => (
+          <PriceRow key={coins[index]!.symbol} {...coins[index]!} index={index} measure={measure} />
         ))}
+        {spacer(after)}
       </tbody>
     </table>
   );
