@@ -1,28 +1,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { build, preview, type PreviewServer } from "vite";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { PRICES_STREAM, visitTickWindow, type SequencedTick, type ServerMessage } from "@cryptostream/core";
+import { buildUi, launchChromium, serveUi } from "@cryptostream/testing";
+import type { Browser, Page } from "playwright-core";
+import type { PreviewServer } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkClient } from "./reliability/checks";
 import { startStack, type Stack } from "./stack";
-
-const uiRoot = fileURLToPath(new URL("../../ui", import.meta.url));
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
-/** Builds the UI afresh and serves it with `/ws` and `/api` proxied to the stack, as `make demo` does. */
-async function serveUi(stack: Stack, outDir: string): Promise<PreviewServer> {
-  process.env.BROADCASTER_URL = `http://127.0.0.1:${stack.broadcaster.port}`;
-  process.env.HISTORY_URL = `http://127.0.0.1:${stack.history.port}`;
-  process.env.UI_PORT = "0";
-  const configFile = `${uiRoot}/vite.config.ts`;
-  // Vitest runs with NODE_ENV=test, which would give a development build of React.
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = "production";
-  await build({ root: uiRoot, configFile, mode: "production", logLevel: "warn", build: { outDir, emptyOutDir: true } });
-  process.env.NODE_ENV = nodeEnv;
-  return preview({ root: uiRoot, configFile, logLevel: "warn", build: { outDir }, preview: { host: "127.0.0.1", strictPort: false } });
-}
 
 /** With SCREENSHOT_DIR set (`make screenshots`), the page at desktop and phone widths, for the README. */
 async function screenshotsOf(page: Page, name: string): Promise<void> {
@@ -38,22 +24,44 @@ async function screenshotsOf(page: Page, name: string): Promise<void> {
 
 describe("the UI in Chromium against the running stack", () => {
   let stack: Stack;
-  let ui: PreviewServer;
+  let ui: PreviewServer & { url: string };
   let browser: Browser;
   let page: Page;
   let outDir: string;
   const consoleProblems: string[] = [];
+  const feedUrls: string[] = [];
+  const receivedSeqs: number[] = [];
+  let firstSnapshotSeq: number | undefined;
+  let pageLoads = 0;
   const screenshots = (name: string) => screenshotsOf(page, name);
+  /** Loads the board afresh (a new client as far as the broadcaster knows) and waits for its prices. */
+  const openBoard = async () => {
+    pageLoads++;
+    feedUrls.length = 0;
+    receivedSeqs.length = 0;
+    firstSnapshotSeq = undefined;
+    await page.goto(ui.url);
+    await page.getByTestId("card-eth").getByTestId("price").waitFor({ timeout: 15_000 });
+  };
 
   beforeAll(async () => {
     stack = await startStack({ intervalMs: 200 });
     outDir = await mkdtemp(join(tmpdir(), "cryptostream-ui-"));
-    ui = await serveUi(stack, outDir);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    await buildUi(outDir);
+    ui = await serveUi(outDir, { broadcasterPort: stack.broadcaster.port, historyPort: stack.history.port });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // Every frame the page receives, on every connection: what the browser saw, checked against the stream.
+    page.on("websocket", (socket) => {
+      const openedFor = pageLoads;
+      feedUrls.push(socket.url());
+      socket.on("framereceived", ({ payload }) => {
+        if (openedFor !== pageLoads) return; // a late frame for a page since left
+        const message = JSON.parse(String(payload)) as ServerMessage;
+        if (message.type === "snapshot") firstSnapshotSeq ??= Math.max(0, ...message.ticks.map((tick) => tick.seq));
+        if (message.type === "ticks") receivedSeqs.push(...message.ticks.map((tick) => tick.seq));
+      });
+    });
     page.on("console", (message) => {
       if (message.type() === "error" || message.type() === "warning") consoleProblems.push(message.text());
     });
@@ -72,7 +80,7 @@ describe("the UI in Chromium against the running stack", () => {
   });
 
   it("shows live prices that change, with a live status and no console errors", async () => {
-    await page.goto(ui.resolvedUrls!.local[0]!);
+    await openBoard();
     await expect.poll(() => page.getByTestId("status").textContent(), { timeout: 15_000 }).toBe("Live");
 
     const price = page.getByTestId("card-btc").getByTestId("price");
@@ -114,14 +122,59 @@ describe("the UI in Chromium against the running stack", () => {
     expect(consoleProblems).toEqual([]);
   });
 
-  it("shows reconnecting while the broadcaster is down, and live prices again once it is back", async () => {
+  it("can be used with the keyboard alone, with the focus always visible", async () => {
+    await openBoard();
+    await page.getByTestId("card-btc").getByTestId("price").waitFor({ timeout: 15_000 });
+    /** Presses Tab until the focused element matches, checking each focused element shows a focus ring. */
+    const tabTo = async (matches: () => boolean, what: string) => {
+      for (let presses = 0; presses < 40; presses++) {
+        await page.keyboard.press("Tab");
+        const focused = await page.evaluate(() => {
+          const element = document.activeElement!;
+          const style = getComputedStyle(element);
+          return { tag: element.tagName, outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0, html: element.outerHTML.slice(0, 80) };
+        });
+        expect(focused.outline, `no visible focus on ${focused.html}`).toBe(true);
+        if (await page.evaluate(matches)) return;
+      }
+      throw new Error(`Tab never reached ${what}`);
+    };
+    await tabTo(() => document.activeElement?.getAttribute("type") === "search", "the search box");
+    await page.keyboard.type("eth");
+    await expect.poll(() => page.getByRole("article").count()).toBe(1);
+    await tabTo(() => document.activeElement?.getAttribute("href") === "/coin/eth", "Ethereum's link");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/coin/eth");
+    await tabTo(() => document.activeElement?.textContent === "5 min", "the 5 min replay button");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.getByTestId("replay-time").textContent(), { timeout: 15_000 }).toMatch(/\d{1,2}:\d{2}:\d{2}/);
+    await tabTo(() => document.activeElement?.textContent === "Back to live", "Back to live");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.getByTestId("replay-time").count()).toBe(0);
+    await openBoard();
+    expect(consoleProblems).toEqual([]);
+  });
+
+  it("shows reconnecting while the broadcaster is down, and resumes without a gap once it is back", async () => {
     const price = page.getByTestId("card-eth").getByTestId("price");
     await stack.stopBroadcaster();
     await expect.poll(() => page.getByTestId("status").textContent(), { timeout: 15_000 }).toMatch(/^Reconnecting in \d+ s$/);
     const whileDown = await price.textContent();
+    // Ticks go on into the stream while the page cannot see them; it must get every one of them after.
+    const storedSeq = async () => (await (await jetstreamManager(stack.nc)).streams.info(PRICES_STREAM)).state.last_seq;
+    const downAt = await storedSeq();
+    await expect.poll(storedSeq).toBeGreaterThan(downAt + 10);
     await stack.restartBroadcaster();
     await expect.poll(() => page.getByTestId("status").textContent(), { timeout: 30_000 }).toBe("Live");
     await expect.poll(() => price.textContent(), { timeout: 15_000 }).not.toBe(whileDown);
+
+    expect(feedUrls.at(-1)).toMatch(/\/ws\?resume=\d+$/);
+    const lastSeen = Math.max(...receivedSeqs);
+    const stream: SequencedTick[] = [];
+    await visitTickWindow(stack.nc, { fromSeq: 1, toSeq: lastSeen, limit: 1_000_000 }, { onTick: (tick) => void stream.push(tick) });
+    const seen = checkClient({ symbols: undefined, snapshotSeq: firstSnapshotSeq, received: receivedSeqs }, stream);
+    expect(seen.expected).toBeGreaterThan(10);
+    expect(seen, `seqs received: ${receivedSeqs.join(",")}; first snapshot ${firstSnapshotSeq}; urls ${feedUrls.join(" ")}`).toMatchObject({ missing: 0, duplicated: 0, unknown: 0 });
     // The browser logs the failed reconnect attempts while the server is down; nothing else may appear.
     expect(consoleProblems.filter((problem) => !/WebSocket connection to .* failed/.test(problem))).toEqual([]);
     await screenshots("board");

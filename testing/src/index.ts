@@ -1,3 +1,4 @@
+export { CHROMIUM_PATH, buildUi, launchChromium, serveUi } from "./browser";
 export { freePort } from "./free-port";
 export { startNatsCluster } from "./nats-cluster";
 export { startNatsServer } from "./nats-server";

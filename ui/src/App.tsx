@@ -1,5 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
+import { flushSync } from "react-dom";
+import { RENDER_EVERY_TICK } from "./baseline";
 import { Board } from "./components/Board";
 import { CoinPage } from "./components/CoinPage";
 import { FeedBanners } from "./components/FeedBanners";
@@ -14,8 +16,9 @@ export function useLiveFeed(url: string) {
     const { applyTicks, setStatus, setSimulated } = usePriceStore.getState();
     const feed = connectFeed({
       url,
+      ...(RENDER_EVERY_TICK && { scheduleFrame: (flush: () => void) => flush() }),
       handlers: {
-        onTicks: applyTicks,
+        onTicks: RENDER_EVERY_TICK ? (ticks) => ticks.forEach((tick) => flushSync(() => applyTicks([tick]))) : applyTicks,
         onOpen: () => setStatus({ state: "live" }),
         onHello: (hello) => setSimulated(hello.simulated),
         onRetry: (retryAt) => setStatus({ state: "reconnecting", retryAt }),

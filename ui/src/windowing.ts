@@ -1,8 +1,9 @@
 import { useWindowVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useLayoutEffect, useRef, useState, type RefObject } from "react";
+import { RENDER_EVERY_TICK } from "./baseline";
 
 /** Lists of more rows than this render only the rows near the viewport; shorter ones render whole (and stay findable with Ctrl-F). */
-export const WINDOW_ABOVE_ROWS = 30;
+export const WINDOW_ABOVE_ROWS = RENDER_EVERY_TICK ? Number.POSITIVE_INFINITY : 30;
 
 export interface WindowedRows<T extends HTMLElement> {
   /** Put on the element that holds the rows. */
