@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -47,8 +47,18 @@ export interface StackChecks {
   api: HistoryCheck;
   /** Processes that exited unasked, or ignored SIGTERM for 12 s. */
   crashes: string[];
+  /** How often each recovery path ran, counted from the services' logs. */
+  recoveries: Record<string, number>;
   ok: boolean;
 }
+
+/** Log messages of the services' recovery paths, by what the report calls them. */
+const RECOVERY_MESSAGES: Record<string, string> = {
+  "broadcaster dropped a tick delivered again": "tick delivered again by the consumer; dropped",
+  "history consumed again from a missing tick": "ticks delivered earlier were never written",
+  "broadcaster closed a resume with 1013": "resume failed",
+  "ingest retried publishes": "publish failed, retrying",
+};
 
 export interface ProcessStack {
   nats: NatsServerHandle & Restartable;
@@ -196,6 +206,10 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
       ...(s.unexpectedExits ? [`${s.name} exited unasked ${s.unexpectedExits} times`] : []),
       ...(s.lateExits ? [`${s.name} ignored SIGTERM for 12 s ${s.lateExits} times`] : []),
     ]);
+    const logs = await Promise.all(services.map((service) => readFile(logFile(service.name), "utf8").catch(() => "")));
+    const recoveries = Object.fromEntries(
+      Object.entries(RECOVERY_MESSAGES).map(([name, text]) => [name, logs.reduce((total, log) => total + log.split(text).length - 1, 0)]),
+    );
     const checks: StackChecks = {
       stream: checkStream(events, ticks),
       clients: {
@@ -212,6 +226,7 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
       bucket: checkHistory(kept, ticks, HISTORY_DEPTH),
       api: checkHistory(served, ticks, HISTORY_DEPTH),
       crashes,
+      recoveries,
       ok: false,
     };
     const { stream, clients: seen } = checks;
@@ -241,5 +256,7 @@ export function formatChecks(checks: StackChecks): string[] {
     `| price_history = last ${HISTORY_DEPTH} of each symbol | ${bucket.symbols} symbols | ${bucket.mismatched.length} | | ${bucket.mismatched.join(", ") || "all equal"} |`,
     `| GET /api/history = last ${HISTORY_DEPTH} of each symbol | ${api.symbols} symbols | ${api.mismatched.length} | | ${api.mismatched.join(", ") || "all equal"} |`,
     `| no crash, SIGTERM honoured | 5 services | | | ${checks.crashes.join("; ") || "none"} |`,
+    "",
+    `Recovery paths taken (from the services' logs): ${Object.entries(checks.recoveries).map(([name, count]) => `${name} ${n(count)}`).join("; ")}.`,
   ];
 }
