@@ -34,7 +34,7 @@ export function useWindowedRows<T extends HTMLElement>(count: number, estimatedR
     window.addEventListener("resize", measureMargin);
     return () => window.removeEventListener("resize", measureMargin);
   }, [enabled]);
-  const virtualizer = useWindowVirtualizer({ count, estimateSize: () => estimatedRowHeight, overscan: 3, scrollMargin, enabled });
+  const virtualizer = useWindowVirtualizer({ count, estimateSize: () => estimatedRowHeight, overscan: 1, scrollMargin, enabled });
   // A row without layout (not displayed yet, or a DOM without layout) keeps the estimate: measuring
   // it as 0 would bring every other row into view at once.
   const measure = useCallback(

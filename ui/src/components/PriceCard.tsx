@@ -5,12 +5,14 @@ import { linkTo } from "../route";
 import { formatChange, formatPrice } from "../format";
 import { mergeSeries } from "../series";
 import { usePriceStore } from "../store";
+import { useThrottled } from "../throttle";
 import { CoinIcon } from "./CoinIcon";
 import { FavouriteButton } from "./FavouriteButton";
 import { PriceChart } from "./PriceChart";
 import { TickAge } from "./TickAge";
 
 const NO_TICKS: never[] = [];
+const SPARKLINE_REFRESH_MS = 1_000;
 
 export interface CoinProps {
   symbol: string;
@@ -36,6 +38,9 @@ export const PriceCard = memo(function PriceCard({ symbol, name, image, position
     staleTime: Infinity,
   });
   const series = useMemo(() => mergeSeries(history.data?.ticks ?? NO_TICKS, live), [history.data, live]);
+  // The price follows every tick; the sparkline of 50 ticks, at most once a second: redrawing
+  // a chart per tick was most of the board's cost with hundreds of coins ticking.
+  const sparkline = useThrottled(series, SPARKLINE_REFRESH_MS);
 
   const flash = usePriceFlash(tick?.price);
 
@@ -67,7 +72,7 @@ export const PriceCard = memo(function PriceCard({ symbol, name, image, position
           {formatChange(change)} <span className="muted">24h</span>
         </p>
       )}
-      <PriceChart ticks={series} rising={rising} />
+      <PriceChart ticks={sparkline} rising={rising} />
       <footer className="card-footer">
         <span className="source">{tick.source}</span>
         <TickAge ts={tick.ts} />

@@ -1,4 +1,5 @@
 import type { SequencedTick } from "@cryptostream/core/contracts";
+import { memo } from "react";
 import { Line, LineChart, ResponsiveContainer, Tooltip, YAxis } from "recharts";
 import { formatPrice } from "../format";
 
@@ -7,7 +8,8 @@ export interface PriceChartProps {
   rising: boolean;
 }
 
-export function PriceChart({ ticks, rising }: PriceChartProps) {
+/** A card's sparkline; memoised, so a card that re-renders for its price leaves the chart alone. */
+export const PriceChart = memo(function PriceChart({ ticks, rising }: PriceChartProps) {
   return (
     <div className="price-chart" aria-hidden="true">
       <ResponsiveContainer width="100%" height={72}>
@@ -32,4 +34,4 @@ export function PriceChart({ ticks, rising }: PriceChartProps) {
       </ResponsiveContainer>
     </div>
   );
-}
+});
