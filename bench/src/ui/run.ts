@@ -5,7 +5,7 @@
 // other, alternating, for the same time each. In the page: frames counted with
 // requestAnimationFrame, long tasks with a PerformanceObserver; from Chromium's
 // DevTools protocol: main-thread busy time, so CPU per tick shown can be compared.
-//   pnpm --dir bench ui [--symbols 500] [--rate 2] [--seconds 60] [--rounds 1]
+//   pnpm --dir bench ui [--symbols 500] [--rate 2] [--seconds 60] [--rounds 1] [--builds cryptostream,baseline]
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     rate: { type: "string", default: "2" },
     seconds: { type: "string", default: "60" },
     rounds: { type: "string", default: "1" },
+    builds: { type: "string", default: "cryptostream,baseline" },
   },
 });
 const symbolCount = Number(values.symbols);
@@ -57,10 +58,11 @@ const publishing = setInterval(() => {
 
 const broadcaster = await startBroadcaster({ nc, config: loadBroadcasterConfig({ NATS_URL: nats.url, BROADCASTER_PORT: "0", SIMULATED: "true" }), ...silent("broadcaster") });
 const history = await startHistory({ nc, config: loadHistoryConfig({ NATS_URL: nats.url, HISTORY_PORT: "0" }), ...silent("history") });
-const builds: { name: string; env: Record<string, string> }[] = [
-  { name: "cryptostream (batched per frame, windowed)", env: {} },
-  { name: "baseline (every tick rendered from the socket, no windowing)", env: { VITE_RENDER_EVERY_TICK: "1" } },
+const allBuilds: { name: string; label: string; env: Record<string, string> }[] = [
+  { name: "cryptostream", label: "cryptostream (batched per frame, windowed)", env: {} },
+  { name: "baseline", label: "baseline (every tick rendered from the socket, no windowing)", env: { VITE_RENDER_EVERY_TICK: "1" } },
 ];
+const builds = allBuilds.filter((build) => values.builds.split(",").includes(build.name));
 const dirs = await Promise.all(builds.map(() => mkdtemp(join(tmpdir(), "cryptostream-ui-bench-"))));
 for (const [i, build] of builds.entries()) await buildUi(dirs[i]!, build.env);
 const servers = await Promise.all(dirs.map((dir) => serveUi(dir, { broadcasterPort: broadcaster.port, historyPort: history.port })));
@@ -74,6 +76,12 @@ const MEASURE_IN_PAGE = `async (ms) => {
   const longTasks = [];
   const observer = new PerformanceObserver((list) => list.getEntries().forEach((entry) => longTasks.push(entry.duration)));
   observer.observe({ type: "longtask" });
+  // Long animation frames say which scripts ran in them: what a long task was.
+  const slowFrames = [];
+  const frameObserver = new PerformanceObserver((list) => list.getEntries().forEach((entry) => {
+    if (entry.duration > 50) slowFrames.push({ ms: Math.round(entry.duration), blockingMs: Math.round(entry.blockingDuration), renderMs: Math.round(entry.startTime + entry.duration - entry.renderStart), scripts: entry.scripts.map((s) => s.invoker + " " + Math.round(s.duration) + "ms").slice(0, 4) });
+  }));
+  frameObserver.observe({ type: "long-animation-frame" });
   const start = performance.now();
   await new Promise((resolve) => {
     const frame = (at) => {
@@ -84,8 +92,9 @@ const MEASURE_IN_PAGE = `async (ms) => {
     requestAnimationFrame(frame);
   });
   observer.disconnect();
+  frameObserver.disconnect();
   const perSecond = Array.from({ length: Math.floor(ms / 1000) }, (_, s) => frames.filter((at) => at - start >= s * 1000 && at - start < (s + 1) * 1000).length);
-  return { frames: frames.length, perSecond, longTasks };
+  return { frames: frames.length, perSecond, longTasks, slowFrames };
 }`;
 
 interface Run { firstCardMs: number; fps: number; worstSecondFps: number; longTasks: number; longestTaskMs: number; busyPercent: number; ticksShown: number; busyMsPerThousandTicks: number }
@@ -110,7 +119,8 @@ async function measure(browser: Browser, url: string): Promise<Run> {
   const busy = async () => (await cdp.send("Performance.getMetrics")).metrics.find((m) => m.name === "TaskDuration")!.value;
   const busyBefore = await busy();
   counting = true;
-  const inPage = (await page.evaluate(`(${MEASURE_IN_PAGE})(${seconds * 1_000})`)) as { frames: number; perSecond: number[]; longTasks: number[] };
+  const inPage = (await page.evaluate(`(${MEASURE_IN_PAGE})(${seconds * 1_000})`)) as { frames: number; perSecond: number[]; longTasks: number[]; slowFrames: unknown[] };
+  if (inPage.slowFrames.length > 0) console.error(`frames over 50 ms: ${JSON.stringify(inPage.slowFrames)}`);
   counting = false;
   const busyMs = ((await busy()) - busyBefore) * 1_000;
   await page.close();
@@ -131,11 +141,12 @@ const browser = await launchChromium();
 const results: Run[][] = builds.map(() => []);
 try {
   for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? [0, 1] : [1, 0];
+    const order = builds.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
     for (const i of order) {
       const run = await measure(browser, servers[i]!.url);
       results[i]!.push(run);
-      console.error(`round ${round + 1}, ${builds[i]!.name}: ${JSON.stringify(run)}`);
+      console.error(`round ${round + 1}, ${builds[i]!.label}: ${JSON.stringify(run)}`);
     }
   }
 } finally {
@@ -157,6 +168,6 @@ console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
 for (const [i, build] of builds.entries()) {
   const runs = results[i]!;
   const m = (pick: (run: Run) => number) => median(runs.map(pick));
-  console.log(`| ${build.name} | ${f(m((r) => r.firstCardMs) / 1_000)} s | ${f(m((r) => r.fps))} | ${f(m((r) => r.worstSecondFps), 0)} | ${m((r) => r.longTasks)} | ${f(m((r) => r.longestTaskMs), 0)} ms | ${f(m((r) => r.busyPercent), 0)}% | ${f(m((r) => r.busyMsPerThousandTicks))} |`);
+  console.log(`| ${build.label} | ${f(m((r) => r.firstCardMs) / 1_000)} s | ${f(m((r) => r.fps))} | ${f(m((r) => r.worstSecondFps), 0)} | ${m((r) => r.longTasks)} | ${f(m((r) => r.longestTaskMs), 0)} ms | ${f(m((r) => r.busyPercent), 0)}% | ${f(m((r) => r.busyMsPerThousandTicks))} |`);
 }
 process.exit(0);

@@ -40,7 +40,7 @@ export const PriceCard = memo(function PriceCard({ symbol, name, image, position
   const series = useMemo(() => mergeSeries(history.data?.ticks ?? NO_TICKS, live), [history.data, live]);
   // The price follows every tick; the sparkline of 50 ticks, at most once a second: redrawing
   // a chart per tick was most of the board's cost with hundreds of coins ticking.
-  const sparkline = useThrottled(series, SPARKLINE_REFRESH_MS);
+  const sparkline = useThrottled(series, SPARKLINE_REFRESH_MS, { jitter: 0.5 });
 
   const flash = usePriceFlash(tick?.price);
 
