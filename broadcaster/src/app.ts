@@ -38,10 +38,6 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
   const protocolErrors = metrics.counter("cryptostream_broadcaster_protocol_errors_total", "Bad client input, by code", ["code"]);
   const refused = metrics.counter("cryptostream_broadcaster_refused_connections_total", "Upgrades refused, by HTTP status", ["status"]);
   const resumes = metrics.counter("cryptostream_broadcaster_resumes_total", "Resume requests, by outcome", ["outcome"]);
-  const redelivered = metrics.counter(
-    "cryptostream_broadcaster_ticks_redelivered_total",
-    "Ticks the consumer delivered again at or below a seq already sent (after a nats-server restart), dropped",
-  );
   const replays = metrics.counter("cryptostream_broadcaster_replays_total", "Replay requests");
 
   const latency = metrics.histogram(
@@ -64,10 +60,6 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
     onTick: (tick, storedAtMs) => {
       ticksIn.inc();
       hub.publish(tick, storedAtMs);
-    },
-    onRedelivered: (seq, lastSeq) => {
-      redelivered.inc();
-      logger.warn({ seq, lastSeq }, "tick delivered again by the consumer; dropped");
     },
     onReject: (reason, message, seq) => {
       metrics.ticksRejected.inc({ stage: "broadcaster", reason });

@@ -87,6 +87,21 @@ describe("BroadcastHub", () => {
     client.session.release(5);
     expect(client.socket.sent).toEqual([{ type: "ticks", ticks: [tick("btc", 6)] }]);
   });
+
+  it("sends a client that resumed ahead of this hub only the ticks after its resume point (found by make chaos)", () => {
+    const { hub, connect, runFlush } = setup();
+    const behind = connect();
+    const fresh = connect();
+    behind.session.hold();
+    behind.session.release(7);
+    for (const seq of [5, 6, 7, 8, 9]) hub.publish(tick("btc", seq));
+    runFlush();
+    expect(behind.socket.sent).toEqual([{ type: "ticks", ticks: [tick("btc", 8), tick("btc", 9)] }]);
+    expect(fresh.socket.sent[0]!.ticks.map((t) => t.seq)).toEqual([5, 6, 7, 8, 9]);
+    hub.publish(tick("btc", 7));
+    runFlush();
+    expect(behind.socket.sent).toHaveLength(1);
+  });
 });
 
 describe("a slow client", () => {

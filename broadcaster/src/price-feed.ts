@@ -15,8 +15,6 @@ export interface PriceFeedOptions {
   /** A valid tick, with the time JetStream stored it (ms since epoch). */
   onTick: (tick: SequencedTick, storedAtMs: number) => void;
   onReject: (reason: TickRejectReason, message: string, seq: number) => void;
-  /** A message at or below a seq already handed on, delivered again after a reset; dropped. */
-  onRedelivered?: (seq: number, lastSeq: number) => void;
 }
 
 export interface PriceFeed {
@@ -32,7 +30,7 @@ export interface PriceFeed {
  * broadcaster that has just started knows every symbol and where the stream is
  * before it accepts a client (a resume measured against an empty hub would skip ticks).
  */
-export async function followPrices({ nc, onTick, onReject, onRedelivered }: PriceFeedOptions): Promise<PriceFeed> {
+export async function followPrices({ nc, onTick, onReject }: PriceFeedOptions): Promise<PriceFeed> {
   const consumer = await jetstream(nc).consumers.get(PRICES_STREAM, {
     filter_subjects: PRICE_SUBJECTS,
     deliver_policy: DeliverPolicy.LastPerSubject,
@@ -43,14 +41,7 @@ export async function followPrices({ nc, onTick, onReject, onRedelivered }: Pric
   if (state.messages === 0) caughtUp();
   const messages: ConsumerMessages = await consumer.consume({ max_messages: 4_096, expires: LIVE_CONSUMER_EXPIRES_MS });
   const done = (async () => {
-    let lastSeq = 0;
     for await (const message of messages) {
-      // Clients are promised each seq once and in order, whatever the consumer does after a reconnect.
-      if (message.seq <= lastSeq) {
-        onRedelivered?.(message.seq, lastSeq);
-        continue;
-      }
-      lastSeq = message.seq;
       const result = decodeTick(message.string(), symbolFromSubject(message.subject));
       if (result.ok) onTick({ ...result.tick, seq: message.seq }, Number(message.timestampNanos / 1_000_000n));
       else onReject(result.reason, result.message, message.seq);

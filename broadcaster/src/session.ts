@@ -81,6 +81,13 @@ export class ClientSession {
       this.held.push(...ticks);
       return;
     }
+    if (ticks[0]!.seq <= this.lastSeq) {
+      // This hub is behind the client (it resumed here from a further point, while this
+      // instance's feed catches up after a reconnect): only what the client has not had.
+      ticks = ticks.filter((tick) => tick.seq > this.lastSeq);
+      if (ticks.length === 0) return;
+      payload = Buffer.from(JSON.stringify({ type: "ticks", ticks: [...ticks] } satisfies TicksMessage));
+    }
     const buffered = this.socket.bufferedAmount;
     if (buffered > this.limits.hardBytes) {
       this.close(SLOW_CLIENT_CLOSE, `too slow: over ${this.limits.hardBytes} bytes waiting`);
@@ -107,7 +114,8 @@ export class ClientSession {
   release(afterSeq: number): void {
     const held = this.held ?? [];
     this.held = undefined;
-    this.sendTicks(held.filter((tick) => tick.seq > afterSeq));
+    this.lastSeq = Math.max(this.lastSeq, afterSeq);
+    this.sendTicks(held.filter((tick) => tick.seq > this.lastSeq));
   }
 
   /** Pings the client, or drops it when it has not answered the last two pings. */

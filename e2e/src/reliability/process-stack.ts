@@ -54,7 +54,6 @@ export interface StackChecks {
 
 /** Log messages of the services' recovery paths, by what the report calls them. */
 const RECOVERY_MESSAGES: Record<string, string> = {
-  "broadcaster dropped a tick delivered again": "tick delivered again by the consumer; dropped",
   "history consumed again from a missing tick": "ticks delivered earlier were never written",
   "broadcaster closed a resume with 1013": "resume failed",
   "ingest retried publishes": "publish failed, retrying",
@@ -199,7 +198,7 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
     perClient.forEach((check, i) => {
       if (check.missing + check.duplicated + check.unknown === 0) return;
       const c = clients[i]!;
-      log(`client ${i} [${c.symbols?.join(",") ?? "all"}]: ${check.missing} of ${check.expected} missing (first ${check.firstMissing}), ${check.duplicated} duplicated, ${check.unknown} unknown; ${c.connections} connections, last seq ${c.lastSeq} of ${lastOf(c.symbols)}`);
+      log(`client ${i} [${c.symbols?.join(",") ?? "all"}]: ${check.missing} of ${check.expected} missing (first ${check.firstMissing}), ${check.duplicated} duplicated, ${check.unknown} unknown; ${c.connections} connections, last seq ${c.lastSeq} of ${lastOf(c.symbols)}${c.repeats.length ? `; repeats ${JSON.stringify(c.repeats)}` : ""}`);
     });
     const sum = <T>(items: T[], pick: (item: T) => number) => items.reduce((total, item) => total + pick(item), 0);
     const crashes = services.flatMap((s) => [

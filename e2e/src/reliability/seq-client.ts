@@ -16,6 +16,11 @@ export class SeqCheckingClient {
   resets = 0;
   conflated = 0;
   readonly errors: string[] = [];
+  /** The first ticks received again or out of order, with when on which connection: to tell where they came from. */
+  readonly repeats: { seq: number; after: number; connection: number; messageOnConnection: number; msAfterOpen: number; url: string }[] = [];
+  private openedAt = 0;
+  private messagesOnConnection = 0;
+  private url = "";
   private socket: WebSocket | undefined;
   private stopped = false;
   private attempt = 0;
@@ -43,6 +48,9 @@ export class SeqCheckingClient {
     const socket = new WebSocket(url);
     this.socket = socket;
     socket.on("open", () => {
+      this.openedAt = Date.now();
+      this.messagesOnConnection = 0;
+      this.url = url.toString();
       this.connections++;
       this.attempt = 0;
     });
@@ -57,6 +65,7 @@ export class SeqCheckingClient {
   }
 
   private receive(message: ServerMessage): void {
+    this.messagesOnConnection++;
     switch (message.type) {
       case "snapshot":
         if (this.snapshotSeq === undefined) {
@@ -77,6 +86,9 @@ export class SeqCheckingClient {
   }
 
   private record(tick: WireTick): void {
+    if (tick.seq <= this.lastSeq && this.repeats.length < 3) {
+      this.repeats.push({ seq: tick.seq, after: this.lastSeq, connection: this.connections, messageOnConnection: this.messagesOnConnection, msAfterOpen: Date.now() - this.openedAt, url: this.url });
+    }
     this.received.push(tick.seq);
     if (tick.conflated) this.conflated++;
     if (tick.seq > this.lastSeq) this.lastSeq = tick.seq;
