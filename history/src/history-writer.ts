@@ -152,6 +152,7 @@ export async function startHistoryWriter(options: HistoryWriterOptions): Promise
         await messages.close();
         if (restartAt !== undefined && !stopping) await recreateFrom(restartAt);
       } catch (error) {
+        await messages?.close().catch(() => undefined);
         if (stopping) return;
         const delay = backoffDelay(attempt, { baseMs: 250, maxMs: 5_000 });
         logger.warn({ err: (error as Error).message, retryInMs: delay }, "history consumer failed; starting it again");
