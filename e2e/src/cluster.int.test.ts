@@ -3,7 +3,6 @@ import { connect } from "@nats-io/transport-node";
 import { PRICES_STREAM, createLogger, ensurePricesStream, type NatsConnection, type Tick } from "@cryptostream/core";
 import { TickPublisher } from "@cryptostream/ingest";
 import { startNatsCluster, waitFor, type NatsClusterHandle } from "@cryptostream/testing";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 describe("a three-node JetStream cluster", () => {
@@ -51,19 +50,22 @@ describe("a three-node JetStream cluster", () => {
       const tick: Tick = { symbol: published % 2 ? "eth" : "btc", price: ++published, ts: base + published, source: "binance" };
       publisher.publish(tick);
     }, 5);
-    await sleep(1_000);
+    await waitFor("ticks acked before the kill", () => acked.length >= 100);
 
     const leaderName = (await jsm.streams.info(PRICES_STREAM)).cluster!.leader!;
     const leader = cluster.servers[Number(leaderName.slice(1)) - 1]!;
     const killedAt = Date.now();
     const publishedBeforeKill = published;
     await leader.stop({ hard });
-    await sleep(hard ? 12_000 : 6_000);
+    const resumed = () => acked.find((ack) => ack.at > killedAt && ack.index > publishedBeforeKill);
+    await waitFor("a tick published after the kill to be acked", resumed, 20_000);
+    const ackedAtResume = acked.length;
+    await waitFor("ticks to flow on the new leader", () => acked.length >= ackedAtResume + 100);
     clearInterval(publishing);
     await publisher.flush();
     publisher.close();
 
-    const resumedAt = acked.find((ack) => ack.at > killedAt && ack.index > publishedBeforeKill)!.at;
+    const resumedAt = resumed()!.at;
     console.log(`${signal} of the stream leader: publishing acked again ${resumedAt - killedAt} ms after the signal`);
     expect(resumedAt - killedAt).toBeLessThan(within);
 

@@ -1,5 +1,6 @@
 export { CHROMIUM_PATH, buildUi, launchChromium, serveUi } from "./browser";
 export { freePort } from "./free-port";
+export { cpuTimeMs, openFileDescriptors, rssBytes } from "./proc";
 export { startNatsCluster } from "./nats-cluster";
 export { startNatsServer } from "./nats-server";
 export { fixtureLines, readFixture } from "./fixtures";

@@ -8,8 +8,8 @@ import { parseArgs } from "node:util";
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { ensurePricesStream, tickMsgId, type Tick } from "@cryptostream/core";
-import { freePort, startNatsServer, waitFor } from "@cryptostream/testing";
-import { cpuTimeMs, rssBytes, startTsProcess, stopProcess } from "../lib/process";
+import { cpuTimeMs, freePort, rssBytes, startNatsServer, waitFor } from "@cryptostream/testing";
+import { startTsProcess, stopProcess } from "../lib/process";
 
 const { values } = parseArgs({
   options: {

@@ -7,8 +7,8 @@ import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import autocannon from "autocannon";
 import { ensurePriceHistoryBucket, ensurePricesStream, tickMsgId, type Tick } from "@cryptostream/core";
-import { startNatsServer, waitFor } from "@cryptostream/testing";
-import { cpuTimeMs, median, startTsProcess, stopProcess } from "../lib/process";
+import { cpuTimeMs, startNatsServer, waitFor } from "@cryptostream/testing";
+import { median, startTsProcess, stopProcess } from "../lib/process";
 
 const { values } = parseArgs({
   options: {

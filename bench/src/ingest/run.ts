@@ -7,9 +7,9 @@ import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { PRICES_STREAM, createLogger, ensurePricesStream, priceSubject, tickMsgId, type Tick } from "@cryptostream/core";
 import { TickPublisher } from "@cryptostream/ingest";
-import { startNatsServer } from "@cryptostream/testing";
+import { cpuTimeMs, startNatsServer } from "@cryptostream/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { cpuTimeMs, median } from "../lib/process";
+import { median } from "../lib/process";
 
 const { values } = parseArgs({ options: { ticks: { type: "string", default: "200000" }, runs: { type: "string", default: "3" } } });
 const total = Number(values.ticks);

@@ -1,4 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
+import { openFileDescriptors, rssBytes } from "@cryptostream/testing";
 import { setTimeout as sleep } from "node:timers/promises";
 import { judgeGrowth, type GrowthVerdict, type ResourceSample } from "./growth";
 import { DEFAULT_LOAD_OPTIONS, formatChecks, startProcessStack, type LoadOptions, type StackChecks } from "./process-stack";
@@ -21,12 +21,10 @@ export interface SoakReport {
   ok: boolean;
 }
 
-/** Resident memory and open file descriptors of a process, from /proc. */
-export async function readResources(pid: number): Promise<{ rssBytes: number; fds: number } | undefined> {
+/** Resident memory and open file descriptors of a process; undefined once it has gone. */
+function readResources(pid: number): { rssBytes: number; fds: number } | undefined {
   try {
-    const status = await readFile(`/proc/${pid}/status`, "utf8");
-    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return { rssBytes: rssKb * 1024, fds: (await readdir(`/proc/${pid}/fd`)).length };
+    return { rssBytes: rssBytes(pid), fds: openFileDescriptors(pid) };
   } catch {
     return undefined;
   }
@@ -50,7 +48,7 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
     while (Date.now() - started < options.seconds * 1_000) {
       await sleep(options.sampleEverySeconds * 1_000);
       const atMs = Date.now() - started;
-      const readings = await Promise.all(processes.map(async (p) => ({ name: p.name, reading: await readResources(p.pid() ?? -1) })));
+      const readings = processes.map((p) => ({ name: p.name, reading: readResources(p.pid() ?? -1) }));
       for (const { name, reading } of readings) if (reading) samples[name]!.push({ atMs, ...reading });
       log(`${String(Math.round(atMs / 1_000)).padStart(5)} s  ${readings.map(({ name, reading }) => `${name} ${reading ? `${mb(reading.rssBytes)} MB/${reading.fds} fds` : "gone"}`).join("  ")}`);
     }

@@ -10,14 +10,18 @@ import { PriceCard, type CoinProps } from "./PriceCard";
 import { PriceTable } from "./PriceTable";
 import { Toolbar } from "./Toolbar";
 
-/** Selects the latest ticks, or, when their prices do not matter, an object that changes only with the set of symbols. */
+/**
+ * Selects the latest ticks, or, when their prices do not matter, an object that changes
+ * only with the set of symbols. The store only ever adds symbols, so their count tells
+ * when the set changed, without sorting every symbol on every frame.
+ */
 function useShallowLatest(byMarket: boolean) {
-  const cache = useRef<{ keys: string; value: Record<string, SequencedTick> }>({ keys: "", value: {} });
+  const cache = useRef<{ count: number; value: Record<string, SequencedTick> }>({ count: -1, value: {} });
   return useCallback(
     (state: { latest: Record<string, SequencedTick> }) => {
       if (byMarket) return state.latest;
-      const keys = Object.keys(state.latest).sort().join(",");
-      if (keys !== cache.current.keys) cache.current = { keys, value: state.latest };
+      const count = Object.keys(state.latest).length;
+      if (count !== cache.current.count) cache.current = { count, value: state.latest };
       return cache.current.value;
     },
     [byMarket],
