@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { connect } from "@nats-io/transport-node";
 import { PRICES_STREAM, ensureAssetsBucket, visitTickWindow, type SequencedTick } from "@cryptostream/core";
 import { WsTestClient, waitFor } from "@cryptostream/testing";
-import { jetstreamManager } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runUntilExit } from "./processes";
 import { startStack, type Stack } from "./stack";
@@ -84,6 +84,26 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
     watcher.unsubscribe();
     await replayConnection.close();
     expect(stack.nats.output().slice(logBefore)).not.toMatch(/Publish Violation/);
+  });
+
+  it("lets history, the broadcaster and replay read a window long enough for flow control (their replies to $JS.FC)", async () => {
+    const ingestConnection = await connect({ servers: stack.nats.url, user: "ingest", pass: passwords.INGEST_NATS_PASSWORD });
+    const js = jetstream(ingestConnection);
+    const ticks = 10_000; // nats-server asks a push consumer for flow control every ~4,000 ticks
+    const firstTs = Date.now() - 60_000;
+    for (let i = 0; i < ticks; i += 1_000) {
+      await Promise.all(Array.from({ length: 1_000 }, (_, j) => js.publish("prices.flow", JSON.stringify({ symbol: "flow", price: 1, ts: firstTs + i + j, source: "test" }))));
+    }
+    await ingestConnection.close();
+    const logBefore = stack.nats.output().length;
+    for (const user of ["history", "broadcaster", "replay"] as const) {
+      const password = passwords[`${user.toUpperCase() as Uppercase<typeof user>}_NATS_PASSWORD`];
+      const connection = await connect({ servers: stack.nats.url, user, pass: password });
+      const count = await visitTickWindow(connection, { symbols: ["flow"], sinceMs: firstTs - 1_000, limit: 1_000_000 }, { onTick: () => undefined });
+      await connection.close();
+      expect({ user, count }).toEqual({ user, count: ticks });
+    }
+    expect(stack.nats.output().slice(logBefore)).not.toMatch(/Violation/);
   });
 
   it("refuses a wrong password: the service exits 1 with one line saying so", async () => {

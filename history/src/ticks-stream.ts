@@ -4,8 +4,11 @@ import type { SequencedTick } from "@cryptostream/core";
 const CHUNK_CHARS = 64 * 1024;
 
 export interface TickStreamWriter {
-  /** Adds a tick; resolves later only when the socket needs to drain first. */
-  write(tick: SequencedTick): void | Promise<void>;
+  /**
+   * Adds a tick, reusing its stored JSON when given (the seq spliced in, nothing encoded again);
+   * resolves later only when the socket needs to drain first.
+   */
+  write(tick: SequencedTick, storedJson?: string): void | Promise<void>;
   end(): void;
   /** The client went away. */
   readonly gone: boolean;
@@ -23,6 +26,11 @@ function drained(res: ServerResponse): Promise<void> {
   });
 }
 
+/** A stored tick's JSON that can take `,"seq":N` before its closing brace and stay one NDJSON line. */
+function isOneLineObject(json: string): boolean {
+  return json.endsWith("}") && json.indexOf("\n") === -1 && json.indexOf("\r") === -1;
+}
+
 /** Writes ticks as NDJSON, or as one JSON array, in chunks of about 64 KiB, respecting backpressure. */
 export function tickStreamWriter(res: ServerResponse, asArray: boolean): TickStreamWriter {
   let gone = false;
@@ -37,8 +45,10 @@ export function tickStreamWriter(res: ServerResponse, asArray: boolean): TickStr
     get gone() {
       return gone;
     },
-    write(tick) {
-      const json = JSON.stringify(tick);
+    write(tick, storedJson) {
+      const json = storedJson !== undefined && isOneLineObject(storedJson)
+        ? `${storedJson.slice(0, -1)},"seq":${tick.seq}}`
+        : JSON.stringify(tick);
       chunk += asArray ? (first ? json : `,${json}`) : `${json}\n`;
       first = false;
       if (chunk.length < CHUNK_CHARS) return;

@@ -1,6 +1,7 @@
 // History benchmark: GET /api/history/:symbol at a fixed 2,000 requests per second, and
 // GET /api/ticks streaming a large window to one client, each side by side with a baseline.
-//   pnpm --dir bench history [--runs 3] [--seconds 10] [--rate 2000] [--connections 10] [--window 100000]
+//   pnpm --dir bench history [--runs 3] [--seconds 10] [--rate 2000] [--connections 10] [--window 100000] [--stream-runs 15]
+import http from "node:http";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { jetstream } from "@nats-io/jetstream";
@@ -17,6 +18,7 @@ const { values } = parseArgs({
     rate: { type: "string", default: "2000" },
     window: { type: "string", default: "100000" },
     connections: { type: "string", default: "10" },
+    "stream-runs": { type: "string", default: "15" },
   },
 });
 const runs = Number(values.runs);
@@ -24,6 +26,7 @@ const seconds = Number(values.seconds);
 const rate = Number(values.rate);
 const windowSize = Number(values.window);
 const connections = Number(values.connections);
+const streamRuns = Number(values["stream-runs"]);
 const serverFile = fileURLToPath(new URL("./server.ts", import.meta.url));
 const SYMBOLS = ["btc", "eth", "xrp", "bnb", "sol", "usdc", "trx", "doge", "ada", "link", "bch", "xlm", "sui", "avax", "ltc", "hbar", "shib", "ton", "dot", "uni"];
 
@@ -105,33 +108,52 @@ console.log(`ratio of server CPU per request, baseline / history: ${(bucket.cpu 
 await publishTicks(windowSize, SYMBOLS.slice(0, 10));
 const routes = await startTsProcess<{ port: number }>(serverFile, ["routes", nats.url]);
 
-async function stream(pid: number, port: number, limit: number) {
-  const cpuBefore = cpuTimeMs(pid);
+interface StreamRow { lines: number; ticksPerSecond: number; serverUs: number; natsUs: number; clientUs: number }
+/** One read of the window by a lean client (node:http, newlines counted in the raw bytes), with the CPU each party spent per tick. */
+async function stream(pid: number, port: number): Promise<StreamRow> {
+  const cpuBefore = { server: cpuTimeMs(pid), nats: cpuTimeMs(nats.pid!), client: process.cpuUsage() };
   const started = performance.now();
-  const response = await fetch(`http://127.0.0.1:${port}/api/ticks?since=2h&limit=${limit}`);
-  let lines = 0;
-  const decoder = new TextDecoder();
-  for await (const chunk of response.body!) {
-    const text = decoder.decode(chunk as Uint8Array, { stream: true });
-    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lines++;
-  }
+  const lines = await new Promise<number>((resolve, reject) => {
+    http.get(`http://127.0.0.1:${port}/api/ticks?since=2h&limit=${windowSize}`, (response) => {
+      if (response.statusCode !== 200) reject(new Error(`GET /api/ticks: ${response.statusCode}`));
+      let count = 0;
+      response.on("data", (chunk: Buffer) => {
+        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) count++;
+      });
+      response.on("end", () => resolve(count));
+      response.on("error", reject);
+    }).on("error", reject);
+  });
   const secondsTaken = (performance.now() - started) / 1000;
-  return { lines, ticksPerSecond: lines / secondsTaken, cpuUsPerTick: ((cpuTimeMs(pid) - cpuBefore) * 1000) / lines };
+  const client = process.cpuUsage(cpuBefore.client);
+  const perTick = (ms: number) => (ms * 1000) / lines;
+  return {
+    lines,
+    ticksPerSecond: lines / secondsTaken,
+    serverUs: perTick(cpuTimeMs(pid) - cpuBefore.server),
+    natsUs: perTick(cpuTimeMs(nats.pid!) - cpuBefore.nats),
+    clientUs: perTick((client.user + client.system) / 1000),
+  };
 }
-const baselineLimit = Math.min(windowSize, 20_000);
-const streamRows = { window: [] as Awaited<ReturnType<typeof stream>>[], direct: [] as Awaited<ReturnType<typeof stream>>[] };
-for (let run = 0; run < runs; run++) {
-  streamRows.window.push(await stream(routes.child.pid!, routes.ready.port, windowSize));
-  streamRows.direct.push(await stream(baseline.child.pid!, baseline.ready.port, baselineLimit));
+const readers = [
+  { name: "history (push consumer, stored JSON reused, NDJSON in 64 KiB chunks)", pid: routes.child.pid!, port: routes.ready.port, rows: [] as StreamRow[] },
+  { name: "baseline (NATS.js ordered consumer, each tick parsed and encoded again)", pid: baseline.child.pid!, port: baseline.ready.port, rows: [] as StreamRow[] },
+];
+for (const reader of readers) await stream(reader.pid, reader.port); // warm-up: JIT, page cache
+for (let run = 0; run < streamRuns; run++) {
+  for (const reader of readers) reader.rows.push(await stream(reader.pid, reader.port));
 }
-console.log(`GET /api/ticks to one client: a window of ${windowSize} ticks (baseline: the first ${baselineLimit})`);
-console.log("| reader | ticks | ticks/s | server CPU µs/tick |");
-console.log("| --- | --- | --- | --- |");
-for (const [name, rows] of [["history (ordered consumer, NDJSON in 64 KiB chunks)", streamRows.window], ["baseline (one direct get per tick)", streamRows.direct]] as const) {
-  console.log(`| ${name} | ${rows[0]!.lines} | ${median(rows.map((r) => r.ticksPerSecond)).toFixed(0)} | ${median(rows.map((r) => r.cpuUsPerTick)).toFixed(2)} |`);
+console.log(`GET /api/ticks to one client: a window of ${windowSize} ticks, ${streamRuns} reads each after one warm-up, alternating`);
+console.log("| reader | ticks | ticks/s (median) | ticks/s (each read) | server CPU µs/tick | nats-server CPU µs/tick | client CPU µs/tick |");
+console.log("| --- | --- | --- | --- | --- | --- | --- |");
+for (const { name, rows } of readers) {
+  const each = rows.map((r) => Math.round(r.ticksPerSecond / 1000)).join(", ");
+  const mid = (pick: (row: StreamRow) => number) => median(rows.map(pick)).toFixed(2);
+  console.log(`| ${name} | ${rows[0]!.lines} | ${median(rows.map((r) => r.ticksPerSecond)).toFixed(0)} | ${each} (thousands) | ${mid((r) => r.serverUs)} | ${mid((r) => r.natsUs)} | ${mid((r) => r.clientUs)} |`);
 }
-const speedup = median(streamRows.window.map((r) => r.ticksPerSecond)) / median(streamRows.direct.map((r) => r.ticksPerSecond));
-console.log(`ratio of ticks per second, history / baseline: ${speedup.toFixed(1)}x`);
+const [ours, theirs] = readers.map((reader) => reader.rows);
+console.log(`ratio of ticks per second, history / baseline: ${(median(ours!.map((r) => r.ticksPerSecond)) / median(theirs!.map((r) => r.ticksPerSecond))).toFixed(1)}x`);
+console.log(`ratio of server CPU per tick, baseline / history: ${(median(theirs!.map((r) => r.serverUs)) / median(ours!.map((r) => r.serverUs))).toFixed(1)}x`);
 
 await stopProcess(routes.child);
 await stopProcess(baseline.child);

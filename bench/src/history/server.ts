@@ -1,18 +1,21 @@
 // One HTTP server of the history benchmark, in a process of its own so its CPU time can be read.
 //   service    the real history service (startHistory)
 //   routes     history's real routes alone, without the KV writer competing for CPU
-//   baseline   naive handlers: read the bucket on every history request, one direct get per tick for a window
-import { jetstreamManager } from "@nats-io/jetstream";
+//   baseline   naive handlers: read the bucket on every history request; a window through NATS.js's ordered consumer
+import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { connect } from "@nats-io/transport-node";
 import {
   PRICE_HISTORY_BUCKET,
+  PRICE_SUBJECTS,
   PRICES_STREAM,
   createHttpServer,
   createLogger,
   createMetrics,
+  decodeTick,
   listen,
   sendJson,
+  symbolFromSubject,
   type SequencedTick,
 } from "@cryptostream/core";
 import { AssetsCache, HistoryWindow, historyRoutes, loadHistoryConfig, startHistory } from "@cryptostream/history";
@@ -31,7 +34,7 @@ if (mode === "service") {
   port = await listen(createHttpServer({ routes, registry: metrics.registry, logger, health: () => ({ ok: true }) }), 0, "127.0.0.1");
 } else {
   const kv = await new Kvm(nc).open(PRICE_HISTORY_BUCKET);
-  const jsm = await jetstreamManager(nc);
+  const js = jetstream(nc);
   const server = createHttpServer({
     registry: metrics.registry,
     logger,
@@ -49,15 +52,31 @@ if (mode === "service") {
       {
         method: "GET",
         path: "/api/ticks",
+        // The read path history had before: NATS.js's ordered (pulled) consumer from a start time,
+        // each tick parsed, checked and encoded again, written in 64 KiB chunks with backpressure.
         handler: async (_req, res, _params, url) => {
           const limit = Number(url.searchParams.get("limit") ?? 10_000);
-          const { state } = await jsm.streams.info(PRICES_STREAM);
+          const sinceMs = Date.now() - 7_200_000;
+          const consumer = await js.consumers.get(PRICES_STREAM, { filter_subjects: PRICE_SUBJECTS, opt_start_time: new Date(sinceMs).toISOString() });
+          const messages = await consumer.consume({ max_messages: Math.min(limit, 8_192) });
           res.writeHead(200, { "content-type": "application/x-ndjson" });
-          for (let seq = state.first_seq, sent = 0; seq <= state.last_seq && sent < limit; seq++, sent++) {
-            const message = await jsm.streams.getMessage(PRICES_STREAM, { seq });
-            res.write(`${JSON.stringify({ ...message!.json<object>(), seq })}\n`);
+          let chunk = "";
+          let sent = 0;
+          for await (const message of messages) {
+            const result = decodeTick(message.string(), symbolFromSubject(message.subject));
+            if (result.ok) {
+              chunk += `${JSON.stringify({ ...result.tick, seq: message.info.streamSequence })}\n`;
+              sent++;
+            }
+            if (chunk.length >= 65_536) {
+              const flushed = res.write(chunk);
+              chunk = "";
+              if (!flushed) await new Promise((resolve) => res.once("drain", resolve));
+            }
+            if (sent >= limit || message.info.pending === 0) break;
           }
-          res.end();
+          await messages.close();
+          res.end(chunk);
         },
       },
     ],

@@ -5,7 +5,8 @@ const good = { symbol: "btc", price: 98421.57, ts: 1763800000123, source: "binan
 
 describe("tick schema", () => {
   it("accepts a well-formed tick and keeps its optional fields", () => {
-    expect(validateTick(good)).toEqual({ ok: true, tick: good });
+    expect(validateTick(good)).toEqual({ ok: true, tick: good, exact: true });
+    expect(validateTick({ ...good, extra: 1 })).toEqual({ ok: true, tick: good, exact: false });
   });
 
   it.each([

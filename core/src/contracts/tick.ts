@@ -22,7 +22,8 @@ export type Tick = z.infer<typeof TickSchema>;
 export type SequencedTick = Tick & { seq: number };
 
 export type TickValidation =
-  | { ok: true; tick: Tick }
+  /** `exact`: the tick is the validated value itself, no field stripped, so its stored JSON can be reused as it is. */
+  | { ok: true; tick: Tick; exact: boolean }
   | { ok: false; reason: TickRejectReason; message: string };
 
 export type TickRejectReason = "malformed_json" | "invalid_tick" | "subject_mismatch";
@@ -56,9 +57,9 @@ function isExactTick(value: unknown): value is Tick {
 
 /** Validates an already-parsed value against {@link TickSchema}. */
 export function validateTick(value: unknown): TickValidation {
-  if (isExactTick(value)) return { ok: true, tick: value };
+  if (isExactTick(value)) return { ok: true, tick: value, exact: true };
   const result = TickSchema.safeParse(value);
-  if (result.success) return { ok: true, tick: result.data };
+  if (result.success) return { ok: true, tick: result.data, exact: false };
   const message = result.error.issues
     .map((issue) => `${issue.path.join(".") || "tick"}: ${issue.message}`)
     .join("; ");
