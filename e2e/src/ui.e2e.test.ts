@@ -93,7 +93,7 @@ describe("the UI in Chromium against the running stack", () => {
     for (const symbol of ["eth", "sol", "xlm"]) {
       await expect.poll(() => page.getByTestId(`card-${symbol}`).getByTestId("price").textContent()).toMatch(/^\$/);
     }
-    await expect.poll(() => page.locator(".price-chart .recharts-line-curve").count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.locator(".price-chart polyline.sparkline[points*=' ']").count(), { timeout: 15_000 }).toBeGreaterThan(0);
     expect(consoleProblems).toEqual([]);
   });
 

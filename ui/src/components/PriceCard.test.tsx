@@ -1,5 +1,5 @@
 import type { SequencedTick } from "@cryptostream/core/contracts";
-import { act, render, screen } from "@testing-library/react";
+import { act, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { usePriceStore } from "../store";
 import { renderWithQueries } from "../test-utils";
@@ -34,6 +34,18 @@ describe("PriceCard", () => {
 
     act(() => usePriceStore.getState().applyTicks([tick(3, 98_500, -0.3)]));
     expect(screen.getByTestId("price").className).toContain("flash-up");
+  });
+
+  it("draws the sparkline through the fetched history and the live ticks after it", async () => {
+    const history = [tick(1, 100, 1), tick(2, 104, 1), tick(3, 102, 1)];
+    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify({ symbol: "btc", ticks: history }), { status: 200 })));
+    act(() => usePriceStore.getState().applyTicks([tick(3, 102, 1), tick(4, 101, 1)]));
+    const { container } = renderCard();
+    const line = () => container.querySelector("polyline.sparkline")?.getAttribute("points")?.split(" ") ?? [];
+    await waitFor(() => expect(line()).toHaveLength(4));
+    const ys = line().map((point) => Number(point.split(",")[1]));
+    expect(Math.min(...ys)).toBe(ys[1]); // 104, the highest price, is drawn at the top
+    expect(Math.max(...ys)).toBe(ys[0]); // 100, the lowest, at the bottom
   });
 
   it("renders nothing before the first tick of its symbol", () => {

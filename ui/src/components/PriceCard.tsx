@@ -8,7 +8,7 @@ import { usePriceStore } from "../store";
 import { useThrottled } from "../throttle";
 import { CoinIcon } from "./CoinIcon";
 import { FavouriteButton } from "./FavouriteButton";
-import { PriceChart } from "./PriceChart";
+import { Sparkline } from "./Sparkline";
 import { TickAge } from "./TickAge";
 
 const NO_TICKS: never[] = [];
@@ -72,7 +72,7 @@ export const PriceCard = memo(function PriceCard({ symbol, name, image, position
           {formatChange(change)} <span className="muted">24h</span>
         </p>
       )}
-      <PriceChart ticks={sparkline} rising={rising} />
+      <Sparkline ticks={sparkline} rising={rising} />
       <footer className="card-footer">
         <span className="source">{tick.source}</span>
         <TickAge ts={tick.ts} />
