@@ -120,7 +120,10 @@ async function measure(browser: Browser, url: string): Promise<Run> {
   const busyBefore = await busy();
   counting = true;
   const inPage = (await page.evaluate(`(${MEASURE_IN_PAGE})(${seconds * 1_000})`)) as { frames: number; perSecond: number[]; longTasks: number[]; slowFrames: unknown[] };
-  if (inPage.slowFrames.length > 0) console.error(`frames over 50 ms: ${JSON.stringify(inPage.slowFrames)}`);
+  if (inPage.slowFrames.length > 0) {
+    const longest = [...(inPage.slowFrames as { ms: number }[])].sort((a, b) => b.ms - a.ms).slice(0, 3);
+    console.error(`${inPage.slowFrames.length} frames over 50 ms; the longest: ${JSON.stringify(longest)}`);
+  }
   counting = false;
   const busyMs = ((await busy()) - busyBefore) * 1_000;
   await page.close();
