@@ -135,13 +135,14 @@ function decimalAfter(text: string, start: number, end: number, limit: string): 
 
 /**
  * Reads a window of `PRICES` through an ephemeral push consumer with flow control, on a plain
- * core subscription: no per-message objects, no async iteration, the payload handed over as it
- * arrived. That path streams several times more ticks per second than a pulled consumer.
+ * core subscription: no JetStream message wrapper per tick, no async iteration, the payload
+ * handed over as it arrived (bench/RESULTS.md: 1.7x the ticks per second of NATS.js's ordered
+ * consumer at half the CPU per tick).
  * Like an ordered consumer it makes itself again from the next tick when a delivery goes
  * missing or the server falls silent. Backpressure: while `onStored` is pending, deliveries
  * queue here and the flow-control reply is held back, so the server stops after one window.
  * One symbol is filtered by the server; several are filtered here, since a filter is one
- * subject on nats-server 2.9.
+ * subject on nats-server 2.9, and all symbols are read with no filter (see `open`).
  */
 async function readStoredTicks(nc: NatsConnection, window: Omit<TickWindow, "limit">, visitor: StoredTickVisitor): Promise<void> {
   const jsm = await jetstreamManager(nc);
