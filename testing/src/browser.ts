@@ -7,9 +7,10 @@ const uiRoot = fileURLToPath(new URL("../../ui", import.meta.url));
 /** Debian's Chromium; never a downloaded browser. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-export function launchChromium(): Promise<Browser> {
+/** Launches Debian's Chromium headless; `executablePath` may name a wrapper that starts it (a benchmark pinning it to a core). */
+export function launchChromium({ executablePath = CHROMIUM_PATH }: { executablePath?: string } = {}): Promise<Browser> {
   return chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
 }

@@ -5,8 +5,11 @@
 // other, alternating, for the same time each. In the page: frames counted with
 // requestAnimationFrame, long tasks with a PerformanceObserver; from Chromium's
 // DevTools protocol: main-thread busy time, so CPU per tick shown can be compared.
-//   pnpm --dir bench ui [--symbols 500] [--rate 2] [--seconds 60] [--rounds 1] [--builds cryptostream,baseline]
-import { mkdtemp, rm } from "node:fs/promises";
+//   pnpm --dir bench ui [--symbols 500] [--rate 2] [--seconds 60] [--rounds 1] [--builds cryptostream,baseline] [--pin]
+// --pin: the feed (this process, nats-server, the broadcaster, history) on CPU 0 and Chromium alone
+// on CPU 1, as on a viewer's machine, where the browser does not share its cores with the servers.
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -15,7 +18,7 @@ import { startBroadcaster, loadBroadcasterConfig } from "@cryptostream/broadcast
 import { createLogger, createMetrics, ensurePricesStream, type ServerMessage, type Tick } from "@cryptostream/core";
 import { startHistory, loadHistoryConfig } from "@cryptostream/history";
 import { TickPublisher } from "@cryptostream/ingest";
-import { buildUi, launchChromium, serveUi, startNatsServer } from "@cryptostream/testing";
+import { CHROMIUM_PATH, buildUi, launchChromium, serveUi, startNatsServer } from "@cryptostream/testing";
 import type { Browser } from "playwright-core";
 
 const { values } = parseArgs({
@@ -25,12 +28,22 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "60" },
     rounds: { type: "string", default: "1" },
     builds: { type: "string", default: "cryptostream,baseline" },
+    pin: { type: "boolean", default: false },
   },
 });
 const symbolCount = Number(values.symbols);
 const perSymbolRate = Number(values.rate);
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
+
+let chromiumPath = CHROMIUM_PATH;
+const wrapperDir = await mkdtemp(join(tmpdir(), "cryptostream-ui-bench-"));
+if (values.pin) {
+  // Before anything is started: nats-server and the rest inherit CPU 0.
+  execFileSync("taskset", ["--all-tasks", "--cpu-list", "--pid", "0", String(process.pid)], { stdio: "ignore" });
+  chromiumPath = join(wrapperDir, "chromium-on-cpu-1");
+  await writeFile(chromiumPath, `#!/bin/sh\nexec taskset --cpu-list 1 ${CHROMIUM_PATH} "$@"\n`, { mode: 0o755 });
+}
 
 const silent = (service: string) => ({ logger: createLogger({ service, level: "silent" }), metrics: createMetrics(service) });
 const nats = await startNatsServer();
@@ -140,7 +153,7 @@ async function measure(browser: Browser, url: string): Promise<Run> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const browser = await launchChromium();
+const browser = await launchChromium({ executablePath: chromiumPath });
 const results: Run[][] = builds.map(() => []);
 try {
   for (let round = 0; round < rounds; round++) {
@@ -161,11 +174,11 @@ try {
   publisher.close();
   await nc.close();
   await nats.cleanup();
-  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  await Promise.all([...dirs, wrapperDir].map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
 const f = (x: number, digits = 1) => x.toFixed(digits);
-console.log(`\n${symbolCount} symbols x ${perSymbolRate} ticks/s = ${perSecond} ticks/s; ${seconds} s per run, ${rounds} round(s); medians over rounds; Chromium ${browser.version()}, 1280x800\n`);
+console.log(`\n${symbolCount} symbols x ${perSymbolRate} ticks/s = ${perSecond} ticks/s; ${seconds} s per run, ${rounds} round(s); medians over rounds; Chromium ${browser.version()}, 1280x800${values.pin ? "; Chromium alone on CPU 1, the feed on CPU 0" : ""}\n`);
 console.log("| build | first card after | fps | worst second | long tasks (>50 ms) | longest task | main thread busy | busy ms per 1,000 ticks shown |");
 console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
 for (const [i, build] of builds.entries()) {
