@@ -1,4 +1,4 @@
-import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { connect } from "@nats-io/transport-node";
 import {
@@ -150,6 +150,17 @@ describe("history on a real nats-server", () => {
 
     await waitFor("the later tick", () => history!.window.lastSeq("dot") === later.seq);
     expect(await bucketHistory("dot")).toEqual([first, ...lost, later]);
+  });
+
+  it("makes a durable consumer left filtered on prices.> by an earlier version again without the filter, losing nothing", async () => {
+    const durable = loadHistoryConfig({}).HISTORY_DURABLE;
+    const ticks = [await publish("ltc", 80), await publish("ltc", 81)];
+    await (await jetstreamManager(nc)).consumers.add(PRICES_STREAM, { durable_name: durable, ack_policy: AckPolicy.Explicit, filter_subject: "prices.>" });
+    await start();
+    ticks.push(await publish("ltc", 82));
+    await waitFor("every tick in the window", () => history!.window.lastSeq("ltc") === ticks[2]!.seq);
+    expect(await bucketHistory("ltc")).toEqual(ticks);
+    expect((await (await jetstreamManager(nc)).consumers.info(PRICES_STREAM, durable)).config.filter_subject ?? "").toBe("");
   });
 
   it("catches up after downtime from its durable consumer, to the bucket of a run that never stopped", async () => {

@@ -67,7 +67,8 @@ export async function startHistoryWriter(options: HistoryWriterOptions): Promise
     durable_name: durable,
     ack_policy: AckPolicy.Explicit,
     ...(startSeq === undefined ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq }),
-    filter_subject: PRICE_SUBJECTS,
+    // No filter: PRICES holds prices.> only, and nats-server 2.9 delivers from the middle of a
+    // stored block ~25x slower through a filter, which would slow every catch-up (bench/RESULTS.md).
     max_ack_pending: 1_024,
     ack_wait: 30_000_000_000,
   });
@@ -84,7 +85,8 @@ export async function startHistoryWriter(options: HistoryWriterOptions): Promise
     await jsm.consumers.add(PRICES_STREAM, consumerConfig(undefined));
   } else {
     next = existing.ack_floor.stream_seq + 1;
-    if (existing.num_ack_pending > 0) await recreateFrom(next);
+    // A consumer made by an earlier version filters on prices.>: made again without, from the same place.
+    if (existing.num_ack_pending > 0 || existing.config.filter_subject) await recreateFrom(next);
   }
 
   /** Whether a stored tick exists between `from` and `before`: then it was delivered and not processed. */
