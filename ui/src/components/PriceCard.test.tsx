@@ -42,7 +42,8 @@ describe("PriceCard", () => {
     act(() => usePriceStore.getState().applyTicks([tick(3, 102, 1), tick(4, 101, 1)]));
     const { container } = renderCard();
     const line = () => container.querySelector("polyline.sparkline")?.getAttribute("points")?.split(" ") ?? [];
-    await waitFor(() => expect(line()).toHaveLength(4));
+    // The sparkline follows at most once a second (with jitter), so history may take that long to show.
+    await waitFor(() => expect(line()).toHaveLength(4), { timeout: 3_000 });
     const ys = line().map((point) => Number(point.split(",")[1]));
     expect(Math.min(...ys)).toBe(ys[1]); // 104, the highest price, is drawn at the top
     expect(Math.max(...ys)).toBe(ys[0]); // 100, the lowest, at the bottom
