@@ -56,8 +56,10 @@ if [ "$mode" = demo ]; then
   add sim "pnpm --silent --dir sim-exchange start"
 fi
 add ingest "$(as ingest) pnpm --silent --dir ingest start"
-add broadcaster "$(as broadcaster) pnpm --silent --dir broadcaster start"
-add history "$(as history) pnpm --silent --dir history start"
+# The UI server on this machine is the one proxy whose X-Forwarded-For the services believe.
+trusted="TRUST_PROXY=\${TRUST_PROXY:-127.0.0.1,::1}"
+add broadcaster "$(as broadcaster) $trusted pnpm --silent --dir broadcaster start"
+add history "$(as history) $trusted pnpm --silent --dir history start"
 add ui "pnpm --silent --dir ui start"
 
 echo

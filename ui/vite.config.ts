@@ -5,10 +5,14 @@ const broadcasterUrl = process.env.BROADCASTER_URL ?? "http://127.0.0.1:8080";
 const historyUrl = process.env.HISTORY_URL ?? "http://127.0.0.1:8081";
 const port = Number(process.env.UI_PORT ?? 3000);
 
-/** The browser talks to one origin: `/ws` goes to the broadcaster, `/api` to history. */
+/**
+ * The browser talks to one origin: `/ws` goes to the broadcaster, `/api` to history. `xfwd`
+ * appends the browser's address to `X-Forwarded-For`, which the services believe of this
+ * proxy alone (`TRUST_PROXY` in scripts/run-stack.sh), so their per-address limits hold.
+ */
 const proxy: Record<string, ProxyOptions> = {
-  "/ws": { target: broadcasterUrl, ws: true },
-  "/api": { target: historyUrl },
+  "/ws": { target: broadcasterUrl, ws: true, xfwd: true },
+  "/api": { target: historyUrl, xfwd: true },
 };
 
 export default defineConfig({

@@ -1,5 +1,8 @@
 import {
+  CLOSE_GOING_AWAY,
+  WindowReadSlots,
   closeServer,
+  connectNats,
   createHttpServer,
   ensurePricesStream,
   listen,
@@ -25,10 +28,9 @@ export interface BroadcasterService extends RunningService {
 export const WEBSOCKET_PATH = "/ws";
 /** Largest client frame accepted; a larger one closes the connection with 1009. */
 export const MAX_CLIENT_FRAME_BYTES = 4 * 1024;
-const GOING_AWAY = 1001;
 
 export async function startBroadcaster({ config, nc, logger, metrics }: BroadcasterDeps): Promise<BroadcasterService> {
-  await ensurePricesStream(nc, pricesStreamSettings(config));
+  await ensurePricesStream(nc, pricesStreamSettings(config), { logger });
 
   const messagesSent = metrics.counter("cryptostream_broadcaster_messages_sent_total", "WebSocket messages written to clients");
   const bytesSent = metrics.counter("cryptostream_broadcaster_bytes_sent_total", "Bytes of WebSocket payload written to clients");
@@ -38,7 +40,11 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
   const protocolErrors = metrics.counter("cryptostream_broadcaster_protocol_errors_total", "Bad client input, by code", ["code"]);
   const refused = metrics.counter("cryptostream_broadcaster_refused_connections_total", "Upgrades refused, by HTTP status", ["status"]);
   const resumes = metrics.counter("cryptostream_broadcaster_resumes_total", "Resume requests, by outcome", ["outcome"]);
-  const replays = metrics.counter("cryptostream_broadcaster_replays_total", "Replay requests");
+  const replays = metrics.counter("cryptostream_broadcaster_replays_total", "Replays started, and refused as busy", ["outcome"]);
+  const connectionErrors = metrics.counter(
+    "cryptostream_broadcaster_connection_errors_total",
+    "Unexpected errors serving one client, which closed that client (1011) and nobody else",
+  );
 
   const latency = metrics.histogram(
     "cryptostream_broadcaster_publish_to_send_seconds",
@@ -76,12 +82,34 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
     allowedOrigins: config.ALLOWED_ORIGINS,
     authToken: config.AUTH_TOKEN,
     jwtSecret: config.AUTH_JWT_SECRET,
-    trustProxy: config.TRUST_PROXY,
+    jwtAudience: config.AUTH_JWT_AUDIENCE,
+    jwtIssuer: config.AUTH_JWT_ISSUER,
+    trustedProxies: config.TRUST_PROXY,
   });
+  // Replays and resumes read on a connection of their own: one the server drops as a slow
+  // consumer under a flood of reads is never the live feed's.
+  const windowNc = await connectNats({
+    url: config.NATS_URL,
+    name: `broadcaster-windows-${config.BROADCASTER_ID}`,
+    user: config.NATS_USER,
+    password: config.NATS_PASSWORD,
+    logger: logger.child({ connection: "windows" }),
+  });
+  const windowSlots = new WindowReadSlots({
+    maxConcurrent: config.WINDOW_READS_MAX,
+    maxPerClient: config.WINDOW_READS_PER_IP,
+    maxQueued: config.WINDOW_READS_QUEUE,
+    maxWaitMs: config.WINDOW_READS_WAIT,
+  });
+  metrics.gauge("cryptostream_broadcaster_window_reads", "Replays and resumes reading the stream now", () => windowSlots.active);
+  metrics.gauge("cryptostream_broadcaster_window_reads_queued", "Replays and resumes waiting for a slot", () => windowSlots.queued);
   const context = {
     hub,
-    nc,
+    windowNc,
     jsm: await jetstreamManager(nc),
+    windowSlots,
+    sendTimeoutMs: config.SEND_TIMEOUT,
+    checkToken: admissions.requiresToken ? (token: string) => admissions.checkToken(token) : undefined,
     logger,
     serverId: config.BROADCASTER_ID,
     simulated: config.SIMULATED,
@@ -98,7 +126,8 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
       onSlowClose: () => slowCloses.inc(),
       onProtocolError: (code: string) => protocolErrors.inc({ code }),
       onResume: (outcome: string) => resumes.inc({ outcome }),
-      onReplay: () => replays.inc(),
+      onReplay: (outcome: string) => replays.inc({ outcome }),
+      onConnectionError: () => connectionErrors.inc(),
     },
   };
 
@@ -110,6 +139,7 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
       nats: { connected: !nc.isClosed(), server: nc.getServer() },
       consumerLag: await feed.lag().catch(() => null),
       clients: hub.clientCount,
+      windowReads: { active: windowSlots.active, queued: windowSlots.queued },
       lastSeq: hub.lastSeq,
       serverId: config.BROADCASTER_ID,
     }),
@@ -127,12 +157,12 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
     if (!accepting) return refuse(503, "shutting down");
     const admission = admissions.admit(req, url);
     if (!admission.ok) return refuse(admission.status, admission.reason);
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, url, admission.ip));
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, url, admission.ip, admission.expiresAtMs));
   });
   /** Kept apart from the upgrade handler so an open connection holds on to nothing of its handshake. */
-  const accept = (ws: WebSocket, url: URL, ip: string) => {
+  const accept = (ws: WebSocket, url: URL, ip: string, expiresAtMs: number | undefined) => {
     admissions.opened(ip);
-    openConnection(ws, url, context, ip);
+    openConnection(ws, url, context, ip, expiresAtMs);
   };
   const heartbeatTimer = setInterval(() => {
     for (const session of hub.allSessions()) session.heartbeat();
@@ -149,8 +179,9 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
       closing ??= (async () => {
         accepting = false;
         clearInterval(heartbeatTimer);
-        for (const session of hub.allSessions()) session.close(GOING_AWAY, "going away");
+        for (const session of hub.allSessions()) session.close(CLOSE_GOING_AWAY, "going away");
         await feed.stop();
+        await windowNc.close();
         wss.close();
         await closeServer(server);
       })();

@@ -1,4 +1,9 @@
-import { isValidSymbol, type ClientMessage, type ProtocolErrorCode } from "@cryptostream/core";
+import { isTimeInRange, isValidSymbol, type ClientMessage, type ProtocolErrorCode } from "@cryptostream/core";
+
+/** Most symbols one message may name: more than any deployment lists, few enough to check cheaply. */
+export const MAX_SYMBOLS_PER_MESSAGE = 1_000;
+/** Longest token an `auth` message may carry (the frame limit is 4 KiB anyway). */
+const MAX_TOKEN_LENGTH = 2_048;
 
 export type ParsedClientMessage = { ok: true; message: ClientMessage } | { ok: false; code: ProtocolErrorCode; message: string };
 
@@ -8,6 +13,7 @@ function symbolsField(value: unknown, isKnown: (symbol: string) => boolean): { s
   if (!Array.isArray(value) || value.some((s) => typeof s !== "string")) {
     return fail("bad_request", "symbols must be an array of strings");
   }
+  if (value.length > MAX_SYMBOLS_PER_MESSAGE) return fail("bad_request", `at most ${MAX_SYMBOLS_PER_MESSAGE} symbols per message`);
   const malformed = value.find((s: string) => !isValidSymbol(s));
   if (malformed !== undefined) return fail("bad_request", `"${malformed}" is not a symbol: expected lowercase such as btc`);
   const unknown = value.filter((s: string) => !isKnown(s));
@@ -36,7 +42,7 @@ export function parseClientMessage(text: string, isKnown: (symbol: string) => bo
     }
     case "resume": {
       const seq = request.seq;
-      if (typeof seq !== "number" || !Number.isInteger(seq) || seq < 0) return fail("bad_request", "seq must be a non-negative integer");
+      if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) return fail("bad_request", "seq must be a non-negative integer below 2^53");
       return { ok: true, message: { type: "resume", seq } };
     }
     case "replay": {
@@ -44,10 +50,20 @@ export function parseClientMessage(text: string, isKnown: (symbol: string) => bo
       if (typeof since !== "number" && typeof since !== "string") {
         return fail("bad_request", 'since must be ms since epoch or a duration such as "5m"');
       }
+      if (typeof since === "number" && !isTimeInRange(since)) {
+        return fail("bad_request", `since ${since} is not a time: expected whole ms from the epoch to 8.64e15`);
+      }
       if (request.symbols === undefined) return { ok: true, message: { type: "replay", since } };
       const field = symbolsField(request.symbols, isKnown);
       if ("ok" in field) return field;
       return { ok: true, message: { type: "replay", since, symbols: field.symbols } };
+    }
+    case "auth": {
+      const token = request.token;
+      if (typeof token !== "string" || token.length === 0 || token.length > MAX_TOKEN_LENGTH || /\s/.test(token)) {
+        return fail("bad_request", `token must be a string of 1 to ${MAX_TOKEN_LENGTH} characters without whitespace`);
+      }
+      return { ok: true, message: { type: "auth", token } };
     }
     default:
       return fail("unknown_type", `unknown message type ${JSON.stringify(request.type ?? null)}`);

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { commonEnv, duration, loadConfig, port, positiveInt, streamEnv, z, type Env } from "@cryptostream/core";
+import { commonEnv, duration, loadConfig, port, positiveInt, secret, streamEnv, trustedProxies, z, type Env } from "@cryptostream/core";
 
 const list = z
   .string()
@@ -13,22 +13,50 @@ export const broadcasterEnv = {
   BROADCASTER_PORT: port(8080),
   BROADCASTER_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
   SIMULATED: flag,
-  MAX_CONNECTIONS: positiveInt(10_000),
-  MAX_CONNECTIONS_PER_IP: positiveInt(50),
+  MAX_CONNECTIONS: positiveInt(10_000, 1_000_000),
+  MAX_CONNECTIONS_PER_IP: positiveInt(50, 1_000_000),
   ALLOWED_ORIGINS: list,
-  AUTH_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
-  AUTH_JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
-  TRUST_PROXY: flag,
-  HEARTBEAT_INTERVAL: duration("20s"),
-  FLUSH_INTERVAL: duration("25ms"),
-  CLIENT_MESSAGE_RATE: positiveInt(20),
-  SEND_BUFFER_SOFT_LIMIT: positiveInt(256 * 1024),
-  SEND_BUFFER_HARD_LIMIT: positiveInt(4 * 1024 * 1024),
-  RESUME_MAX_TICKS: positiveInt(100_000),
+  AUTH_TOKEN: secret(16),
+  AUTH_JWT_SECRET: secret(32),
+  /** When set, a JWT must carry this `aud` (or list it). */
+  AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
+  /** When set, a JWT must carry this `iss`. */
+  AUTH_JWT_ISSUER: z.string().min(1).optional(),
+  TRUST_PROXY: trustedProxies(),
+  HEARTBEAT_INTERVAL: duration("20s", { min: 100, max: 600_000 }),
+  /** 0 flushes on the next turn of the event loop. */
+  FLUSH_INTERVAL: duration("25ms", { min: 0, max: 1_000 }),
+  CLIENT_MESSAGE_RATE: positiveInt(20, 1_000),
+  SEND_BUFFER_SOFT_LIMIT: positiveInt(256 * 1024, 256 * 1024 * 1024),
+  SEND_BUFFER_HARD_LIMIT: positiveInt(4 * 1024 * 1024, 1024 * 1024 * 1024),
+  /** A client whose socket stays over the soft limit this long while a replay or resume waits for it is closed. */
+  SEND_TIMEOUT: duration("30s", { min: 100, max: 600_000 }),
+  RESUME_MAX_TICKS: positiveInt(100_000, 10_000_000),
+  /** Window reads (replay, resume) running at once on this instance; each client has at most one. */
+  WINDOW_READS_MAX: positiveInt(4, 1_000),
+  /** Of those, at most this many for the clients of one address (running and waiting). */
+  WINDOW_READS_PER_IP: positiveInt(4, 1_000_000),
+  /** Window reads waiting for a slot; past this, one is refused. */
+  WINDOW_READS_QUEUE: positiveInt(256, 100_000),
+  /** How long a window read may wait for a slot before it is refused. */
+  WINDOW_READS_WAIT: duration("15s", { min: 10, max: 600_000 }),
 };
 
 export type BroadcasterConfig = ReturnType<typeof loadBroadcasterConfig>;
 
 export function loadBroadcasterConfig(env: Env = process.env) {
-  return loadConfig(broadcasterEnv, env);
+  return loadConfig(broadcasterEnv, env, [
+    (config) =>
+      config.SEND_BUFFER_SOFT_LIMIT < config.SEND_BUFFER_HARD_LIMIT
+        ? undefined
+        : { variable: "SEND_BUFFER_SOFT_LIMIT", message: `must be below SEND_BUFFER_HARD_LIMIT (${config.SEND_BUFFER_HARD_LIMIT})` },
+    (config) =>
+      config.MAX_CONNECTIONS_PER_IP <= config.MAX_CONNECTIONS
+        ? undefined
+        : { variable: "MAX_CONNECTIONS_PER_IP", message: `must not exceed MAX_CONNECTIONS (${config.MAX_CONNECTIONS})` },
+    (config) =>
+      (config.AUTH_JWT_AUDIENCE === undefined && config.AUTH_JWT_ISSUER === undefined) || config.AUTH_JWT_SECRET !== undefined
+        ? undefined
+        : { variable: config.AUTH_JWT_AUDIENCE !== undefined ? "AUTH_JWT_AUDIENCE" : "AUTH_JWT_ISSUER", message: "needs AUTH_JWT_SECRET" },
+  ]);
 }

@@ -1,49 +1,61 @@
 import type { JetStreamManager } from "@nats-io/jetstream";
 import {
-  PRICES_STREAM,
+  CLOSE_INTERNAL_ERROR,
+  CLOSE_POLICY_VIOLATION,
+  CLOSE_TOKEN_EXPIRED,
+  CLOSE_TRY_AGAIN_LATER,
+  CLOSE_UNSUPPORTED_DATA,
   PROTOCOL_VERSION,
+  TIMER_LIMIT_MS,
   isValidSymbol,
+  isWindowReadsBusy,
   parseTimeBound,
-  visitTickWindow,
   type ClientMessage,
   type Logger,
   type NatsConnection,
   type ProtocolErrorCode,
-  type SequencedTick,
+  type WindowReadSlots,
 } from "@cryptostream/core";
 import type { RawData, WebSocket } from "ws";
-import { parseClientMessage } from "./client-message";
+import type { TokenCheck } from "./admission";
+import { MAX_SYMBOLS_PER_MESSAGE, parseClientMessage } from "./client-message";
 import type { BroadcastHub } from "./hub";
+import { replayWindow, type ReplayWindow } from "./replay";
+import { resumeFromStream } from "./resume";
 import { ClientSession, type SessionEvents, type SlowClientLimits } from "./session";
+
+export type WindowReadKind = "resume" | "replay";
 
 export interface ConnectionContext {
   hub: BroadcastHub;
-  nc: NatsConnection;
+  /** The connection replays and resumes read on: apart from the live feed's, so no read can take that down. */
+  windowNc: NatsConnection;
   /** Made once: each one asks the server for JetStream's info when created. */
   jsm: JetStreamManager;
+  /** Slots for replays and resumes, shared by every connection of this instance. */
+  windowSlots: WindowReadSlots;
   logger: Logger;
   serverId: string;
   simulated: boolean;
   limits: SlowClientLimits;
+  /** How long a replay or resume waits for a client over the soft limit before closing it. */
+  sendTimeoutMs: number;
   /** Client messages allowed per second. */
   messageRate: number;
   resumeMaxTicks: number;
+  /** Checks a token sent in an `auth` message; absent when the server needs none. */
+  checkToken?: (token: string) => TokenCheck;
   /** A connection from this address has closed. */
   onClosed?: (ip: string) => void;
   events: SessionEvents & {
     onProtocolError?: (code: ProtocolErrorCode | "binary_frame" | "flood") => void;
-    onResume?: (outcome: "caught_up" | "reset" | "failed") => void;
-    onReplay?: () => void;
+    onResume?: (outcome: "caught_up" | "reset" | "failed" | "busy") => void;
+    onReplay?: (outcome: "started" | "busy") => void;
+    /** Something unexpected went wrong serving one client; that client was closed, nobody else. */
+    onConnectionError?: () => void;
   };
   now?: () => number;
 }
-
-const PAGE = 500;
-const REPLAY_LIMIT = 100_000;
-/** Close codes of RFC 6455. */
-const UNSUPPORTED_DATA = 1003;
-const POLICY_VIOLATION = 1008;
-const TRY_AGAIN_LATER = 1013;
 
 const CONNECTION = Symbol("connection");
 type TaggedSocket = WebSocket & { [CONNECTION]: Connection };
@@ -66,15 +78,16 @@ function onError(this: WebSocket, error: Error) {
  * Runs the protocol on one accepted WebSocket: hello, then a snapshot or a
  * gapless resume, then live ticks; and the client's requests, in order.
  * `context.onClosed` gets `ip` once the socket has closed and the session has left the hub.
+ * `expiresAtMs`: when the token it was admitted with expires.
  */
-export function openConnection(ws: WebSocket, url: URL, context: ConnectionContext, ip = ""): ClientSession {
+export function openConnection(ws: WebSocket, url: URL, context: ConnectionContext, ip = "", expiresAtMs?: number): ClientSession {
   const connection = new Connection(ws, context, ip);
   (ws as TaggedSocket)[CONNECTION] = connection;
   ws.on("message", onMessage);
   ws.on("pong", onPong);
   ws.on("close", onClose);
   ws.on("error", onError);
-  connection.start(url);
+  connection.guard(() => connection.start(url, expiresAtMs));
   return connection.session;
 }
 
@@ -83,7 +96,11 @@ class Connection {
   private queue: Promise<void> | undefined;
   private windowStart = 0;
   private windowCount = 0;
-  private replaying = false;
+  /** The replay or resume in flight: one per connection. */
+  private windowRead: WindowReadKind | undefined;
+  /** Aborted when the socket closes: what this client started stops or leaves its queue. */
+  private readonly gone = new AbortController();
+  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     ws: WebSocket,
@@ -93,39 +110,59 @@ class Connection {
     this.session = new ClientSession(ws, context.limits, context.events);
   }
 
-  start(url: URL): void {
+  start(url: URL, expiresAtMs: number | undefined): void {
     const { hub } = this.context;
     const session = this.session;
-    const requested = url.searchParams.get("symbols");
-    if (requested !== null) {
-      const symbols = requested.split(",").map((s) => s.trim()).filter(Boolean);
-      const refused = symbols.filter((s) => !isValidSymbol(s) || !hub.knows(s));
-      if (refused.length > 0) this.fail("unknown_symbol", `unknown symbols: ${refused.join(", ")}`);
-      session.symbols = new Set(symbols.filter((s) => !refused.includes(s)));
-    }
     hub.add(session);
     session.send({ type: "hello", version: PROTOCOL_VERSION, serverId: this.context.serverId, symbols: hub.symbols(), simulated: this.context.simulated });
+    this.expireAt(expiresAtMs);
+    const requested = url.searchParams.get("symbols");
+    if (requested !== null) {
+      const symbols = [...new Set(requested.split(",").map((s) => s.trim()).filter(Boolean))].slice(0, MAX_SYMBOLS_PER_MESSAGE);
+      const refused = symbols.filter((s) => !isValidSymbol(s) || !hub.knows(s));
+      if (refused.length > 0) this.fail("unknown_symbol", `unknown symbols: ${refused.slice(0, 20).join(", ")}`);
+      hub.subscribe(session, new Set(symbols.filter((s) => !refused.includes(s))));
+    }
 
     const resumeText = url.searchParams.get("resume");
-    if (resumeText !== null && /^\d+$/.test(resumeText)) {
-      this.enqueue(() => resume(session, Number(resumeText), this.context));
-    } else {
-      if (resumeText !== null) this.fail("bad_request", "resume must be a non-negative integer seq");
-      session.send({ type: "snapshot", ticks: hub.snapshotFor(session) });
-    }
+    const resumeSeq = resumeText !== null && /^\d{1,16}$/.test(resumeText) ? Number(resumeText) : undefined;
+    if (resumeSeq !== undefined && Number.isSafeInteger(resumeSeq)) return this.startResume(resumeSeq);
+    if (resumeText !== null) this.fail("bad_request", "resume must be a non-negative integer seq below 2^53");
+    session.send({ type: "snapshot", ticks: hub.snapshotFor(session) });
   }
 
   closed(): void {
+    this.gone.abort();
+    clearTimeout(this.expiryTimer);
     this.context.hub.remove(this.session);
     this.context.onClosed?.(this.ip);
   }
 
   receive(data: RawData, isBinary: boolean): void {
+    this.guard(() => this.receiveFrame(data, isBinary));
+  }
+
+  /** Runs `work`; an error it throws closes this client alone, logged with its address. */
+  guard(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.crashed(error);
+    }
+  }
+
+  private crashed(error: unknown): void {
+    this.context.events.onConnectionError?.();
+    this.context.logger.error({ err: error, ip: this.ip }, "serving a client failed; closing that client");
+    this.session.close(CLOSE_INTERNAL_ERROR, "internal error");
+  }
+
+  private receiveFrame(data: RawData, isBinary: boolean): void {
     const { events, messageRate, now = Date.now } = this.context;
     const session = this.session;
     if (isBinary) {
       events.onProtocolError?.("binary_frame");
-      session.close(UNSUPPORTED_DATA, "binary frames are not supported");
+      session.close(CLOSE_UNSUPPORTED_DATA, "binary frames are not supported");
       return;
     }
     const at = now();
@@ -136,7 +173,7 @@ class Connection {
     this.windowCount++;
     if (this.windowCount > messageRate * 5) {
       events.onProtocolError?.("flood");
-      session.close(POLICY_VIOLATION, `more than ${messageRate * 5} messages in a second`);
+      session.close(CLOSE_POLICY_VIOLATION, `more than ${messageRate * 5} messages in a second`);
       return;
     }
     if (this.windowCount > messageRate) {
@@ -154,6 +191,8 @@ class Connection {
     switch (message.type) {
       case "ping":
         return session.send({ type: "pong", ts: now() });
+      case "auth":
+        return this.refreshToken(message.token);
       case "subscribe":
       case "unsubscribe":
         return this.enqueue(() => {
@@ -172,19 +211,87 @@ class Connection {
           }
         });
       case "resume":
-        return this.enqueue(() => resume(session, message.seq, this.context));
+        return this.startResume(message.seq);
       case "replay": {
-        if (this.replaying) return this.fail("bad_request", "a replay is already running on this connection");
         const sinceMs = typeof message.since === "number" ? message.since : parseTimeBound(message.since, now());
         if (sinceMs === undefined) return this.fail("bad_request", `since "${message.since}" is not a time or a duration such as 5m`);
-        this.replaying = true;
-        this.context.events.onReplay?.();
-        void replay(session, { sinceMs, symbols: message.symbols ?? [], untilMs: now() }, this.context)
-          .catch((error: unknown) => this.fail("replay_failed", (error as Error).message))
-          .finally(() => (this.replaying = false));
-        return;
+        return this.startReplay({ sinceMs, symbols: message.symbols ?? [], untilMs: now() });
       }
     }
+  }
+
+  private startResume(seq: number): void {
+    if (this.windowRead) return this.fail("bad_request", `a ${this.windowRead} is already running on this connection`);
+    // Held from now: no live tick may reach the client ahead of the older ones the resume reads.
+    this.session.hold();
+    this.enqueue(() => this.readWindow("resume", (stopped) => resumeFromStream(this.session, seq, this.context, stopped)));
+  }
+
+  private startReplay(window: ReplayWindow): void {
+    if (this.windowRead) return this.fail("bad_request", `a ${this.windowRead} is already running on this connection`);
+    void this.readWindow("replay", (stopped) => replayWindow(this.session, window, this.context, stopped));
+  }
+
+  /**
+   * Runs one replay or resume in a slot of the instance's window reads, ending it when the
+   * client leaves. A full instance answers `busy` (a resume closes with 1013: the client
+   * comes back later); a failed read fails this client's request alone.
+   */
+  private async readWindow(kind: WindowReadKind, read: (stopped: () => boolean) => Promise<void>): Promise<void> {
+    const { events, logger, windowSlots } = this.context;
+    this.windowRead = kind;
+    const signal = this.gone.signal;
+    let release: (() => void) | undefined;
+    try {
+      release = await windowSlots.acquire(this.ip, signal);
+      if (kind === "replay") events.onReplay?.("started");
+      await read(() => signal.aborted || !this.session.isOpen);
+    } catch (error) {
+      if (signal.aborted) return;
+      if (isWindowReadsBusy(error)) return this.refuseBusy(kind, error.message);
+      logger.warn({ err: (error as Error).message, ip: this.ip, kind }, `${kind} failed`);
+      if (kind === "replay") return this.fail("replay_failed", (error as Error).message);
+      // Without the stream there is no gapless way on: the client reconnects and asks again.
+      events.onResume?.("failed");
+      this.session.close(CLOSE_TRY_AGAIN_LATER, "resume failed, try again");
+    } finally {
+      release?.();
+      this.windowRead = undefined;
+    }
+  }
+
+  private refuseBusy(kind: WindowReadKind, reason: string): void {
+    if (kind === "replay") {
+      this.context.events.onReplay?.("busy");
+      return this.fail("busy", `replay refused: ${reason}; try again later`);
+    }
+    this.context.events.onResume?.("busy");
+    this.fail("busy", `resume refused: ${reason}; reconnect later`);
+    this.session.close(CLOSE_TRY_AGAIN_LATER, "busy, try again later");
+  }
+
+  private refreshToken(token: string): void {
+    const check = this.context.checkToken?.(token) ?? { ok: true };
+    if (!check.ok) return this.fail("unauthorized", check.reason);
+    this.expireAt(check.expiresAtMs);
+    this.session.send({ type: "authenticated", expiresAt: check.expiresAtMs ?? null });
+  }
+
+  /** Closes the connection when its token expires; an `auth` message with a newer one moves the moment. */
+  private expireAt(expiresAtMs: number | undefined): void {
+    clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    if (expiresAtMs === undefined) return;
+    const { now = Date.now } = this.context;
+    const left = expiresAtMs - now();
+    if (left > TIMER_LIMIT_MS) {
+      this.expiryTimer = setTimeout(() => this.expireAt(expiresAtMs), TIMER_LIMIT_MS);
+      return;
+    }
+    this.expiryTimer = setTimeout(() => {
+      this.fail("token_expired", "the token has expired; reconnect with a new one or send an auth message before it expires");
+      this.session.close(CLOSE_TOKEN_EXPIRED, "token expired");
+    }, Math.max(0, left));
   }
 
   private fail(code: ProtocolErrorCode, message: string): void {
@@ -195,81 +302,7 @@ class Connection {
   /** Runs the client's requests one after another: a resume finishes before the next subscribe. */
   private enqueue(work: () => Promise<void> | void): void {
     this.queue = (this.queue ?? Promise.resolve())
-      .then(work)
-      .catch((error: unknown) => this.context.logger.warn({ err: (error as Error).message }, "client request failed"));
+      .then(() => (this.gone.signal.aborted ? undefined : work()))
+      .catch((error: unknown) => this.crashed(error));
   }
-}
-
-/**
- * Sends every tick of the session's symbols after `seq`, read from the stream,
- * then the live ticks held meanwhile: no gap, no duplicate. A point older than
- * the stream keeps (or too far back) gets `reset` and a fresh snapshot instead.
- */
-async function resume(session: ClientSession, seq: number, context: ConnectionContext): Promise<void> {
-  try {
-    await resumeFromStream(session, seq, context);
-  } catch (error) {
-    // Without the stream there is no gapless way on: the client reconnects and asks again.
-    context.events.onResume?.("failed");
-    context.logger.warn({ err: (error as Error).message, seq }, "resume failed");
-    session.close(TRY_AGAIN_LATER, "resume failed, try again");
-  }
-}
-
-async function resumeFromStream(session: ClientSession, seq: number, context: ConnectionContext): Promise<void> {
-  const { hub, nc } = context;
-  session.hold();
-  const upTo = hub.lastSeq;
-  const { state } = await context.jsm.streams.info(PRICES_STREAM);
-  const tooOld = seq + 1 < state.first_seq && upTo >= state.first_seq;
-  if (seq > state.last_seq || tooOld || upTo - seq > context.resumeMaxTicks) {
-    context.events.onResume?.("reset");
-    session.send({ type: "reset" });
-    const snapshot = hub.snapshotFor(session);
-    session.send({ type: "snapshot", ticks: snapshot });
-    session.release(hub.lastSeq);
-    return;
-  }
-  let page: SequencedTick[] = [];
-  let sent = seq;
-  if (upTo > seq) {
-    await visitTickWindow(
-      nc,
-      { symbols: session.symbols ? [...session.symbols] : [], fromSeq: seq + 1, toSeq: upTo, limit: context.resumeMaxTicks },
-      {
-        onTick: (tick) => {
-          page.push(tick);
-          if (page.length === PAGE) {
-            session.sendTicks(page);
-            page = [];
-          }
-        },
-      },
-    );
-    session.sendTicks(page);
-    sent = upTo;
-  }
-  context.events.onResume?.("caught_up");
-  session.release(sent);
-}
-
-async function replay(
-  session: ClientSession,
-  window: { sinceMs: number; untilMs: number; symbols: string[] },
-  context: ConnectionContext,
-): Promise<void> {
-  let page: SequencedTick[] = [];
-  const closed = () => session.socket.readyState !== 1;
-  const count = await visitTickWindow(context.nc, { ...window, limit: REPLAY_LIMIT }, {
-    onTick: (tick) => {
-      page.push(tick);
-      if (page.length === PAGE) {
-        session.send({ type: "replay", ticks: page });
-        page = [];
-      }
-    },
-    stopped: closed,
-  });
-  if (page.length > 0) session.send({ type: "replay", ticks: page });
-  session.send({ type: "replay_end", count });
 }

@@ -28,6 +28,8 @@ const OPEN = 1;
 export const SLOW_CLIENT_CLOSE = 1008;
 const PAGE = 500;
 const DRAIN_CHECK_MS = 50;
+/** Live ticks held for one client while a resume reads the stream; past this, the resume ends in `reset`. */
+export const MAX_HELD_TICKS = 50_000;
 const TEXT_FRAME = { binary: false };
 
 /** One client connection: its subscription, and how ticks reach it. */
@@ -39,6 +41,8 @@ export class ClientSession {
   /** Heartbeats sent since the client last answered one. */
   missedPongs = 0;
   private held: SequencedTick[] | undefined;
+  /** More live ticks arrived during a resume than {@link MAX_HELD_TICKS}: the client must start over. */
+  heldOverflowed = false;
   /** Latest tick per symbol while the client is too slow; created only then, since most clients never are. */
   private conflated: Map<string, SequencedTick> | undefined;
   private drainTimer: ReturnType<typeof setTimeout> | undefined;
@@ -78,7 +82,8 @@ export class ClientSession {
   deliver(ticks: readonly SequencedTick[], payload: Buffer): void {
     if (this.socket.readyState !== OPEN) return;
     if (this.held) {
-      this.held.push(...ticks);
+      if (this.held.length + ticks.length > MAX_HELD_TICKS) this.heldOverflowed = true;
+      else this.held.push(...ticks);
       return;
     }
     if (ticks[0]!.seq <= this.lastSeq) {
@@ -89,11 +94,7 @@ export class ClientSession {
       payload = Buffer.from(JSON.stringify({ type: "ticks", ticks: [...ticks] } satisfies TicksMessage));
     }
     const buffered = this.socket.bufferedAmount;
-    if (buffered > this.limits.hardBytes) {
-      this.close(SLOW_CLIENT_CLOSE, `too slow: over ${this.limits.hardBytes} bytes waiting`);
-      this.events.onSlowClose?.();
-      return;
-    }
+    if (buffered > this.limits.hardBytes) return this.closeSlow(`too slow: over ${this.limits.hardBytes} bytes waiting`);
     if (this.conflated || buffered > this.limits.softBytes) {
       this.conflated ??= new Map();
       for (const tick of ticks) this.conflated.set(tick.symbol, tick);
@@ -108,6 +109,38 @@ export class ClientSession {
   /** Holds live ticks back while older ones are read from the stream. */
   hold(): void {
     this.held ??= [];
+  }
+
+  /** Goes live without what was held, after a `reset` and a fresh snapshot made the held ticks moot. */
+  dropHeld(lastSeq: number): void {
+    this.held = undefined;
+    this.heldOverflowed = false;
+    this.lastSeq = Math.max(this.lastSeq, lastSeq);
+  }
+
+  get isOpen(): boolean {
+    return this.socket.readyState === OPEN;
+  }
+
+  /**
+   * For a sender that can go at the client's pace (replay, resume): undefined while the socket
+   * holds no more than the soft limit; else a promise that settles once it does, or once the
+   * socket closes. A client that has not drained within `timeoutMs` is closed as too slow.
+   */
+  whenDrained(timeoutMs: number): Promise<void> | undefined {
+    if (!this.isOpen || this.socket.bufferedAmount <= this.limits.softBytes) return undefined;
+    const giveUpAt = Date.now() + timeoutMs;
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!this.isOpen || this.socket.bufferedAmount <= this.limits.softBytes) return resolve();
+        if (Date.now() >= giveUpAt) {
+          this.closeSlow(`too slow: over ${this.limits.softBytes} bytes waiting for ${timeoutMs} ms`);
+          return resolve();
+        }
+        setTimeout(check, DRAIN_CHECK_MS);
+      };
+      setTimeout(check, DRAIN_CHECK_MS);
+    });
   }
 
   /** Sends what was held after `afterSeq` and goes live. */
@@ -134,8 +167,15 @@ export class ClientSession {
     clearTimeout(this.drainTimer);
   }
 
+  private closeSlow(reason: string): void {
+    this.close(SLOW_CLIENT_CLOSE, reason);
+    this.events.onSlowClose?.();
+  }
+
+  /** Every message goes through here: none is queued for a client already past the hard limit. */
   private write(data: string | Buffer): void {
     if (this.socket.readyState !== OPEN) return;
+    if (this.socket.bufferedAmount > this.limits.hardBytes) return this.closeSlow(`too slow: over ${this.limits.hardBytes} bytes waiting`);
     this.socket.send(data, TEXT_FRAME);
     this.events.onSent?.(data.length);
   }

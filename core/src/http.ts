@@ -22,6 +22,8 @@ export interface HttpServerOptions {
   health: () => HealthReport | Promise<HealthReport>;
   registry: Registry;
   logger: Logger;
+  /** Open connections accepted at once; Node closes any past it. */
+  maxConnections?: number;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -35,9 +37,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** Answers with the one error shape of every CryptoStream HTTP API. */
-export function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+export function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
   const body: ErrorResponse = { error: { code, message } };
-  sendJson(res, status, body);
+  sendJson(res, status, body, headers);
 }
 
 interface CompiledRoute extends Route {
@@ -64,7 +66,7 @@ function matchRoute(route: CompiledRoute, pathSegments: string[]): RouteParams |
 }
 
 /** An HTTP server with the given routes plus `/healthz` and `/metrics`. */
-export function createHttpServer({ routes = [], health, registry, logger }: HttpServerOptions): Server {
+export function createHttpServer({ routes = [], health, registry, logger, maxConnections }: HttpServerOptions): Server {
   const builtIn: Route[] = [
     {
       method: "GET",
@@ -110,6 +112,7 @@ export function createHttpServer({ routes = [], health, registry, logger }: Http
     if (pathMatched) sendError(res, 405, "method_not_allowed", `${req.method} is not allowed on ${url.pathname}`);
     else sendError(res, 404, "not_found", `no such endpoint: ${url.pathname}`);
   });
+  if (maxConnections !== undefined) server.maxConnections = maxConnections;
   // Requests Node's parser refuses (headers over 16 KiB, malformed HTTP) get the same JSON errors.
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) {

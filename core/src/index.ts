@@ -1,6 +1,8 @@
 export * from "./contracts/index";
 export { z } from "zod";
-export { commonEnv, duration, loadConfig, port, positiveInt, streamEnv, symbolList } from "./config";
+export { TIMER_LIMIT_MS, commonEnv, duration, formatDuration, loadConfig, port, positiveInt, secret, streamEnv, symbolList, trustedProxies } from "./config";
+export { clientAddress, parseTrustedProxies, requestClientAddress } from "./client-address";
+export type { TrustedProxies } from "./client-address";
 export { ConfigError, isConfigError } from "./errors";
 export { closeServer, createHttpServer, listen, sendError, sendJson } from "./http";
 export {
@@ -10,18 +12,19 @@ export {
   LIVE_CONSUMER_EXPIRES_MS,
   pricesStreamConfig,
   pricesStreamSettings,
+  streamSettingChanges,
 } from "./jetstream";
 export { createLogger } from "./logger";
 export { createMetrics } from "./metrics";
-export { connectNats } from "./nats";
+export { connectNats, inboxPrefixFor, newInbox } from "./nats";
 export { SHUTDOWN_DEADLINE_MS, runNatsService, runService } from "./service";
 export { BinanceCombinedSchema, BinanceMiniTickerSchema, combinedStreamPath, miniTickerStream } from "./upstream/binance";
 export { CoinGeckoMarketSchema } from "./upstream/coingecko";
 export { visitTickWindow } from "./window";
 
-export type { Env } from "./config";
+export type { ConfigCheck, DurationBounds, Env } from "./config";
 export type { HealthReport, HttpServerOptions, Route, RouteHandler, RouteParams } from "./http";
-export type { PricesStreamSettings } from "./jetstream";
+export type { EnsureStreamOptions, PricesStreamSettings, StreamSettingChange } from "./jetstream";
 export type { Logger, LoggerOptions } from "./logger";
 export type { ServiceMetrics } from "./metrics";
 export type { NatsConnection, NatsOptions } from "./nats";
@@ -29,3 +32,5 @@ export type { NatsServiceConfig, RunningService, ServiceDeps } from "./service";
 export type { BinanceCombined, BinanceMiniTicker } from "./upstream/binance";
 export type { CoinGeckoMarket, CoinGeckoSimplePrice } from "./upstream/coingecko";
 export type { TickWindow, TickWindowVisitor } from "./window";
+export { WindowReadSlots, WindowReadsBusyError, isWindowReadsBusy } from "./window-slots";
+export type { WindowBusyReason, WindowSlotLimits } from "./window-slots";

@@ -9,6 +9,8 @@ import {
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ASSETS_BUCKET, HISTORY_DEPTH, PRICE_HISTORY_BUCKET, PRICE_SUBJECTS, PRICES_STREAM } from "./contracts/names";
+import { formatDuration } from "./config";
+import type { Logger } from "./logger";
 
 const NANOS_PER_MS = 1_000_000;
 
@@ -17,6 +19,8 @@ export interface PricesStreamSettings {
   maxPerSubject: number;
   duplicateWindowMs: number;
   replicas?: number;
+  /** Whether a retention smaller than the stream's may be applied (`PRICES_ALLOW_SHRINK`). */
+  allowShrink?: boolean;
 }
 
 /** The stream settings of a service's configuration (see `streamEnv`). */
@@ -24,6 +28,7 @@ export function pricesStreamSettings(config: {
   PRICES_MAX_AGE: number;
   PRICES_MAX_PER_SUBJECT: number;
   PRICES_DUPLICATE_WINDOW: number;
+  PRICES_ALLOW_SHRINK?: boolean;
   JETSTREAM_REPLICAS: number;
 }): PricesStreamSettings {
   return {
@@ -31,6 +36,7 @@ export function pricesStreamSettings(config: {
     maxPerSubject: config.PRICES_MAX_PER_SUBJECT,
     duplicateWindowMs: config.PRICES_DUPLICATE_WINDOW,
     replicas: config.JETSTREAM_REPLICAS,
+    allowShrink: config.PRICES_ALLOW_SHRINK ?? false,
   };
 }
 
@@ -51,25 +57,84 @@ export function pricesStreamConfig(settings: PricesStreamSettings): Partial<Stre
 const STREAM_NOT_FOUND = 10059;
 const STREAM_NAME_IN_USE = 10058;
 
+export interface EnsureStreamOptions {
+  /** Whether this service may change an existing stream's settings (ingest, which writes it); others only create it. */
+  mayUpdate?: boolean;
+  logger?: Logger;
+}
+
+/** One setting of `PRICES` the configuration names, as the stream has it and as the configuration wants it. */
+export interface StreamSettingChange {
+  setting: "max_age" | "max_msgs_per_subject" | "duplicate_window" | "num_replicas";
+  current: number;
+  wanted: number;
+  /** Whether applying it would let the stream keep less than it holds now. */
+  shrinks: boolean;
+}
+
+/** What the configuration would change of an existing stream: only the settings it names. */
+export function streamSettingChanges(current: StreamConfig, wanted: ReturnType<typeof pricesStreamConfig>): StreamSettingChange[] {
+  const limit = (value: number | undefined) => (value === undefined || value <= 0 ? Number.POSITIVE_INFINITY : value);
+  const changes: StreamSettingChange[] = [];
+  for (const setting of ["max_age", "max_msgs_per_subject", "duplicate_window", "num_replicas"] as const) {
+    const currentValue = current[setting] ?? 0;
+    const wantedValue = wanted[setting] ?? 0;
+    if (currentValue === wantedValue) continue;
+    const shrinks = (setting === "max_age" || setting === "max_msgs_per_subject") && limit(wantedValue) < limit(currentValue);
+    changes.push({ setting, current: currentValue, wanted: wantedValue, shrinks });
+  }
+  return changes;
+}
+
+function describeChange(change: StreamSettingChange): string {
+  const show = (value: number) => (change.setting === "max_age" || change.setting === "duplicate_window" ? formatDuration(value / NANOS_PER_MS) : String(value));
+  return `${change.setting} ${show(change.current)} -> ${show(change.wanted)}`;
+}
+
 /**
- * Creates `PRICES`, or brings an existing one to these settings. Safe to call from
- * every service at once: a lost creation race turns into an update.
+ * Creates `PRICES` when it is missing; safe to call from every service at once. An existing
+ * stream is changed only by a service that may (`mayUpdate`), only in the settings the
+ * configuration names, and never to keep less than it does now unless `allowShrink`: one
+ * service started with `PRICES_MAX_AGE=1s` must not empty the stream everyone shares.
+ * Resolves with the changes applied.
  */
-export async function ensurePricesStream(nc: NatsConnection, settings: PricesStreamSettings): Promise<void> {
+export async function ensurePricesStream(nc: NatsConnection, settings: PricesStreamSettings, options: EnsureStreamOptions = {}): Promise<StreamSettingChange[]> {
   const jsm = await jetstreamManager(nc);
   const config = pricesStreamConfig(settings);
+  let current: StreamConfig;
   try {
-    await jsm.streams.info(PRICES_STREAM);
+    current = (await jsm.streams.info(PRICES_STREAM)).config;
   } catch (error) {
     if (!isApiError(error, STREAM_NOT_FOUND)) throw error;
     try {
       await jsm.streams.add(config);
-      return;
+      return [];
     } catch (addError) {
       if (!isApiError(addError, STREAM_NAME_IN_USE)) throw addError;
+      current = (await jsm.streams.info(PRICES_STREAM)).config;
     }
   }
-  await jsm.streams.update(PRICES_STREAM, config);
+  const changes = streamSettingChanges(current, config);
+  if (changes.length === 0) return [];
+  const { logger, mayUpdate = false } = options;
+  if (!mayUpdate) {
+    logger?.warn({ changes: changes.map(describeChange) }, "PRICES has other settings than this service's configuration; left as it is (ingest applies settings)");
+    return [];
+  }
+  const refused = changes.filter((change) => change.shrinks && !settings.allowShrink);
+  if (refused.length > 0) {
+    logger?.warn(
+      { refused: refused.map(describeChange) },
+      "not shrinking PRICES' retention below what it keeps now; set PRICES_ALLOW_SHRINK=true to do so on purpose",
+    );
+  }
+  const applied = changes.filter((change) => !refused.includes(change));
+  if (applied.length === 0) return [];
+  const update: StreamConfig = { ...current };
+  for (const change of applied) update[change.setting] = change.wanted;
+  await jsm.streams.update(PRICES_STREAM, update);
+  logger?.info({ changes: applied.map(describeChange) }, "PRICES settings updated");
+  return applied;
 }
 
 function isApiError(error: unknown, code: number): boolean {

@@ -1,4 +1,4 @@
-import { AuthorizationError, connect, type NatsConnection } from "@nats-io/transport-node";
+import { AuthorizationError, connect, createInbox, type NatsConnection } from "@nats-io/transport-node";
 import { ConfigError } from "./errors";
 import type { Logger } from "./logger";
 
@@ -13,6 +13,20 @@ export interface NatsOptions {
 }
 
 /**
+ * The inbox prefix of a NATS user: replies to a user's requests and its window deliveries
+ * arrive under it, and nats-users.conf lets only that user subscribe there, so no other
+ * user can read them. Without a user (a server without authorization) the NATS default.
+ */
+export function inboxPrefixFor(user: string | undefined): string {
+  return user ? `_INBOX_${user}` : "_INBOX";
+}
+
+/** A new inbox subject under the connection's own prefix. */
+export function newInbox(nc: NatsConnection): string {
+  return createInbox((nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix ?? "");
+}
+
+/**
  * Connects to NATS, waiting for the server if it is not up yet, and reconnecting
  * forever afterwards. Every status change is logged. Refused credentials are a
  * configuration error: the service cannot start with them.
@@ -23,6 +37,7 @@ export async function connectNats({ url, name, user, password, logger }: NatsOpt
     name,
     user,
     pass: password,
+    inboxPrefix: inboxPrefixFor(user),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 1_000,
     reconnectJitter: 500,

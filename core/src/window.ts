@@ -1,7 +1,9 @@
 import { AckPolicy, DeliverPolicy, jetstreamManager, type ConsumerConfig } from "@nats-io/jetstream";
-import { createInbox, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import { PRICES_STREAM, priceSubject, symbolFromSubject } from "./contracts/names";
 import { decodeTick, type SequencedTick, type TickRejectReason } from "./contracts/tick";
+import { isTimeInRange } from "./contracts/time-bound";
+import { newInbox } from "./nats";
 
 export interface TickWindow {
   /** Only these symbols; all when empty or absent. */
@@ -36,6 +38,8 @@ export interface TickWindowVisitor {
  * read began, whichever comes first. Resolves with the number of ticks visited.
  */
 export async function visitTickWindow(nc: NatsConnection, window: TickWindow, visitor: TickWindowVisitor): Promise<number> {
+  const problem = windowProblem(window);
+  if (problem) throw new RangeError(`invalid tick window: ${problem}`);
   if (window.limit <= 0) return 0;
   let visited = 0;
   const textDecoder = new TextDecoder();
@@ -59,6 +63,19 @@ export async function visitTickWindow(nc: NatsConnection, window: TickWindow, vi
   return visited;
 }
 
+/** What is wrong with a window's bounds, if anything: a read must never start from a value no server or `Date` can take. */
+export function windowProblem(window: TickWindow): string | undefined {
+  for (const name of ["sinceMs", "untilMs"] as const) {
+    const value = window[name];
+    if (value !== undefined && !isTimeInRange(value)) return `${name} ${value} is not a time between the epoch and 8.64e15 ms`;
+  }
+  for (const name of ["fromSeq", "toSeq", "limit"] as const) {
+    const value = window[name];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) return `${name} ${value} is not a non-negative integer`;
+  }
+  return undefined;
+}
+
 interface StoredTickVisitor {
   /** One stored tick of the window, undecoded; a returned promise pauses delivery until it settles. */
   onStored: (data: Uint8Array, seq: number, symbol: string | undefined) => void | Promise<void>;
@@ -71,6 +88,8 @@ const IDLE_HEARTBEAT_MS = 2_000;
 /** Silence for this long (no tick, no heartbeat) means the consumer is gone: it is made again. */
 const SILENCE_LIMIT_MS = 3 * IDLE_HEARTBEAT_MS;
 const MAX_FAILED_REOPENS = 3;
+/** nats-server deletes a window's consumer this long after its reader is gone (a crashed process leaves none behind). */
+const INACTIVE_THRESHOLD_MS = 30_000;
 
 /** What the reply subject of a JetStream delivery says about it. */
 export interface Delivery {
@@ -167,9 +186,7 @@ async function readStoredTicks(nc: NatsConnection, window: Omit<TickWindow, "lim
     let failedReopens = 0;
     let finished = false;
 
-    const silenceCheck = setInterval(() => {
-      if (!paused && Date.now() - lastHeard > SILENCE_LIMIT_MS) reopen();
-    }, IDLE_HEARTBEAT_MS);
+    let silenceCheck: ReturnType<typeof setInterval> | undefined;
 
     function finish(error?: unknown): void {
       if (finished) return;
@@ -189,9 +206,18 @@ async function readStoredTicks(nc: NatsConnection, window: Omit<TickWindow, "lim
       consumerName = undefined;
     }
 
+    /** Opens the consumer; whatever it throws ends this read, never the process. */
     function open(startSeq: number | undefined, first = false): void {
+      try {
+        openConsumer(startSeq, first);
+      } catch (error) {
+        finish(error);
+      }
+    }
+
+    function openConsumer(startSeq: number | undefined, first: boolean): void {
       closeConsumer();
-      const inbox = createInbox();
+      const inbox = newInbox(nc);
       expectedDelivery = 1;
       lastHeard = Date.now();
       // Subscribed before the consumer exists, so no delivery can find nobody listening.
@@ -207,6 +233,7 @@ async function readStoredTicks(nc: NatsConnection, window: Omit<TickWindow, "lim
         ...(single ? { filter_subject: priceSubject(single) } : {}),
         mem_storage: true,
         num_replicas: 1,
+        inactive_threshold: INACTIVE_THRESHOLD_MS * NANOS_PER_MS,
         ...(startSeq !== undefined
           ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, startSeq) }
           : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(window.sinceMs ?? 0).toISOString() }),
@@ -298,5 +325,10 @@ async function readStoredTicks(nc: NatsConnection, window: Omit<TickWindow, "lim
     }
 
     open(window.fromSeq, true);
+    if (!finished) {
+      silenceCheck = setInterval(() => {
+        if (!paused && Date.now() - lastHeard > SILENCE_LIMIT_MS) reopen();
+      }, IDLE_HEARTBEAT_MS);
+    }
   });
 }

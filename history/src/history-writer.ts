@@ -25,6 +25,8 @@ export interface HistoryWriterOptions {
   onReject?: (reason: TickRejectReason, message: string, seq: number) => void;
   /** The consumer was recreated to deliver again from this seq: ticks before it were missing. */
   onRestart?: (fromSeq: number) => void;
+  /** The durable consumer was gone (deleted by someone) and was made again from this seq. */
+  onConsumerLost?: (fromSeq: number | undefined) => void;
 }
 
 export interface HistoryWriter {
@@ -141,7 +143,12 @@ export async function startHistoryWriter(options: HistoryWriterOptions): Promise
   const done = (async () => {
     for (let attempt = 0; !stopping; attempt++) {
       try {
-        messages = await (await js.consumers.get(PRICES_STREAM, durable)).consume({ max_messages: 1_024, expires: LIVE_CONSUMER_EXPIRES_MS });
+        // Missing consumer: an error here, not an endless silent wait, so it is made again below.
+        messages = await (await js.consumers.get(PRICES_STREAM, durable)).consume({
+          max_messages: 1_024,
+          expires: LIVE_CONSUMER_EXPIRES_MS,
+          abort_on_missing_resource: true,
+        });
         if (stopping) return void (await messages.close());
         attempt = 0;
         let restartAt: number | undefined;
@@ -162,7 +169,9 @@ export async function startHistoryWriter(options: HistoryWriterOptions): Promise
         logger.warn({ err: (error as Error).message, retryInMs: delay }, "history consumer failed; starting it again");
         await sleep(delay);
         if (!(await jsm.consumers.info(PRICES_STREAM, durable).catch(() => undefined))) {
-          await jsm.consumers.add(PRICES_STREAM, consumerConfig(next)).catch(() => undefined);
+          // Its ack floor went with it: `next`, the first seq not written, is where it stood.
+          const added = await jsm.consumers.add(PRICES_STREAM, consumerConfig(next)).catch(() => undefined);
+          if (added) options.onConsumerLost?.(next);
         }
       }
     }

@@ -1,5 +1,7 @@
 import {
   isValidSymbol,
+  isWindowReadsBusy,
+  requestClientAddress,
   visitTickWindow,
   sendError,
   sendJson,
@@ -8,23 +10,37 @@ import {
   type Route,
   type SymbolsResponse,
   type TickRejectReason,
+  type TrustedProxies,
+  type WindowBusyReason,
+  type WindowReadSlots,
 } from "@cryptostream/core";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AssetsCache } from "./assets-cache";
 import type { HistoryWindow } from "./history-window";
 import { tickStreamWriter } from "./ticks-stream";
 import { parseWindowQuery } from "./window-query";
 
+export interface TickWindowReads {
+  /** The connection windows are read on: apart from the writer's, so no read can take that down. */
+  nc: NatsConnection;
+  slots: WindowReadSlots;
+  trustedProxies: TrustedProxies;
+  /** A client that takes nothing for this long is cut off. */
+  sendTimeoutMs: number;
+  onBusy?: (reason: WindowBusyReason) => void;
+}
+
 export interface HistoryRoutesDeps {
   window: HistoryWindow;
   assets: AssetsCache;
-  nc: NatsConnection;
+  reads: TickWindowReads;
   now?: () => number;
   onBadRequest?: (parameter: string) => void;
   onReject?: (reason: TickRejectReason, message: string, seq: number) => void;
 }
 
 /** `GET /api/history/:symbol` and `GET /api/symbols` from memory; `GET /api/ticks` from `PRICES`. */
-export function historyRoutes({ window, assets, nc, now = Date.now, onBadRequest, onReject }: HistoryRoutesDeps): Route[] {
+export function historyRoutes({ window, assets, reads, now = Date.now, onBadRequest, onReject }: HistoryRoutesDeps): Route[] {
   // Each symbol's body is encoded once per new tick, not once per request.
   const encoded = new Map<string, { seq: number; etag: string; body: Buffer }>();
   const encodedHistory = (symbol: string) => {
@@ -86,12 +102,39 @@ export function historyRoutes({ window, assets, nc, now = Date.now, onBadRequest
           onBadRequest?.(query.parameter);
           return sendError(res, 400, `invalid_${query.parameter}`, query.message);
         }
-        const accept = req.headers.accept ?? "";
-        const asArray = accept.includes("application/json") && !accept.includes("ndjson");
-        const writer = tickStreamWriter(res, asArray);
-        await visitTickWindow(nc, query.window, { onTick: writer.write, onReject, stopped: () => writer.gone });
-        writer.end();
+        const release = await windowReadSlot(req, res, reads);
+        if (!release) return;
+        try {
+          const accept = req.headers.accept ?? "";
+          const asArray = accept.includes("application/json") && !accept.includes("ndjson");
+          const writer = tickStreamWriter(res, asArray, reads.sendTimeoutMs);
+          await visitTickWindow(reads.nc, query.window, { onTick: writer.write, onReject, stopped: () => writer.gone });
+          writer.end();
+        } finally {
+          release();
+        }
       },
     },
   ];
+}
+
+/**
+ * Waits for a slot among the instance's window reads, for this client's address. Full:
+ * `429` with `Retry-After`. Undefined when refused, or when the client left while waiting.
+ */
+async function windowReadSlot(req: IncomingMessage, res: ServerResponse, reads: TickWindowReads): Promise<(() => void) | undefined> {
+  const client = requestClientAddress(req, reads.trustedProxies);
+  const left = new AbortController();
+  const onClose = () => left.abort();
+  res.once("close", onClose);
+  try {
+    return await reads.slots.acquire(client, left.signal);
+  } catch (error) {
+    if (!isWindowReadsBusy(error)) return undefined;
+    reads.onBusy?.(error.reason);
+    sendError(res, 429, "busy", `${error.message}; try again later`, { "retry-after": "1" });
+    return undefined;
+  } finally {
+    res.off("close", onClose);
+  }
 }

@@ -14,13 +14,19 @@ export interface TickStreamWriter {
   readonly gone: boolean;
 }
 
-function drained(res: ServerResponse): Promise<void> {
+/** Settles when the socket drained or closed; a client that takes nothing for `timeoutMs` is cut off. */
+function drained(res: ServerResponse, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
+      clearTimeout(timer);
       res.off("drain", done);
       res.off("close", done);
       resolve();
     };
+    const timer = setTimeout(() => {
+      res.destroy(new Error(`the client took nothing for ${timeoutMs} ms`));
+      done();
+    }, timeoutMs);
     res.on("drain", done);
     res.on("close", done);
   });
@@ -31,8 +37,12 @@ function isOneLineObject(json: string): boolean {
   return json.endsWith("}") && json.indexOf("\n") === -1 && json.indexOf("\r") === -1;
 }
 
-/** Writes ticks as NDJSON, or as one JSON array, in chunks of about 64 KiB, respecting backpressure. */
-export function tickStreamWriter(res: ServerResponse, asArray: boolean): TickStreamWriter {
+/**
+ * Writes ticks as NDJSON, or as one JSON array, in chunks of about 64 KiB, respecting
+ * backpressure: at most one chunk waits in memory for a slow client, and one that takes
+ * nothing for `sendTimeoutMs` is cut off, which ends the read behind it.
+ */
+export function tickStreamWriter(res: ServerResponse, asArray: boolean, sendTimeoutMs = 30_000): TickStreamWriter {
   let gone = false;
   res.once("close", () => (gone = true));
   res.writeHead(200, {
@@ -54,7 +64,7 @@ export function tickStreamWriter(res: ServerResponse, asArray: boolean): TickStr
       if (chunk.length < CHUNK_CHARS) return;
       const full = res.write(chunk);
       chunk = "";
-      return full || gone ? undefined : drained(res);
+      return full || gone ? undefined : drained(res, sendTimeoutMs);
     },
     end() {
       if (!gone) res.end(asArray ? `${chunk}]` : chunk);

@@ -1,4 +1,5 @@
-import { createInbox, headers, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import { newInbox } from "@cryptostream/core";
+import { headers, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 
 export interface PublishAck {
   seq: number;
@@ -19,7 +20,7 @@ const SWEEP_MS = 100;
  * publish in flight, instead of a request, a subscription entry and a timer each.
  */
 export class JetStreamAckInbox {
-  private readonly prefix = createInbox();
+  private readonly prefix: string;
   private readonly waiting = new Map<string, Waiting>();
   private readonly subscription: Subscription;
   private readonly sweeper: ReturnType<typeof setInterval>;
@@ -30,6 +31,7 @@ export class JetStreamAckInbox {
     private readonly timeoutMs: number,
     private readonly now: () => number = Date.now,
   ) {
+    this.prefix = newInbox(nc);
     this.subscription = nc.subscribe(`${this.prefix}.*`, { callback: (_error, msg) => this.settle(msg) });
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
   }

@@ -33,7 +33,7 @@ export interface IngestService extends RunningService {
 const STREAMS_PER_CONNECTION = 1024;
 
 export async function startIngest({ config, nc, logger, metrics }: IngestDeps): Promise<IngestService> {
-  await ensurePricesStream(nc, pricesStreamSettings(config));
+  await ensurePricesStream(nc, pricesStreamSettings(config), { mayUpdate: true, logger });
 
   const published = metrics.counter(
     "cryptostream_ingest_ticks_published_total",

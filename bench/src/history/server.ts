@@ -17,6 +17,7 @@ import {
   sendJson,
   symbolFromSubject,
   type SequencedTick,
+  WindowReadSlots,
 } from "@cryptostream/core";
 import { AssetsCache, HistoryWindow, historyRoutes, loadHistoryConfig, startHistory } from "@cryptostream/history";
 
@@ -30,7 +31,13 @@ if (mode === "service") {
   const history = await startHistory({ config: loadHistoryConfig({ NATS_URL: natsUrl, HISTORY_PORT: "0" }), nc, logger, metrics });
   port = history.port;
 } else if (mode === "routes") {
-  const routes = historyRoutes({ window: new HistoryWindow(), assets: new AssetsCache(), nc });
+  const reads = {
+    nc,
+    slots: new WindowReadSlots({ maxConcurrent: 4, maxPerClient: 4, maxQueued: 64, maxWaitMs: 5_000 }),
+    trustedProxies: { kind: "none" } as const,
+    sendTimeoutMs: 30_000,
+  };
+  const routes = historyRoutes({ window: new HistoryWindow(), assets: new AssetsCache(), reads });
   port = await listen(createHttpServer({ routes, registry: metrics.registry, logger, health: () => ({ ok: true }) }), 0, "127.0.0.1");
 } else {
   const kv = await new Kvm(nc).open(PRICE_HISTORY_BUCKET);

@@ -13,14 +13,24 @@ export {
   priceSubject,
   symbolFromSubject,
 } from "./names";
-export { PROTOCOL_VERSION } from "./protocol";
+export {
+  CLOSE_GOING_AWAY,
+  CLOSE_INTERNAL_ERROR,
+  CLOSE_MESSAGE_TOO_BIG,
+  CLOSE_POLICY_VIOLATION,
+  CLOSE_TOKEN_EXPIRED,
+  CLOSE_TRY_AGAIN_LATER,
+  CLOSE_UNSUPPORTED_DATA,
+  PROTOCOL_VERSION,
+} from "./protocol";
 export { TickSchema, decodeTick, tickMsgId, validateTick } from "./tick";
-export { parseTimeBound } from "./time-bound";
+export { MAX_TIME_MS, isTimeInRange, parseTimeBound } from "./time-bound";
 
 export type { AssetMetadata } from "./asset-metadata";
 export type { AssetMapping } from "./assets";
 export type { BackoffOptions } from "./backoff";
 export type {
+  AuthenticatedMessage,
   ClientMessage,
   ErrorMessage,
   ErrorResponse,

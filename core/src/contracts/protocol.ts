@@ -63,7 +63,29 @@ export type ProtocolErrorCode =
   | "unknown_type"
   | "unknown_symbol"
   | "rate_limited"
-  | "replay_failed";
+  | "replay_failed"
+  /** The server runs as many replays and resumes as it may (this client's share, or all): try again later. */
+  | "busy"
+  /** An `auth` message carried a token that does not admit. */
+  | "unauthorized"
+  /** The token the connection was admitted with has expired; the connection closes with {@link CLOSE_TOKEN_EXPIRED}. */
+  | "token_expired";
+
+/** WebSocket close codes the broadcaster uses (RFC 6455 and, from 4000, its own). */
+export const CLOSE_GOING_AWAY = 1001;
+export const CLOSE_UNSUPPORTED_DATA = 1003;
+export const CLOSE_POLICY_VIOLATION = 1008;
+export const CLOSE_MESSAGE_TOO_BIG = 1009;
+export const CLOSE_INTERNAL_ERROR = 1011;
+export const CLOSE_TRY_AGAIN_LATER = 1013;
+/** The connection's token expired and no `auth` message refreshed it in time. */
+export const CLOSE_TOKEN_EXPIRED = 4001;
+
+/** Answer to an `auth` message whose token admits: the connection now lives until `expiresAt` (ms), or for good when null. */
+export interface AuthenticatedMessage {
+  type: "authenticated";
+  expiresAt: number | null;
+}
 
 export interface ErrorMessage {
   type: "error";
@@ -80,6 +102,7 @@ export type ServerMessage =
   | ReplayMessage
   | ReplayEndMessage
   | PongMessage
+  | AuthenticatedMessage
   | ErrorMessage;
 
 /** Messages a client may send. */
@@ -88,7 +111,8 @@ export type ClientMessage =
   | { type: "unsubscribe"; symbols: string[] }
   | { type: "resume"; seq: number }
   | { type: "replay"; since: number | string; symbols?: string[] }
-  | { type: "ping" };
+  | { type: "ping" }
+  | { type: "auth"; token: string };
 
 /** Body of `GET /api/history/:symbol`. */
 export interface HistoryResponse {

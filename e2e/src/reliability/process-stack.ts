@@ -114,7 +114,18 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
   };
   const broadcaster = async (name: string) => {
     const port = await freePort();
-    const env = { ...base, BROADCASTER_PORT: String(port), BROADCASTER_ID: name, SIMULATED: "true", MAX_CONNECTIONS_PER_IP: "100000" };
+    // Every client of the run connects from 127.0.0.1, so the per-address limits are lifted; the
+    // instance-wide limit on window reads stays as shipped, and every resume after a kill goes through it.
+    const env = {
+      ...base,
+      BROADCASTER_PORT: String(port),
+      BROADCASTER_ID: name,
+      SIMULATED: "true",
+      MAX_CONNECTIONS: "100000",
+      MAX_CONNECTIONS_PER_IP: "100000",
+      WINDOW_READS_PER_IP: "100000",
+      WINDOW_READS_QUEUE: "100000",
+    };
     return new ServiceProcess(name, "broadcaster", port, env, logFile(name));
   };
   const historyPort = await freePort();

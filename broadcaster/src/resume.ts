@@ -1,0 +1,52 @@
+import { PRICES_STREAM, visitTickWindow, type SequencedTick } from "@cryptostream/core";
+import type { ConnectionContext } from "./connection";
+import type { ClientSession } from "./session";
+
+export const PAGE = 500;
+
+/**
+ * Sends every tick of the session's symbols after `seq`, read from the stream at the
+ * client's pace, then the live ticks held meanwhile: no gap, no duplicate. A point older
+ * than the stream keeps (or too far back) gets `reset` and a fresh snapshot instead, as
+ * does a resume so long that more live ticks arrived than the session may hold.
+ * The caller holds the session's live ticks (`session.hold()`) from the moment it accepted
+ * the request, so none slips out ahead of the older ones read here.
+ */
+export async function resumeFromStream(session: ClientSession, seq: number, context: ConnectionContext, stopped: () => boolean): Promise<void> {
+  const { hub } = context;
+  const upTo = hub.lastSeq;
+  const { state } = await context.jsm.streams.info(PRICES_STREAM);
+  const tooOld = seq + 1 < state.first_seq && upTo >= state.first_seq;
+  if (seq > state.last_seq || tooOld || upTo - seq > context.resumeMaxTicks) return resetSession(session, context);
+  let page: SequencedTick[] = [];
+  let sent = seq;
+  if (upTo > seq) {
+    await visitTickWindow(
+      context.windowNc,
+      { symbols: session.symbols ? [...session.symbols] : [], fromSeq: seq + 1, toSeq: upTo, limit: context.resumeMaxTicks },
+      {
+        onTick: (tick) => {
+          page.push(tick);
+          if (page.length < PAGE) return;
+          session.sendTicks(page);
+          page = [];
+          return session.whenDrained(context.sendTimeoutMs);
+        },
+        stopped,
+      },
+    );
+    if (stopped()) return;
+    session.sendTicks(page);
+    sent = upTo;
+  }
+  if (session.heldOverflowed) return resetSession(session, context);
+  context.events.onResume?.("caught_up");
+  session.release(sent);
+}
+
+function resetSession(session: ClientSession, context: ConnectionContext): void {
+  context.events.onResume?.("reset");
+  session.send({ type: "reset" });
+  session.send({ type: "snapshot", ticks: context.hub.snapshotFor(session) });
+  session.dropHeld(context.hub.lastSeq);
+}
