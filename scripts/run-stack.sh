@@ -56,8 +56,9 @@ if [ "$mode" = demo ]; then
   add sim "pnpm --silent --dir sim-exchange start"
 fi
 add ingest "$(as ingest) pnpm --silent --dir ingest start"
-# The UI server on this machine is the one proxy whose X-Forwarded-For the services believe.
-trusted="TRUST_PROXY=\${TRUST_PROXY:-127.0.0.1,::1}"
+# Browsers reach the services through the UI server, one proxy hop whose X-Forwarded-For entry
+# (the browser's address) the services believe; what a browser writes there itself is ignored.
+trusted="TRUST_PROXY=\${TRUST_PROXY:-1}"
 add broadcaster "$(as broadcaster) $trusted pnpm --silent --dir broadcaster start"
 add history "$(as history) $trusted pnpm --silent --dir history start"
 add ui "pnpm --silent --dir ui start"

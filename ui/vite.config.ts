@@ -7,8 +7,8 @@ const port = Number(process.env.UI_PORT ?? 3000);
 
 /**
  * The browser talks to one origin: `/ws` goes to the broadcaster, `/api` to history. `xfwd`
- * appends the browser's address to `X-Forwarded-For`, which the services believe of this
- * proxy alone (`TRUST_PROXY` in scripts/run-stack.sh), so their per-address limits hold.
+ * appends the browser's address to `X-Forwarded-For`, which the services take as the client's
+ * from this one hop (`TRUST_PROXY=1` in scripts/run-stack.sh), so their per-address limits hold.
  */
 const proxy: Record<string, ProxyOptions> = {
   "/ws": { target: broadcasterUrl, ws: true, xfwd: true },

@@ -194,6 +194,85 @@ describe("broadcaster protocol v1 on a real nats-server", () => {
     await shared.close();
   });
 
+  it.each([
+    [{ type: "replay", since: -1e20 }],
+    [{ type: "replay", since: "99999999999999999999999" }],
+    [{ type: "replay", since: 1e300 }],
+    [{ type: "replay", since: "99999999999d" }],
+    [{ type: "resume", seq: 1e300 }],
+    [{ type: "resume", seq: -1 }],
+  ])("refuses %j with bad_request where it is parsed, and nothing fails later (the window reader's timer once crashed the process)", async (frame) => {
+    const client = await WsTestClient.open(url(main));
+    await client.waitForMessage((m) => m.type === "snapshot");
+    client.send(frame);
+    expect(await client.waitForMessage((m) => m.type === "error")).toMatchObject({ code: "bad_request" });
+    client.send({ type: "ping" });
+    await client.waitForMessage((m) => m.type === "pong");
+    await client.close();
+  });
+
+  it("sends hello first even when the URL names unknown symbols, then the error", async () => {
+    const client = await WsTestClient.open(url(main, "?symbols=btc,zzz"));
+    await client.waitForMessage((m) => m.type === "snapshot");
+    expect(client.messages.map((m) => m.type)).toEqual(["hello", "error", "snapshot"]);
+    expect(client.messages[1]).toMatchObject({ code: "unknown_symbol", message: "unknown symbols: zzz" });
+    await client.close();
+  });
+
+  it("runs one replay or resume per connection: a second is refused while the first runs, and a resume far too big for the URL is refused", async () => {
+    const client = await WsTestClient.open(url(main, "?resume=99999999999999999999"));
+    await client.waitForMessage((m) => m.type === "snapshot");
+    expect(client.messages[1]).toMatchObject({ type: "error", code: "bad_request" });
+    client.send({ type: "replay", since: "1h" });
+    client.send({ type: "resume", seq: 1 });
+    expect(await client.waitForMessage((m) => m.type === "error" && m.code === "bad_request" && String(m.message).includes("already running"))).toBeTruthy();
+    await client.waitForMessage((m) => m.type === "replay_end");
+    await client.close();
+  });
+
+  it("refuses replays past the instance's window-read slots with busy, and a resume with busy and 1013, while others are served", async () => {
+    const tight = await start({ WINDOW_READS_MAX: "1", WINDOW_READS_QUEUE: "1", WINDOW_READS_PER_IP: "10" });
+    // Slow readers: a replay waits for a client over its soft limit, so each holds its slot.
+    const clients = await Promise.all(Array.from({ length: 4 }, () => WsTestClient.open(url(tight))));
+    await Promise.all(clients.map((c) => c.waitForMessage((m) => m.type === "snapshot")));
+    clients.forEach((c) => c.send({ type: "replay", since: "1h" }));
+    const outcomes = await Promise.all(clients.map((c) => c.waitForMessage((m) => m.type === "replay_end" || (m.type === "error" && m.code === "busy"))));
+    expect(outcomes.filter((m) => m.type === "error").length).toBeGreaterThanOrEqual(1);
+    expect(outcomes.filter((m) => m.type === "replay_end").length).toBeGreaterThanOrEqual(1);
+    expect(String(outcomes.find((m) => m.type === "error")!.message)).toMatch(/busy/);
+    await Promise.all(clients.map((c) => c.close()));
+  });
+
+  it("keeps a JWT connection only until its exp, unless an auth message brings a newer token", async () => {
+    const secret = "k".repeat(32);
+    const guarded = await start({ AUTH_JWT_SECRET: secret, AUTH_JWT_AUDIENCE: "cryptostream", AUTH_JWT_ISSUER: "issuer.test" });
+    const token = (expInMs: number, claims: Record<string, unknown> = {}) =>
+      signHs256({ sub: "x", aud: "cryptostream", iss: "issuer.test", exp: (Date.now() + expInMs) / 1000, ...claims }, secret);
+    const expiring = await WsTestClient.open(url(guarded, `?token=${token(1_500)}`));
+    const refreshed = await WsTestClient.open(url(guarded, `?token=${token(1_500)}`));
+    await refreshed.waitForMessage((m) => m.type === "snapshot");
+    refreshed.send({ type: "auth", token: "not-a-jwt" });
+    expect(await refreshed.waitForMessage((m) => m.type === "error")).toMatchObject({ code: "unauthorized" });
+    refreshed.send({ type: "auth", token: token(60_000) });
+    expect(await refreshed.waitForMessage((m) => m.type === "authenticated")).toMatchObject({ expiresAt: expect.any(Number) });
+    expect(await expiring.closed(5_000)).toBe(4001);
+    expect(expiring.messages.at(-1)).toMatchObject({ type: "error", code: "token_expired" });
+    refreshed.send({ type: "ping" });
+    await refreshed.waitForMessage((m) => m.type === "pong");
+    await refreshed.close();
+
+    const refusedWith = async (query: string, headers: Record<string, string> = {}) =>
+      JSON.parse((await WsTestClient.refusal(url(guarded, query), { headers })).body).error.message as string;
+    expect(await refusedWith(`?token=${token(60_000, { exp: String(Math.floor(Date.now() / 1000) + 60) })}`)).toMatch(/exp must be a number/);
+    expect(await refusedWith(`?token=${token(60_000, { nbf: "0" })}`)).toMatch(/nbf must be a number/);
+    expect(await refusedWith(`?token=${token(60_000, { aud: "someone-else" })}`)).toMatch(/aud must be cryptostream/);
+    expect(await refusedWith(`?token=${token(60_000, { iss: "evil.test" })}`)).toMatch(/iss must be issuer.test/);
+    // An empty ?token= does not hide a valid Authorization header.
+    const viaHeader = await WsTestClient.open(url(guarded, "?token="), { headers: { authorization: `Bearer ${token(60_000)}` } });
+    await viaHeader.waitForMessage((m) => m.type === "snapshot");
+    await viaHeader.close();
+  });
+
   it("closes every client with 1001 going away on shutdown", async () => {
     const leaving = await start();
     const client = await WsTestClient.open(url(leaving));

@@ -119,4 +119,33 @@ describe("visitTickWindow against a real nats-server", () => {
     expect(count).toBe(TICKS);
     expectStreamOrder(ticks, 1);
   }, 60_000);
+
+  const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === "Timeout").length;
+
+  it.each([
+    [{ sinceMs: -1e20, limit: 10 }, "sinceMs"],
+    [{ sinceMs: 1e300, limit: 10 }, "sinceMs"],
+    [{ sinceMs: Number.NaN, limit: 10 }, "sinceMs"],
+    [{ untilMs: 8.64e15 + 1, limit: 10 }, "untilMs"],
+    [{ fromSeq: -1, limit: 10 }, "fromSeq"],
+    [{ fromSeq: 1.5, limit: 10 }, "fromSeq"],
+    [{ toSeq: 2 ** 60, limit: 10 }, "toSeq"],
+  ])("refuses the window %j with a RangeError naming %s, before asking the server anything", async (window, field) => {
+    const before = timers();
+    await expect(visitTickWindow(nc, window, { onTick: () => undefined })).rejects.toThrow(new RegExp(`invalid tick window: ${field}`));
+    expect(timers()).toBe(before);
+  });
+
+  it("leaves no timer behind when the consumer cannot be made (the silence check once outlived such a read and crashed the process)", async () => {
+    const other = await startNatsServer();
+    const bare = await connect({ servers: other.url });
+    try {
+      const before = timers();
+      await expect(visitTickWindow(bare, { sinceMs: 0, limit: 10 }, { onTick: () => undefined })).rejects.toThrow(/stream not found/);
+      expect(timers()).toBe(before);
+    } finally {
+      await bare.close();
+      await other.cleanup();
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { connect } from "@nats-io/transport-node";
-import { PRICES_STREAM, ensureAssetsBucket, visitTickWindow, type SequencedTick } from "@cryptostream/core";
+import { PRICES_STREAM, ensureAssetsBucket, inboxPrefixFor, visitTickWindow, type SequencedTick } from "@cryptostream/core";
 import { WsTestClient, waitFor } from "@cryptostream/testing";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -58,7 +58,7 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
   });
 
   it("does not let ingest subscribe to prices", async () => {
-    const ingestConnection = await connect({ servers: stack.nats.url, user: "ingest", pass: passwords.INGEST_NATS_PASSWORD });
+    const ingestConnection = await connect({ servers: stack.nats.url, user: "ingest", pass: passwords.INGEST_NATS_PASSWORD, inboxPrefix: inboxPrefixFor("ingest") });
     const refused = new Promise<Error>((resolve) => ingestConnection.subscribe("prices.>", { callback: (error) => void (error && resolve(error)) }));
     expect((await refused).message).toMatch(/permissions violation/i);
     await ingestConnection.close();
@@ -66,12 +66,12 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
 
   it("lets ingest keep the assets bucket and the replay user read a window and republish it", async () => {
     const logBefore = stack.nats.output().length;
-    const ingestConnection = await connect({ servers: stack.nats.url, user: "ingest", pass: passwords.INGEST_NATS_PASSWORD });
+    const ingestConnection = await connect({ servers: stack.nats.url, user: "ingest", pass: passwords.INGEST_NATS_PASSWORD, inboxPrefix: inboxPrefixFor("ingest") });
     const assets = await ensureAssetsBucket(ingestConnection);
     await assets.put("btc", JSON.stringify({ symbol: "btc", name: "Bitcoin", coingeckoId: "bitcoin" }));
     await ingestConnection.close();
 
-    const replayConnection = await connect({ servers: stack.nats.url, user: "replay", pass: passwords.REPLAY_NATS_PASSWORD });
+    const replayConnection = await connect({ servers: stack.nats.url, user: "replay", pass: passwords.REPLAY_NATS_PASSWORD, inboxPrefix: inboxPrefixFor("replay") });
     const republished: string[] = [];
     const watcher = stack.nc.subscribe("replay.prices.>", { callback: (_, message) => void republished.push(message.subject) });
     await stack.nc.flush();
@@ -87,7 +87,7 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
   });
 
   it("lets history, the broadcaster and replay read a window long enough for flow control (their replies to $JS.FC)", async () => {
-    const ingestConnection = await connect({ servers: stack.nats.url, user: "ingest", pass: passwords.INGEST_NATS_PASSWORD });
+    const ingestConnection = await connect({ servers: stack.nats.url, user: "ingest", pass: passwords.INGEST_NATS_PASSWORD, inboxPrefix: inboxPrefixFor("ingest") });
     const js = jetstream(ingestConnection);
     const ticks = 10_000; // nats-server asks a push consumer for flow control every ~4,000 ticks
     const firstTs = Date.now() - 60_000;
@@ -98,7 +98,7 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
     const logBefore = stack.nats.output().length;
     for (const user of ["history", "broadcaster", "replay"] as const) {
       const password = passwords[`${user.toUpperCase() as Uppercase<typeof user>}_NATS_PASSWORD`];
-      const connection = await connect({ servers: stack.nats.url, user, pass: password });
+      const connection = await connect({ servers: stack.nats.url, user, pass: password, inboxPrefix: inboxPrefixFor(user) });
       const count = await visitTickWindow(connection, { symbols: ["flow"], sinceMs: firstTs - 1_000, limit: 1_000_000 }, { onTick: () => undefined });
       await connection.close();
       expect({ user, count }).toEqual({ user, count: ticks });

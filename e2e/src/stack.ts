@@ -1,5 +1,5 @@
 import { startBroadcaster, loadBroadcasterConfig, type BroadcasterService } from "@cryptostream/broadcaster";
-import { createLogger, createMetrics, type NatsConnection } from "@cryptostream/core";
+import { createLogger, createMetrics, inboxPrefixFor, type NatsConnection } from "@cryptostream/core";
 import { startHistory, loadHistoryConfig, type HistoryService } from "@cryptostream/history";
 import { startIngest, loadIngestConfig, type IngestService } from "@cryptostream/ingest";
 import { startSimExchange, type SimExchange } from "@cryptostream/sim-exchange";
@@ -37,8 +37,13 @@ export async function startStack({ symbols = ["btc", "eth", "sol", "xlm"], inter
   const nats = await startNatsServer(natsOptions);
   const sim = await startSimExchange({ symbols, intervalMs });
   const env = { NATS_URL: nats.url, LOG_LEVEL: "silent" };
+  /** A service's own variables: its NATS user too, for the connection it reads windows on. */
+  const envOf = (name: "ingest" | "broadcaster" | "history") => {
+    const user = credentials[name];
+    return user ? { ...env, NATS_USER: user.user, NATS_PASSWORD: user.pass } : env;
+  };
   const deps = async (name: "ingest" | "broadcaster" | "history") => ({
-    nc: await connect({ servers: nats.url, name, ...credentials[name] }),
+    nc: await connect({ servers: nats.url, name, ...credentials[name], inboxPrefix: inboxPrefixFor(credentials[name]?.user) }),
     logger: createLogger({ service: name, level: "silent" }),
     metrics: createMetrics(name),
   });
@@ -47,18 +52,18 @@ export async function startStack({ symbols = ["btc", "eth", "sol", "xlm"], inter
 
   const ingest = await startIngest({
     ...track(await deps("ingest")),
-    config: loadIngestConfig({ ...env, INGEST_PORT: "0", SOURCES: "binance", BINANCE_WS_URL: sim.binanceWsUrl, SYMBOLS: symbols.join(",") }),
+    config: loadIngestConfig({ ...envOf("ingest"), INGEST_PORT: "0", SOURCES: "binance", BINANCE_WS_URL: sim.binanceWsUrl, SYMBOLS: symbols.join(",") }),
   });
   const startBroadcasterOn = async (port: number) =>
     startBroadcaster({
       ...track(await deps("broadcaster")),
-      config: loadBroadcasterConfig({ ...env, BROADCASTER_PORT: String(port), SIMULATED: "true" }),
+      config: loadBroadcasterConfig({ ...envOf("broadcaster"), BROADCASTER_PORT: String(port), SIMULATED: "true" }),
     });
   let broadcaster = await startBroadcasterOn(0);
   const broadcasterPort = broadcaster.port;
   const history = await startHistory({
     ...track(await deps("history")),
-    config: loadHistoryConfig({ ...env, HISTORY_PORT: "0" }),
+    config: loadHistoryConfig({ ...envOf("history"), HISTORY_PORT: "0" }),
   });
   const nc = await connect({ servers: nats.url, name: "test", ...credentials.test });
   connections.push(nc);

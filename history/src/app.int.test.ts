@@ -27,8 +27,8 @@ describe("history on a real nats-server", () => {
 
   let historyNc: NatsConnection | undefined;
   /** Starts history on a connection of its own, as the service runs. */
-  const start = async () => {
-    const config = loadHistoryConfig({ NATS_URL: server.url, HISTORY_PORT: "0" });
+  const start = async (env: Record<string, string> = {}) => {
+    const config = loadHistoryConfig({ NATS_URL: server.url, HISTORY_PORT: "0", ...env });
     historyNc = await connect({ servers: server.url });
     history = await startHistory({ config, nc: historyNc, logger: createLogger({ service: "history", level: "silent" }), metrics: createMetrics("history") });
     return history;
@@ -177,4 +177,77 @@ describe("history on a real nats-server", () => {
     const served = (await (await api("/api/history/xlm")).json()) as { ticks: SequencedTick[] };
     expect(served.ticks).toEqual([before, ...missed]);
   });
+
+  it("notices its durable consumer was deleted: /healthz says 503 until it is made again from the first tick not written, with no hole", async () => {
+    await start();
+    const published: SequencedTick[] = [];
+    for (let i = 0; i < 10; i++) published.push(await publish("btc", 100 + i));
+    await waitFor("the 10th tick written", () => history!.window.lastSeq("btc") === published[9]!.seq);
+    const jsm = await jetstreamManager(nc);
+    await jsm.consumers.delete(PRICES_STREAM, "history");
+    const health = await api("/healthz");
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ ok: false, consumer: { error: expect.stringContaining("history") } });
+    // Ticks stored while it is gone are written once it is back, in order.
+    for (let i = 10; i < 20; i++) published.push(await publish("btc", 100 + i));
+    await waitFor("the consumer made again", async () => (await api("/healthz")).status === 200, 20_000);
+    await waitFor("the 20th tick written", () => history!.window.lastSeq("btc") === published[19]!.seq, 20_000);
+    expect(await bucketHistory("btc")).toEqual(published);
+    const metrics = await (await api("/metrics")).text();
+    expect(metrics).toMatch(/cryptostream_history_consumer_lost_total\{[^}]*\} 1\n/);
+  }, 40_000);
+
+  it("bounds /api/ticks: 429 past the per-address limit, and a reader that takes nothing is cut off after SEND_TIMEOUT with its consumer gone", async () => {
+    // Some 12 MB of ticks, more than loopback's socket buffers hold for a reader that takes nothing.
+    const TICKS = 60_000;
+    for (let i = 0; i < TICKS; i++) {
+      const symbol = `symbol${String(i % 5).padStart(14, "0")}`;
+      nc.publish(`prices.${symbol}`, JSON.stringify({ symbol, price: 1 + i, ts: ts++, source: "a-source-name-of-thirty-two-char", change24h: -1.2345678, volume24h: 123456789.12345 }));
+    }
+    await nc.flush();
+    const jsm = await jetstreamManager(nc);
+    await waitFor("the ticks stored", async () => (await jsm.streams.info(PRICES_STREAM)).state.messages === TICKS);
+    await start({ WINDOW_READS_PER_IP: "2", SEND_TIMEOUT: "1s" });
+    const consumers = async () => (await jsm.consumers.list(PRICES_STREAM).next()).length;
+    const idle = await consumers();
+    // Two readers that send the request and never read a byte.
+    const stalled = await Promise.all([0, 1].map(() => stalledReader(history!.port, "/api/ticks?since=1h&limit=100000")));
+    await waitFor("both reads running", async () => (await consumers()) === idle + 2);
+    const third = await api("/api/ticks?since=1h&limit=10");
+    expect(third.status).toBe(429);
+    expect(third.headers.get("retry-after")).toBe("1");
+    expect(await third.json()).toMatchObject({ error: { code: "busy", message: expect.stringContaining("per client") } });
+    const windowReads = async () => ((await (await api("/healthz")).json()) as { windowReads: { active: number } }).windowReads.active;
+    await waitFor("the stalled readers cut off and their reads ended", async () => (await windowReads()) === 0, 10_000);
+    await waitFor("their consumers deleted", async () => (await consumers()) === idle, 10_000);
+    // What reached them is short of the whole window: the server gave up on them.
+    for (const reader of stalled) expect(await reader.drain()).toBeLessThan(TICKS);
+    expect((await api("/api/ticks?since=1h&limit=10")).status).toBe(200);
+  }, 60_000);
 });
+
+/**
+ * A client that sends a request and reads nothing of the answer, so its socket's receive window
+ * fills and stays full; `drain` reads what did arrive and resolves with the number of lines.
+ */
+async function stalledReader(port: number, path: string): Promise<{ drain(): Promise<number> }> {
+  const { connect: tcpConnect } = await import("node:net");
+  const socket = tcpConnect({ port, host: "127.0.0.1" });
+  await new Promise((resolve) => socket.once("connect", resolve));
+  socket.pause();
+  socket.write(`GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n`);
+  let lines: Promise<number> | undefined;
+  return {
+    drain() {
+      lines ??= new Promise((resolve) => {
+        let count = 0;
+        socket.on("data", (chunk: Buffer) => {
+          for (const byte of chunk) if (byte === 10) count++;
+        });
+        socket.once("close", () => resolve(count));
+        socket.resume();
+      });
+      return lines;
+    },
+  };
+}
