@@ -1,0 +1,131 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PRICES_STREAM, inboxPrefixFor, pricesStreamConfig, type NatsConnection } from "@cryptostream/core";
+import { freePort, startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { ServiceProcess } from "../reliability/service-process";
+
+const usersConf = fileURLToPath(new URL("../../../nats-users.conf", import.meta.url));
+
+export const PASSWORDS = {
+  ingest: "ingest-secret-1",
+  broadcaster: "broadcaster-secret-2",
+  history: "history-secret-3",
+  viewer: "viewer-secret-4",
+  replay: "replay-secret-5",
+} as const;
+export type NatsUser = keyof typeof PASSWORDS;
+
+export const SYMBOLS = Array.from({ length: 20 }, (_, i) => `coin${i}`);
+
+export interface HostileStackOptions {
+  /** Ticks stored in PRICES before the services start. */
+  storedTicks: number;
+  /** Live ticks a second while the suite runs. */
+  liveRate: number;
+  broadcasterEnv?: Record<string, string>;
+  historyEnv?: Record<string, string>;
+}
+
+export interface HostileStack {
+  nats: NatsServerHandle;
+  broadcaster: ServiceProcess;
+  history: ServiceProcess;
+  /** A connection as `user`, with its own inbox prefix as the services have. */
+  connectAs(user: NatsUser): Promise<NatsConnection>;
+  /** Seq of the last tick stored before the live ticks began. */
+  lastSeededSeq: number;
+  close(): Promise<void>;
+}
+
+/**
+ * nats-server with nats-users.conf, a `PRICES` stream of `storedTicks` ticks, live ticks
+ * at `liveRate`, and the broadcaster and history as real processes under their own NATS
+ * users, behind one trusted proxy hop (`TRUST_PROXY=1`), as docker-compose runs them.
+ */
+export async function startHostileStack(options: HostileStackOptions): Promise<HostileStack> {
+  const nats = await startNatsServer({
+    include: [usersConf],
+    env: Object.fromEntries(Object.entries(PASSWORDS).map(([user, password]) => [`${user.toUpperCase()}_NATS_PASSWORD`, password])),
+  });
+  const connectAs = (user: NatsUser) =>
+    connect({ servers: nats.url, name: `hostile-${user}`, user, pass: PASSWORDS[user], inboxPrefix: user === "viewer" ? "_INBOX" : inboxPrefixFor(user), maxReconnectAttempts: -1 });
+  const ingest = await connectAs("ingest");
+  const jsm = await jetstreamManager(ingest);
+  await jsm.streams.add(pricesStreamConfig({ maxAgeMs: 86_400_000, maxPerSubject: 100_000, duplicateWindowMs: 120_000 }));
+  const lastSeededSeq = await seed(ingest, options.storedTicks);
+  const ticker = startTicker(ingest, options.liveRate);
+
+  const logs = await mkdtemp(join(tmpdir(), "cryptostream-hostile-"));
+  const base = { NATS_URL: nats.url, LOG_LEVEL: "warn", TRUST_PROXY: "1" };
+  const broadcasterPort = await freePort();
+  const broadcaster = new ServiceProcess(
+    "broadcaster",
+    "broadcaster",
+    broadcasterPort,
+    { ...base, NATS_USER: "broadcaster", NATS_PASSWORD: PASSWORDS.broadcaster, BROADCASTER_PORT: String(broadcasterPort), ...options.broadcasterEnv },
+    join(logs, "broadcaster.log"),
+  );
+  const historyPort = await freePort();
+  const history = new ServiceProcess(
+    "history",
+    "history",
+    historyPort,
+    { ...base, NATS_USER: "history", NATS_PASSWORD: PASSWORDS.history, HISTORY_PORT: String(historyPort), ...options.historyEnv },
+    join(logs, "history.log"),
+  );
+  await Promise.all([broadcaster.start(), history.start()]);
+
+  return {
+    nats,
+    broadcaster,
+    history,
+    connectAs,
+    lastSeededSeq,
+    async close() {
+      clearInterval(ticker);
+      await Promise.allSettled([broadcaster.kill("SIGTERM"), history.kill("SIGTERM")]);
+      broadcaster.close();
+      history.close();
+      await ingest.close();
+      await nats.cleanup();
+      await rm(logs, { recursive: true, force: true });
+    },
+  };
+}
+
+function tickJson(symbol: string, price: number, ts: number): string {
+  return JSON.stringify({ symbol, price, ts, source: "binance" });
+}
+
+/** Stores `count` ticks as fast as the server takes them (core publishes, which the stream stores). */
+async function seed(nc: NatsConnection, count: number): Promise<number> {
+  const startTs = Date.now() - 3_600_000;
+  for (let i = 0; i < count; i++) {
+    const symbol = SYMBOLS[i % SYMBOLS.length]!;
+    nc.publish(`prices.${symbol}`, tickJson(symbol, 100 + (i % 1_000), startTs + Math.floor((i * 3_000_000) / Math.max(count, 1))));
+    if (i % 10_000 === 9_999) await nc.flush();
+  }
+  await nc.flush();
+  const jsm = await jetstreamManager(nc);
+  await waitFor("the seeded ticks stored", async () => (await jsm.streams.info(PRICES_STREAM)).state.messages >= count, 60_000);
+  return (await jsm.streams.info(PRICES_STREAM)).state.last_seq;
+}
+
+/** Publishes live ticks stamped with the time they leave, so a client can tell how late each arrives. */
+function startTicker(nc: NatsConnection, perSecond: number): ReturnType<typeof setInterval> {
+  let next = 0;
+  const everyMs = 10;
+  const perInterval = perSecond / (1_000 / everyMs);
+  let owed = 0;
+  return setInterval(() => {
+    owed += perInterval;
+    for (; owed >= 1; owed--) {
+      const symbol = SYMBOLS[next++ % SYMBOLS.length]!;
+      nc.publish(`prices.${symbol}`, tickJson(symbol, 100 + (next % 1_000), Date.now()));
+    }
+  }, everyMs);
+}
