@@ -17,11 +17,32 @@ const VALID_FRAMES = [
   { type: "replay", since: "1m", symbols: ["sol"] },
 ];
 
-/** A random frame: valid, mutated, junk, deep, or oversize. */
+/** Values at and just past every numeric limit a client message meets (times, seqs, counts). */
+const EDGE_NUMBERS = [0, -0, -1, 1.5, 8.64e15, 8.64e15 + 1, -8.64e15, 2 ** 53 - 1, 2 ** 53, 2 ** 53 + 2, -1e20, 1e300, Number.MAX_VALUE, 1e-300];
+const EDGE_TIMES = ["9".repeat(23), "99999999999d", "1e9d", "0ms", "-5m", "275760-09-13T00:00:00.001Z", "1969-12-31T23:59:59Z", "9007199254740993"];
+
+/** A frame that sits on a limit: a number or a time at or past its bound, or a symbol list at or past 1,000. */
+function edgeFrame(random: () => number): string {
+  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+  switch (Math.floor(random() * 4)) {
+    case 0:
+      return JSON.stringify({ type: "replay", since: pick(EDGE_NUMBERS) });
+    case 1:
+      return JSON.stringify({ type: "replay", since: pick(EDGE_TIMES), symbols: ["btc"] });
+    case 2:
+      return JSON.stringify({ type: "resume", seq: pick(EDGE_NUMBERS) });
+    default:
+      return JSON.stringify({ type: pick(["subscribe", "unsubscribe"]), symbols: Array.from({ length: pick([999, 1_000, 1_001]) }, () => "a") });
+  }
+}
+
+/** A random frame: valid, mutated, junk, deep, oversize, or on a limit. */
 function randomFrame(random: () => number): string | Buffer {
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
   const junk = (length: number) => Array.from({ length }, () => String.fromCharCode(Math.floor(random() * 0xffff))).join("");
-  switch (Math.floor(random() * 8)) {
+  switch (Math.floor(random() * 9)) {
+    case 8:
+      return edgeFrame(random);
     case 0:
       return JSON.stringify(pick(VALID_FRAMES));
     case 1: {
@@ -112,7 +133,12 @@ describe("hostile input", () => {
     const base = `http://127.0.0.1:${stack.history.port}`;
     const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
     const paths = ["/api/history/btc", "/api/history/", "/api/history/%ZZ", "/api/history/" + "a".repeat(300), "/api/ticks", "/api/symbols", "/healthz", "/metrics", "/../../etc/passwd", "/api/ticks/extra", "/"];
-    const queries = ["", "?since=5m", "?since=-1", "?limit=0", "?limit=1e9", "?symbols=,,", "?symbols=" + "b".repeat(5_000), "?since=2026-99-99", "?until=now", "?%ff=1", "?since=1m&since=2m"];
+    const queries = [
+      "", "?since=5m", "?since=-1", "?limit=0", "?limit=1e9", "?symbols=,,", "?symbols=" + "b".repeat(5_000), "?since=2026-99-99", "?until=now", "?%ff=1", "?since=1m&since=2m",
+      // At and past every numeric limit.
+      "?limit=100000", "?limit=100001", "?limit=9007199254740993", "?since=" + "9".repeat(23), "?since=8640000000000000", "?since=8640000000000001",
+      "?since=99999999999d", "?since=0&until=8640000000000001", "?since=275760-09-13T00:00:00.001Z", "?symbols=" + Array.from({ length: 1_001 }, () => "a").join(","),
+    ];
     const deadline = Date.now() + SECONDS * 1_000;
     const statuses = new Map<number, number>();
     let requests = 0;
