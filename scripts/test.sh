@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Type-checks every package, runs every test (unit, integration against real
+# Lints and checks the formatting of the whole tree (Biome), type-checks every package, runs every test (unit, integration against real
 # nats-servers, end-to-end in Chromium on a fresh UI build) and ends with one summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+pnpm --silent lint
 pnpm -r --reporter=append-only typecheck
 mkdir -p .test-results
 status=0

@@ -14,8 +14,12 @@ describe("WindowReadSlots", () => {
     const releaseA = await slots.acquire("a");
     await slots.acquire("b");
     const granted: string[] = [];
-    const c = slots.acquire("c").then((release) => (granted.push("c"), release));
-    const d = slots.acquire("d").then((release) => (granted.push("d"), release));
+    const grantedTo = (client: string) => (release: () => void) => {
+      granted.push(client);
+      return release;
+    };
+    const c = slots.acquire("c").then(grantedTo("c"));
+    const d = slots.acquire("d").then(grantedTo("d"));
     expect({ active: slots.active, queued: slots.queued }).toEqual({ active: 2, queued: 2 });
     expect(await reasonOf(slots.acquire("e"))).toBe("queue_full");
     releaseA();

@@ -132,12 +132,12 @@ describe("hostile input", () => {
     const random = seededRandom(SEED + 1);
     const base = `http://127.0.0.1:${stack.history.port}`;
     const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
-    const paths = ["/api/history/btc", "/api/history/", "/api/history/%ZZ", "/api/history/" + "a".repeat(300), "/api/ticks", "/api/symbols", "/healthz", "/metrics", "/../../etc/passwd", "/api/ticks/extra", "/"];
+    const paths = ["/api/history/btc", "/api/history/", "/api/history/%ZZ", `/api/history/${"a".repeat(300)}`, "/api/ticks", "/api/symbols", "/healthz", "/metrics", "/../../etc/passwd", "/api/ticks/extra", "/"];
     const queries = [
-      "", "?since=5m", "?since=-1", "?limit=0", "?limit=1e9", "?symbols=,,", "?symbols=" + "b".repeat(5_000), "?since=2026-99-99", "?until=now", "?%ff=1", "?since=1m&since=2m",
+      "", "?since=5m", "?since=-1", "?limit=0", "?limit=1e9", "?symbols=,,", `?symbols=${"b".repeat(5_000)}`, "?since=2026-99-99", "?until=now", "?%ff=1", "?since=1m&since=2m",
       // At and past every numeric limit.
-      "?limit=100000", "?limit=100001", "?limit=9007199254740993", "?since=" + "9".repeat(23), "?since=8640000000000000", "?since=8640000000000001",
-      "?since=99999999999d", "?since=0&until=8640000000000001", "?since=275760-09-13T00:00:00.001Z", "?symbols=" + Array.from({ length: 1_001 }, () => "a").join(","),
+      "?limit=100000", "?limit=100001", "?limit=9007199254740993", `?since=${"9".repeat(23)}`, "?since=8640000000000000", "?since=8640000000000001",
+      "?since=99999999999d", "?since=0&until=8640000000000001", "?since=275760-09-13T00:00:00.001Z", `?symbols=${Array.from({ length: 1_001 }, () => "a").join(",")}`,
     ];
     const deadline = Date.now() + SECONDS * 1_000;
     const statuses = new Map<number, number>();

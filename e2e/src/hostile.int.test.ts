@@ -128,7 +128,10 @@ describe(`hostile tenants (${LONG ? "long" : "short"} form) against real process
     const rssBefore = rssBytes(stack.history.pid!);
     await underAttack("/api/ticks flood", async () => {
       const statuses = await Promise.all(
-        Array.from({ length: SCALE.floodClients }, () => fetch(`${historyUrl}/api/ticks?since=24h&limit=100000`, fromAddress(ATTACKER)).then(async (r) => (await r.arrayBuffer(), r.status))),
+        Array.from({ length: SCALE.floodClients }, () => fetch(`${historyUrl}/api/ticks?since=24h&limit=100000`, fromAddress(ATTACKER)).then(async (r) => {
+          await r.arrayBuffer();
+          return r.status;
+        })),
       );
       expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
       expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
@@ -150,7 +153,7 @@ describe(`hostile tenants (${LONG ? "long" : "short"} form) against real process
     await writeFile(join(dist, "index.html"), "<!doctype html><title>CryptoStream</title>");
     const ui = await serveUi(dist, { broadcasterPort: stack.broadcaster.port, historyPort: stack.history.port });
     try {
-      const through = ui.url.replace(/^http/, "ws").replace(/\/$/, "") + "/ws";
+      const through = `${ui.url.replace(/^http/, "ws").replace(/\/$/, "")}/ws`;
       const attempts = await Promise.all(
         Array.from({ length: SCALE.spoofed }, (_, i) =>
           WsTestClient.open(through, fromAddress(`10.9.${i >> 8}.${i & 255}`)).then(

@@ -48,7 +48,10 @@ export async function startStack({ symbols = ["btc", "eth", "sol", "xlm"], inter
     metrics: createMetrics(name),
   });
   const connections: NatsConnection[] = [];
-  const track = <T extends { nc: NatsConnection }>(d: T) => (connections.push(d.nc), d);
+  const track = <T extends { nc: NatsConnection }>(d: T) => {
+    connections.push(d.nc);
+    return d;
+  };
 
   const ingest = await startIngest({
     ...track(await deps("ingest")),

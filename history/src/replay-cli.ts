@@ -24,23 +24,26 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-async function main(): Promise<void> {
-  let values;
+const OPTIONS = {
+  since: { type: "string", default: "10m" },
+  until: { type: "string" },
+  symbols: { type: "string" },
+  limit: { type: "string", default: String(MAX_WINDOW_LIMIT) },
+  speed: { type: "string" },
+  to: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function parseOptions() {
   try {
-    ({ values } = parseArgs({
-      options: {
-        since: { type: "string", default: "10m" },
-        until: { type: "string" },
-        symbols: { type: "string" },
-        limit: { type: "string", default: String(MAX_WINDOW_LIMIT) },
-        speed: { type: "string" },
-        to: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
+    return parseArgs({ options: OPTIONS }).values;
   } catch (error) {
     fail((error as Error).message);
   }
+}
+
+async function main(): Promise<void> {
+  const values = parseOptions();
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return;

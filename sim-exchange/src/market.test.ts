@@ -3,7 +3,7 @@ import { Market } from "./market";
 
 describe("Market", () => {
   it("moves every price, keeps it positive and time strictly increasing, the same way for the same seed", () => {
-    let now = 1_763_800_000_000;
+    const now = 1_763_800_000_000;
     const run = () => {
       const market = new Market({ symbols: ["btc", "shib", "newcoin"], seed: 7, now: () => now });
       const prices: number[] = [];

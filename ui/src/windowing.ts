@@ -26,6 +26,7 @@ export function useWindowedRows<T extends HTMLElement>(count: number, estimatedR
   const listRef = useRef<T | null>(null);
   const [scrollMargin, setScrollMargin] = useState(0);
   const enabled = count > WINDOW_ABOVE_ROWS;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: measured again when windowing turns on or off, which moves the list
   useLayoutEffect(() => {
     const measureMargin = () => {
       if (listRef.current) setScrollMargin(listRef.current.getBoundingClientRect().top + window.scrollY);

@@ -62,7 +62,7 @@ const ask = <T>(child: ChildProcess, command: string) =>
 async function run(server: string) {
   let pid: number;
   let url: string;
-  let stopServer = async () => undefined as void;
+  let stopServer: () => Promise<void> = async () => undefined;
   if (server === "nats") {
     pid = nats.pid!;
     url = `ws://127.0.0.1:${wsPort}`;

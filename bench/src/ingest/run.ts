@@ -65,7 +65,10 @@ const sequential = () =>
 
 const rows: Record<string, Awaited<ReturnType<typeof measure>>[]> = {};
 for (let run = 0; run < runs; run++) {
-  for (const result of [await pipelined(), await sequential()]) (rows[result.name] ??= []).push(result);
+  for (const result of [await pipelined(), await sequential()]) {
+    rows[result.name] ??= [];
+    rows[result.name]!.push(result);
+  }
 }
 console.log(`${total} ticks per run through TickPublisher (baseline: ${baselineCount}), 50 symbols, ${runs} runs, medians; every tick checked into PRICES`);
 console.log("| publisher | acked ticks/s | publisher CPU µs/tick | nats-server CPU µs/tick |");

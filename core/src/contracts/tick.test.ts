@@ -41,7 +41,10 @@ describe("tick schema", () => {
 describe("the fast path of validateTick", () => {
   it("agrees with the schema on thousands of mutated ticks", () => {
     let seed = 1;
-    const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return (seed - 1) / 2147483646;
+    };
     const oddValues = [undefined, null, 0, -1, 1.5, Number.NaN, Infinity, "", "btc", "BTC", "1", true, {}, [], 1_763_800_000_000, 1e-12];
     const fields = ["symbol", "price", "ts", "source", "change24h", "volume24h", "extra"];
     for (let i = 0; i < 5_000; i++) {

@@ -19,7 +19,7 @@ describe("parseBinanceFrame", () => {
       price: 98421.57,
       ts: 1763800000123,
       source: "binance",
-      volume24h: 1781234567.12345678,
+      volume24h: Number("1781234567.12345678"),
       change24h: ((98421.57 - 96830.1) / 96830.1) * 100,
     });
   });

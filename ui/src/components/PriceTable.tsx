@@ -46,6 +46,7 @@ export function PriceTable({ coins }: { coins: CoinProps[] }) {
   const { listRef, indexes, before, after, measure } = useWindowedRows<HTMLTableSectionElement>(coins.length, ROW_HEIGHT);
   const spacer = (height: number) =>
     height > 0 && (
+      // biome-ignore lint/a11y/noAriaHiddenOnFocusable: a spacer row holds nothing to focus; it only keeps the scroll height of the rows not rendered
       <tr aria-hidden="true" className="spacer">
         <td colSpan={COLUMNS} style={{ height }} />
       </tr>

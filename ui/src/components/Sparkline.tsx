@@ -16,7 +16,7 @@ export const Sparkline = memo(function Sparkline({ ticks, rising }: SparklinePro
   const points = useMemo(() => sparklinePoints(ticks.map((tick) => tick.price)), [ticks]);
   return (
     <div className="price-chart" aria-hidden="true">
-      <svg viewBox={`0 0 ${SPARKLINE_WIDTH} ${SPARKLINE_HEIGHT}`} preserveAspectRatio="none" width="100%" height={72}>
+      <svg viewBox={`0 0 ${SPARKLINE_WIDTH} ${SPARKLINE_HEIGHT}`} preserveAspectRatio="none" width="100%" height={72} aria-hidden="true">
         <polyline
           className="sparkline"
           points={points}

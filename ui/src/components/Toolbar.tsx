@@ -12,7 +12,7 @@ export interface ToolbarProps {
 
 export function Toolbar({ view, onView, layout, onLayout }: ToolbarProps) {
   return (
-    <div className="toolbar" role="search">
+    <search className="toolbar">
       <input
         type="search"
         placeholder="Search by name or symbol"
@@ -36,6 +36,6 @@ export function Toolbar({ view, onView, layout, onLayout }: ToolbarProps) {
       <button type="button" aria-pressed={layout === "table"} onClick={() => onLayout(layout === "table" ? "cards" : "table")}>
         {layout === "table" ? "Cards" : "Table"}
       </button>
-    </div>
+    </search>
   );
 }
