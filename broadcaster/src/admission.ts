@@ -19,9 +19,7 @@ export interface AdmissionPolicy {
 }
 
 /** `expiresAtMs`: when the token the connection opened with expires (a JWT's `exp`). */
-export type Admission =
-  | { ok: true; ip: string; expiresAtMs?: number | undefined }
-  | { ok: false; status: 401 | 403 | 429 | 503; reason: string };
+export type Admission = { ok: true; ip: string; expiresAtMs?: number | undefined } | { ok: false; status: 401 | 403 | 429 | 503; reason: string };
 
 export type TokenCheck = { ok: true; expiresAtMs?: number | undefined } | { ok: false; reason: string };
 

@@ -50,9 +50,7 @@ describe("broadcaster on a real nats-server", () => {
 
     const live = await publishTick("sol", 241.2);
     const ticks = await client.waitForMessage((m) => m.type === "ticks");
-    expect((ticks as unknown as TicksMessage).ticks).toEqual([
-      expect.objectContaining({ symbol: "sol", price: 241.2, seq: live, source: "binance" }),
-    ]);
+    expect((ticks as unknown as TicksMessage).ticks).toEqual([expect.objectContaining({ symbol: "sol", price: 241.2, seq: live, source: "binance" })]);
     await client.close();
   });
 

@@ -151,7 +151,9 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
     const refuse = (status: number, reason: string) => {
       refused.inc({ status: String(status) });
       const body = JSON.stringify({ error: { code: `http_${status}`, message: reason } });
-      socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
     };
     if (url.pathname !== WEBSOCKET_PATH) return refuse(404, "Not Found");
     if (!accepting) return refuse(503, "shutting down");

@@ -7,11 +7,26 @@ const parse = (value: unknown) => parseClientMessage(typeof value === "string" ?
 describe("parseClientMessage", () => {
   it.each([
     [{ type: "ping" }, { type: "ping" }],
-    [{ type: "subscribe", symbols: ["btc", "btc", "eth"] }, { type: "subscribe", symbols: ["btc", "eth"] }],
-    [{ type: "unsubscribe", symbols: ["doge"] }, { type: "unsubscribe", symbols: ["doge"] }],
-    [{ type: "resume", seq: 42 }, { type: "resume", seq: 42 }],
-    [{ type: "replay", since: "5m", symbols: ["eth"] }, { type: "replay", since: "5m", symbols: ["eth"] }],
-    [{ type: "replay", since: 1763800000000 }, { type: "replay", since: 1763800000000 }],
+    [
+      { type: "subscribe", symbols: ["btc", "btc", "eth"] },
+      { type: "subscribe", symbols: ["btc", "eth"] },
+    ],
+    [
+      { type: "unsubscribe", symbols: ["doge"] },
+      { type: "unsubscribe", symbols: ["doge"] },
+    ],
+    [
+      { type: "resume", seq: 42 },
+      { type: "resume", seq: 42 },
+    ],
+    [
+      { type: "replay", since: "5m", symbols: ["eth"] },
+      { type: "replay", since: "5m", symbols: ["eth"] },
+    ],
+    [
+      { type: "replay", since: 1763800000000 },
+      { type: "replay", since: 1763800000000 },
+    ],
   ])("reads %j", (input, message) => expect(parse(input)).toEqual({ ok: true, message }));
 
   it.each([

@@ -4,8 +4,16 @@ import { commonEnv, duration, loadConfig, port, positiveInt, secret, streamEnv, 
 const list = z
   .string()
   .default("")
-  .transform((text) => text.split(",").map((s) => s.trim()).filter(Boolean));
-const flag = z.enum(["true", "false", "1", "0"]).default("false").transform((text) => text === "true" || text === "1");
+  .transform((text) =>
+    text
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+const flag = z
+  .enum(["true", "false", "1", "0"])
+  .default("false")
+  .transform((text) => text === "true" || text === "1");
 
 export const broadcasterEnv = {
   ...commonEnv,

@@ -118,7 +118,14 @@ class Connection {
     this.expireAt(expiresAtMs);
     const requested = url.searchParams.get("symbols");
     if (requested !== null) {
-      const symbols = [...new Set(requested.split(",").map((s) => s.trim()).filter(Boolean))].slice(0, MAX_SYMBOLS_PER_MESSAGE);
+      const symbols = [
+        ...new Set(
+          requested
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+      ].slice(0, MAX_SYMBOLS_PER_MESSAGE);
       const refused = symbols.filter((s) => !isValidSymbol(s) || !hub.knows(s));
       if (refused.length > 0) this.fail("unknown_symbol", `unknown symbols: ${refused.slice(0, 20).join(", ")}`);
       hub.subscribe(session, new Set(symbols.filter((s) => !refused.includes(s))));
@@ -288,10 +295,13 @@ class Connection {
       this.expiryTimer = setTimeout(() => this.expireAt(expiresAtMs), TIMER_LIMIT_MS);
       return;
     }
-    this.expiryTimer = setTimeout(() => {
-      this.fail("token_expired", "the token has expired; reconnect with a new one or send an auth message before it expires");
-      this.session.close(CLOSE_TOKEN_EXPIRED, "token expired");
-    }, Math.max(0, left));
+    this.expiryTimer = setTimeout(
+      () => {
+        this.fail("token_expired", "the token has expired; reconnect with a new one or send an auth message before it expires");
+        this.session.close(CLOSE_TOKEN_EXPIRED, "token expired");
+      },
+      Math.max(0, left),
+    );
   }
 
   private fail(code: ProtocolErrorCode, message: string): void {
@@ -301,8 +311,6 @@ class Connection {
 
   /** Runs the client's requests one after another: a resume finishes before the next subscribe. */
   private enqueue(work: () => Promise<void> | void): void {
-    this.queue = (this.queue ?? Promise.resolve())
-      .then(() => (this.gone.signal.aborted ? undefined : work()))
-      .catch((error: unknown) => this.crashed(error));
+    this.queue = (this.queue ?? Promise.resolve()).then(() => (this.gone.signal.aborted ? undefined : work())).catch((error: unknown) => this.crashed(error));
   }
 }

@@ -125,7 +125,13 @@ describe("a slow client", () => {
     slow.socket.bufferedAmount = 0;
     vi.advanceTimersByTime(100);
     expect(slow.socket.sent).toEqual([
-      { type: "ticks", ticks: [{ ...tick("btc", 5), conflated: true }, { ...tick("eth", 6), conflated: true }] },
+      {
+        type: "ticks",
+        ticks: [
+          { ...tick("btc", 5), conflated: true },
+          { ...tick("eth", 6), conflated: true },
+        ],
+      },
     ]);
 
     hub.publish(tick("btc", 7));

@@ -21,8 +21,19 @@ describe("broadcaster protocol v1 on a real nats-server", () => {
   let ts = 1_763_800_000_000;
 
   const start = async (env: Record<string, string> = {}) => {
-    const config = loadBroadcasterConfig({ NATS_URL: server.url, BROADCASTER_PORT: "0", SIMULATED: "true", BROADCASTER_ID: `b${instances.length + 1}`, ...env });
-    const broadcaster = await startBroadcaster({ config, nc, logger: createLogger({ service: "broadcaster", level: "silent" }), metrics: createMetrics("broadcaster") });
+    const config = loadBroadcasterConfig({
+      NATS_URL: server.url,
+      BROADCASTER_PORT: "0",
+      SIMULATED: "true",
+      BROADCASTER_ID: `b${instances.length + 1}`,
+      ...env,
+    });
+    const broadcaster = await startBroadcaster({
+      config,
+      nc,
+      logger: createLogger({ service: "broadcaster", level: "silent" }),
+      metrics: createMetrics("broadcaster"),
+    });
     instances.push(broadcaster);
     return broadcaster;
   };
@@ -32,7 +43,8 @@ describe("broadcaster protocol v1 on a real nats-server", () => {
     published.push({ ...tick, seq: ack.seq });
     return ack.seq;
   };
-  const caughtUp = (broadcaster: BroadcasterService) => waitFor("the broadcaster to flush the last tick", () => broadcaster.hub.lastSeq === published.at(-1)!.seq);
+  const caughtUp = (broadcaster: BroadcasterService) =>
+    waitFor("the broadcaster to flush the last tick", () => broadcaster.hub.lastSeq === published.at(-1)!.seq);
   const url = (broadcaster: BroadcasterService, query = "") => `ws://127.0.0.1:${broadcaster.port}/ws${query}`;
   let main: BroadcasterService;
 
@@ -161,9 +173,7 @@ describe("broadcaster protocol v1 on a real nats-server", () => {
     const flood = await WsTestClient.open(url(main));
     for (let i = 0; i < 60; i++) flood.send({ type: "ping" });
     expect(await flood.closed()).toBe(1008);
-    expect(flood.messages.filter((m) => m.type === "error")).toEqual([
-      { type: "error", code: "rate_limited", message: "at most 10 messages per second" },
-    ]);
+    expect(flood.messages.filter((m) => m.type === "error")).toEqual([{ type: "error", code: "rate_limited", message: "at most 10 messages per second" }]);
     const live = await publish("eth");
     await bystander.waitForMessage((m) => m.type === "ticks" && (m as unknown as TicksMessage).ticks.some((t) => t.seq === live));
     await bystander.close();
@@ -288,7 +298,12 @@ describe("a broadcaster that cannot reach the stream", () => {
     const server = await startNatsServer();
     const nc = await connect({ servers: server.url, maxReconnectAttempts: -1 });
     const config = loadBroadcasterConfig({ NATS_URL: server.url, BROADCASTER_PORT: "0" });
-    const broadcaster = await startBroadcaster({ config, nc, logger: createLogger({ service: "broadcaster", level: "silent" }), metrics: createMetrics("broadcaster") });
+    const broadcaster = await startBroadcaster({
+      config,
+      nc,
+      logger: createLogger({ service: "broadcaster", level: "silent" }),
+      metrics: createMetrics("broadcaster"),
+    });
     try {
       await server.stop({ hard: true });
       const client = await WsTestClient.open(`ws://127.0.0.1:${broadcaster.port}/ws?resume=1`);

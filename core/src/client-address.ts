@@ -21,7 +21,10 @@ export function parseTrustedProxies(text: string): TrustedProxies | string {
     return hops <= MAX_HOPS ? { kind: "hops", hops } : `a hop count must be at most ${MAX_HOPS}`;
   }
   const list = new BlockList();
-  for (const entry of trimmed.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of trimmed
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [address, prefixText, extra] = entry.split("/");
     const family = isIP(address ?? "");
     const prefix = prefixText === undefined ? (family === 6 ? 128 : 32) : Number(prefixText);

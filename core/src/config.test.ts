@@ -12,7 +12,7 @@ describe("loadConfig", () => {
   });
 
   it.each([
-    [{ PORT: "eighty" }, 'PORT: ', '(got "eighty")'],
+    [{ PORT: "eighty" }, "PORT: ", '(got "eighty")'],
     [{ PORT: "70000" }, "PORT: ", '(got "70000")'],
     [{ SYMBOLS: "btc,$$$" }, "SYMBOLS: expected comma-separated lowercase symbols", '(got "btc,$$$")'],
     [{ MAX_AGE: "forever" }, "MAX_AGE: expected a duration", '(got "forever")'],

@@ -21,7 +21,12 @@ export interface DurationBounds {
 
 /** Writes a duration in ms the way people do: `24h`, `1.5s`, `250ms`. */
 export function formatDuration(ms: number): string {
-  for (const [unit, size] of [["d", 86_400_000], ["h", 3_600_000], ["m", 60_000], ["s", 1_000]] as const) {
+  for (const [unit, size] of [
+    ["d", 86_400_000],
+    ["h", 3_600_000],
+    ["m", 60_000],
+    ["s", 1_000],
+  ] as const) {
     if (ms >= size) return `${Number((ms / size).toFixed(3))}${unit}`;
   }
   return `${ms}ms`;
@@ -47,20 +52,11 @@ export const duration = (fallback: string, { min = 1, max = TIMER_LIMIT_MS }: Du
 
 /** A whole number from 1 to `max`: a bound that a real deployment could mean. */
 export const positiveInt = (fallback: number, max: number) =>
-  z.coerce
-    .number()
-    .int("must be a whole number")
-    .min(1, "must be at least 1")
-    .max(max, `must be at most ${max}`)
-    .default(fallback);
+  z.coerce.number().int("must be a whole number").min(1, "must be at least 1").max(max, `must be at most ${max}`).default(fallback);
 
 /** A secret or a name that must not be empty or hold whitespace (a token of spaces is a mistake, not a token). */
 export const secret = (minLength: number) =>
-  z
-    .string()
-    .min(minLength, `must be at least ${minLength} characters`)
-    .regex(/^\S+$/, "must not contain whitespace")
-    .optional();
+  z.string().min(minLength, `must be at least ${minLength} characters`).regex(/^\S+$/, "must not contain whitespace").optional();
 
 /** A comma-separated list of symbols: `btc,eth,sol`. */
 export const symbolList = (fallback: string) =>
@@ -68,7 +64,14 @@ export const symbolList = (fallback: string) =>
     .string()
     .default(fallback)
     .transform((text, ctx) => {
-      const symbols = [...new Set(text.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean))];
+      const symbols = [
+        ...new Set(
+          text
+            .split(",")
+            .map((s) => s.trim().toLowerCase())
+            .filter(Boolean),
+        ),
+      ];
       const bad = symbols.filter((symbol) => !isValidSymbol(symbol));
       if (symbols.length === 0 || bad.length > 0) {
         ctx.addIssue({ code: "custom", message: "expected comma-separated lowercase symbols such as btc,eth" });
@@ -94,7 +97,10 @@ export const trustedProxies = () =>
 /** Variables every service reads: NATS connection and logging. */
 export const commonEnv = {
   NATS_URL: z.string().default("nats://127.0.0.1:4222"),
-  NATS_USER: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be a NATS user name (letters, digits, _ and -)").optional(),
+  NATS_USER: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, "must be a NATS user name (letters, digits, _ and -)")
+    .optional(),
   NATS_PASSWORD: secret(1),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
@@ -106,7 +112,10 @@ export const streamEnv = {
   PRICES_MAX_PER_SUBJECT: positiveInt(100_000, 100_000_000),
   PRICES_DUPLICATE_WINDOW: duration("2m", { min: 1_000, max: 86_400_000 }),
   /** Lets a service shrink PRICES' retention below what the stream has: a deliberate act, never a default. */
-  PRICES_ALLOW_SHRINK: z.enum(["true", "false"]).default("false").transform((text) => text === "true"),
+  PRICES_ALLOW_SHRINK: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((text) => text === "true"),
   /** Copies of the stream and the buckets: 1 on one server, 3 on the cluster. */
   JETSTREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
 };

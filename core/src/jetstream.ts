@@ -1,11 +1,4 @@
-import {
-  DiscardPolicy,
-  JetStreamApiError,
-  RetentionPolicy,
-  StorageType,
-  jetstreamManager,
-  type StreamConfig,
-} from "@nats-io/jetstream";
+import { DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType, jetstreamManager, type StreamConfig } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ASSETS_BUCKET, HISTORY_DEPTH, PRICE_HISTORY_BUCKET, PRICE_SUBJECTS, PRICES_STREAM } from "./contracts/names";
@@ -87,7 +80,8 @@ export function streamSettingChanges(current: StreamConfig, wanted: ReturnType<t
 }
 
 function describeChange(change: StreamSettingChange): string {
-  const show = (value: number) => (change.setting === "max_age" || change.setting === "duplicate_window" ? formatDuration(value / NANOS_PER_MS) : String(value));
+  const show = (value: number) =>
+    change.setting === "max_age" || change.setting === "duplicate_window" ? formatDuration(value / NANOS_PER_MS) : String(value);
   return `${change.setting} ${show(change.current)} -> ${show(change.wanted)}`;
 }
 
@@ -98,7 +92,11 @@ function describeChange(change: StreamSettingChange): string {
  * service started with `PRICES_MAX_AGE=1s` must not empty the stream everyone shares.
  * Resolves with the changes applied.
  */
-export async function ensurePricesStream(nc: NatsConnection, settings: PricesStreamSettings, options: EnsureStreamOptions = {}): Promise<StreamSettingChange[]> {
+export async function ensurePricesStream(
+  nc: NatsConnection,
+  settings: PricesStreamSettings,
+  options: EnsureStreamOptions = {},
+): Promise<StreamSettingChange[]> {
   const jsm = await jetstreamManager(nc);
   const config = pricesStreamConfig(settings);
   let current: StreamConfig;
@@ -118,7 +116,10 @@ export async function ensurePricesStream(nc: NatsConnection, settings: PricesStr
   if (changes.length === 0) return [];
   const { logger, mayUpdate = false } = options;
   if (!mayUpdate) {
-    logger?.warn({ changes: changes.map(describeChange) }, "PRICES has other settings than this service's configuration; left as it is (ingest applies settings)");
+    logger?.warn(
+      { changes: changes.map(describeChange) },
+      "PRICES has other settings than this service's configuration; left as it is (ingest applies settings)",
+    );
     return [];
   }
   const refused = changes.filter((change) => change.shrinks && !settings.allowShrink);

@@ -85,10 +85,7 @@ export class WindowReadSlots {
         },
         refuse: leave,
       };
-      const timer = setTimeout(
-        () => leave(new WindowReadsBusyError("wait_timeout", `no window read slot came free within ${maxWaitMs} ms`)),
-        maxWaitMs,
-      );
+      const timer = setTimeout(() => leave(new WindowReadsBusyError("wait_timeout", `no window read slot came free within ${maxWaitMs} ms`)), maxWaitMs);
       signal?.addEventListener("abort", onAbort, { once: true });
       this.queue.push(waiter);
     });

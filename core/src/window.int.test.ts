@@ -35,18 +35,21 @@ describe("visitTickWindow against a real nats-server", () => {
     await nats?.cleanup();
   });
 
-  const expectStreamOrder = (ticks: SequencedTick[], firstSeq: number, step = 1) =>
-    ticks.forEach((tick, i) => expect(tick.seq).toBe(firstSeq + i * step));
+  const expectStreamOrder = (ticks: SequencedTick[], firstSeq: number, step = 1) => ticks.forEach((tick, i) => expect(tick.seq).toBe(firstSeq + i * step));
 
   it("visits every tick of a window larger than one flow-control window, once, in stream order, with its stored JSON", async () => {
     const ticks: SequencedTick[] = [];
     const stored: (string | undefined)[] = [];
-    const count = await visitTickWindow(nc, { sinceMs: 0, limit: 1_000_000 }, {
-      onTick: (tick, json) => {
-        ticks.push(tick);
-        stored.push(json);
+    const count = await visitTickWindow(
+      nc,
+      { sinceMs: 0, limit: 1_000_000 },
+      {
+        onTick: (tick, json) => {
+          ticks.push(tick);
+          stored.push(json);
+        },
       },
-    });
+    );
     expect(count).toBe(TICKS);
     expectStreamOrder(ticks, 1);
     expect(ticks[123]).toEqual({ symbol: SYMBOLS[123 % 3], price: 124, ts: firstTs + 123, source: "test", seq: 124 });
@@ -68,17 +71,23 @@ describe("visitTickWindow against a real nats-server", () => {
   it("pauses while the visitor's promise is pending and resolves only once the last one has settled", async () => {
     const ticks: SequencedTick[] = [];
     let unsettled = 0;
-    const count = await visitTickWindow(nc, { sinceMs: 0, limit: 1_000_000 }, {
-      onTick: (tick) => {
-        ticks.push(tick);
-        if (tick.seq % 2_500 !== 0 && tick.seq !== TICKS) return;
-        unsettled++;
-        return new Promise<void>((resolve) => setTimeout(() => {
-          unsettled--;
-          resolve();
-        }, 100));
+    const count = await visitTickWindow(
+      nc,
+      { sinceMs: 0, limit: 1_000_000 },
+      {
+        onTick: (tick) => {
+          ticks.push(tick);
+          if (tick.seq % 2_500 !== 0 && tick.seq !== TICKS) return;
+          unsettled++;
+          return new Promise<void>((resolve) =>
+            setTimeout(() => {
+              unsettled--;
+              resolve();
+            }, 100),
+          );
+        },
       },
-    });
+    );
     expect(count).toBe(TICKS);
     expect(unsettled).toBe(0);
     expectStreamOrder(ticks, 1);
@@ -88,16 +97,20 @@ describe("visitTickWindow against a real nats-server", () => {
     const js = jetstream(nc);
     let published = 0;
     const ticks: SequencedTick[] = [];
-    await visitTickWindow(nc, { symbols: ["btc"], sinceMs: 0, limit: 1_000_000 }, {
-      onTick: async (tick) => {
-        ticks.push(tick);
-        if (published < 20) {
-          published++;
-          const late: Tick = { symbol: "btc", price: 1, ts: Date.now() + published, source: "late" };
-          await js.publish("prices.btc", JSON.stringify(late), { msgID: tickMsgId(late) });
-        }
+    await visitTickWindow(
+      nc,
+      { symbols: ["btc"], sinceMs: 0, limit: 1_000_000 },
+      {
+        onTick: async (tick) => {
+          ticks.push(tick);
+          if (published < 20) {
+            published++;
+            const late: Tick = { symbol: "btc", price: 1, ts: Date.now() + published, source: "late" };
+            await js.publish("prices.btc", JSON.stringify(late), { msgID: tickMsgId(late) });
+          }
+        },
       },
-    });
+    );
     expect(ticks.length).toBe(Math.ceil(TICKS / 3));
     expect(ticks.some((t) => t.source === "late")).toBe(false);
   });
@@ -105,16 +118,20 @@ describe("visitTickWindow against a real nats-server", () => {
   it("goes on from the next tick when nats-server restarts in the middle of a window: every tick once, in order", async () => {
     const ticks: SequencedTick[] = [];
     let restarted = false;
-    const count = await visitTickWindow(nc, { fromSeq: 1, toSeq: TICKS, limit: 1_000_000 }, {
-      onTick: async (tick) => {
-        ticks.push(tick);
-        if (tick.seq === 5_000 && !restarted) {
-          restarted = true;
-          await nats.stop({ hard: true });
-          await nats.restart();
-        }
+    const count = await visitTickWindow(
+      nc,
+      { fromSeq: 1, toSeq: TICKS, limit: 1_000_000 },
+      {
+        onTick: async (tick) => {
+          ticks.push(tick);
+          if (tick.seq === 5_000 && !restarted) {
+            restarted = true;
+            await nats.stop({ hard: true });
+            await nats.restart();
+          }
+        },
       },
-    });
+    );
     expect(restarted).toBe(true);
     expect(count).toBe(TICKS);
     expectStreamOrder(ticks, 1);

@@ -289,7 +289,8 @@ async function readStoredTicks(nc: NatsConnection, window: Omit<TickWindow, "lim
       if (!delivery) return finish(new Error(`not a JetStream delivery on ${msg.subject}: reply "${msg.reply}"`));
       if (delivery.deliverySeq !== expectedDelivery) return reopen();
       expectedDelivery++;
-      if (delivery.streamSeq > toSeq || (untilNanos !== undefined && decimalAfter(msg.reply!, delivery.storedNanosStart, delivery.storedNanosEnd, untilNanos))) return finish();
+      if (delivery.streamSeq > toSeq || (untilNanos !== undefined && decimalAfter(msg.reply!, delivery.storedNanosStart, delivery.storedNanosEnd, untilNanos)))
+        return finish();
       lastStreamSeq = delivery.streamSeq;
       if (remaining === undefined) deliveredBeforeKnown++;
       else remaining--;

@@ -5,12 +5,16 @@ import { formatChaosReport, runChaos } from "./reliability/run-chaos";
 const SECONDS = Number(process.env.CHAOS_SECONDS ?? 25);
 
 describe("chaos", () => {
-  it(`loses and doubles nothing while processes are killed and restarted at random for ${SECONDS} s`, async () => {
-    const report = await runChaos({ seconds: SECONDS, clients: 60 });
-    const hit = new Set(report.faults.map((fault) => fault.target));
-    expect([...hit].sort()).toEqual(["broadcaster-1", "broadcaster-2", "history", "ingest-1", "ingest-2", "nats-server"]);
-    expect(report.checks.stream.events).toBeGreaterThan(1_000);
-    expect(report.checks.clients.expected).toBeGreaterThan(10_000);
-    expect(report.ok, formatChaosReport(report)).toBe(true);
-  }, SECONDS * 1_000 + 180_000);
+  it(
+    `loses and doubles nothing while processes are killed and restarted at random for ${SECONDS} s`,
+    async () => {
+      const report = await runChaos({ seconds: SECONDS, clients: 60 });
+      const hit = new Set(report.faults.map((fault) => fault.target));
+      expect([...hit].sort()).toEqual(["broadcaster-1", "broadcaster-2", "history", "ingest-1", "ingest-2", "nats-server"]);
+      expect(report.checks.stream.events).toBeGreaterThan(1_000);
+      expect(report.checks.clients.expected).toBeGreaterThan(10_000);
+      expect(report.ok, formatChaosReport(report)).toBe(true);
+    },
+    SECONDS * 1_000 + 180_000,
+  );
 });

@@ -5,7 +5,9 @@ import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const run = promisify(execFile);
-const passwords = Object.fromEntries(["INGEST", "BROADCASTER", "HISTORY", "VIEWER", "REPLAY"].map((user) => [`${user}_NATS_PASSWORD`, `p${user.toLowerCase()}`]));
+const passwords = Object.fromEntries(
+  ["INGEST", "BROADCASTER", "HISTORY", "VIEWER", "REPLAY"].map((user) => [`${user}_NATS_PASSWORD`, `p${user.toLowerCase()}`]),
+);
 const compose = (...args: string[]) => run("docker-compose", ["-f", "docker-compose.yml", ...args], { cwd: root, env: { ...process.env, ...passwords } });
 
 describe("docker-compose.yml", () => {

@@ -104,7 +104,9 @@ describe(`hostile tenants (${LONG ? "long" : "short"} form) against real process
         Array.from({ length: SCALE.floodClients }, (_, i) => WsTestClient.open(wsUrl(`?resume=${from}`), fromAddress(`203.0.113.${i + 1}`))),
       );
       // Caught up: live ticks after the resumed ones; or refused: busy and 1013, to come back later.
-      await Promise.all(herd.map((c) => waitFor("the resume to end", () => c.closeCode !== undefined || c.messages.filter((m) => m.type === "ticks").length > 2, 120_000)));
+      await Promise.all(
+        herd.map((c) => waitFor("the resume to end", () => c.closeCode !== undefined || c.messages.filter((m) => m.type === "ticks").length > 2, 120_000)),
+      );
       const refused = herd.filter((c) => c.closeCode === 1013).length;
       expect(herd.filter((c) => c.closeCode !== undefined && c.closeCode !== 1013)).toEqual([]);
       await Promise.all(herd.map((c) => c.close()));
@@ -118,7 +120,11 @@ describe(`hostile tenants (${LONG ? "long" : "short"} form) against real process
       await attacker.waitForMessage((m) => m.type === "snapshot");
       for (let i = 0; i < 200; i++) attacker.send({ type: "resume", seq: 1 });
       await attacker.close();
-      await waitFor("no window read left", async () => (await health<{ windowReads: { active: number; queued: number } }>("broadcaster")).windowReads.active === 0, 10_000);
+      await waitFor(
+        "no window read left",
+        async () => (await health<{ windowReads: { active: number; queued: number } }>("broadcaster")).windowReads.active === 0,
+        10_000,
+      );
       return {};
     });
   }, 30_000);
@@ -128,23 +134,39 @@ describe(`hostile tenants (${LONG ? "long" : "short"} form) against real process
     const rssBefore = rssBytes(stack.history.pid!);
     await underAttack("/api/ticks flood", async () => {
       const statuses = await Promise.all(
-        Array.from({ length: SCALE.floodClients }, () => fetch(`${historyUrl}/api/ticks?since=24h&limit=100000`, fromAddress(ATTACKER)).then(async (r) => {
-          await r.arrayBuffer();
-          return r.status;
-        })),
+        Array.from({ length: SCALE.floodClients }, () =>
+          fetch(`${historyUrl}/api/ticks?since=24h&limit=100000`, fromAddress(ATTACKER)).then(async (r) => {
+            await r.arrayBuffer();
+            return r.status;
+          }),
+        ),
       );
       expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
       expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
       expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
-      const stalled = Array.from({ length: SCALE.stalledReaders }, (_, i) => stalledRequest(stack.history.port, "/api/ticks?since=24h&limit=100000", `203.0.113.${(i % 250) + 1}`));
+      const stalled = Array.from({ length: SCALE.stalledReaders }, (_, i) =>
+        stalledRequest(stack.history.port, "/api/ticks?since=24h&limit=100000", `203.0.113.${(i % 250) + 1}`),
+      );
       await sleep(1_000);
       const rssDuring = rssBytes(stack.history.pid!);
-      await waitFor("the stalled reads cut off", async () => (await health<{ windowReads: { active: number; queued: number } }>("history")).windowReads.active === 0, 60_000);
+      await waitFor(
+        "the stalled reads cut off",
+        async () => (await health<{ windowReads: { active: number; queued: number } }>("history")).windowReads.active === 0,
+        60_000,
+      );
       stalled.forEach((socket) => socket.destroy());
-      return { served: statuses.filter((s) => s === 200).length, refused429: statuses.filter((s) => s === 429).length, historyRssGrowthMB: Math.round((rssDuring - rssBefore) / 2 ** 20) };
+      return {
+        served: statuses.filter((s) => s === 200).length,
+        refused429: statuses.filter((s) => s === 429).length,
+        historyRssGrowthMB: Math.round((rssDuring - rssBefore) / 2 ** 20),
+      };
     });
     const jsm = await jetstreamManager(await stack.connectAs("viewer"));
-    await waitFor("only history's durable consumer and the broadcaster's feed left on PRICES", async () => (await jsm.consumers.list(PRICES_STREAM).next()).length <= 2, 30_000);
+    await waitFor(
+      "only history's durable consumer and the broadcaster's feed left on PRICES",
+      async () => (await jsm.consumers.list(PRICES_STREAM).next()).length <= 2,
+      30_000,
+    );
     expect(await stack.history.healthy()).toBe(true);
   }, 180_000);
 
@@ -184,13 +206,25 @@ describe(`hostile tenants (${LONG ? "long" : "short"} form) against real process
       } finally {
         await nc.close().catch(() => undefined);
       }
-      return (stack.nats.output().slice(before).match(/Violation/g) ?? []).length;
+      return (
+        stack.nats
+          .output()
+          .slice(before)
+          .match(/Violation/g) ?? []
+      ).length;
     };
-    const request = (subject: string, body: unknown = {}) => (nc: NatsConnection) => nc.request(subject, JSON.stringify(body), { timeout: 1_000 });
+    const request =
+      (subject: string, body: unknown = {}) =>
+      (nc: NatsConnection) =>
+        nc.request(subject, JSON.stringify(body), { timeout: 1_000 });
 
     it.each<[NatsUser, string, (nc: NatsConnection) => Promise<unknown>]>([
       ["viewer", "delete history's durable consumer", request("$JS.API.CONSUMER.DELETE.PRICES.history")],
-      ["viewer", "create a durable consumer", request("$JS.API.CONSUMER.CREATE.PRICES.evil", { stream_name: "PRICES", config: { durable_name: "evil", ack_policy: "none" } })],
+      [
+        "viewer",
+        "create a durable consumer",
+        request("$JS.API.CONSUMER.CREATE.PRICES.evil", { stream_name: "PRICES", config: { durable_name: "evil", ack_policy: "none" } }),
+      ],
       ["viewer", "pull from history's durable consumer", request("$JS.API.CONSUMER.MSG.NEXT.PRICES.history", { batch: 1 })],
       ["viewer", "answer flow control", async (nc) => nc.publish("$JS.FC.PRICES.history.x")],
       ["viewer", "read history's replies", async (nc) => nc.subscribe("_INBOX_history.>")],
@@ -215,7 +249,12 @@ describe(`hostile tenants (${LONG ? "long" : "short"} form) against real process
       const jsm = await jetstreamManager(nc);
       const inbox = `_INBOX.viewer-${Date.now()}`;
       const subscription = nc.subscribe(inbox);
-      const info = await jsm.consumers.add(PRICES_STREAM, { deliver_subject: inbox, ack_policy: "none" as never, inactive_threshold: 1_000_000_000, deliver_policy: "new" as never });
+      const info = await jsm.consumers.add(PRICES_STREAM, {
+        deliver_subject: inbox,
+        ack_policy: "none" as never,
+        inactive_threshold: 1_000_000_000,
+        deliver_policy: "new" as never,
+      });
       subscription.unsubscribe();
       await waitFor("the ephemeral consumer gone", async () => !(await jsm.consumers.info(PRICES_STREAM, info.name).catch(() => undefined)), 10_000);
       await nc.close();

@@ -39,7 +39,9 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
     const btc = stack.sim.market.coins.get("btc")!;
     await client.waitForMessage((m) => m.type === "ticks" && (m as unknown as TicksMessage).ticks.some((t) => t.ts === btc.updatedAt));
     const history = `http://127.0.0.1:${stack.history.port}`;
-    await waitFor("the tick in history", async () => ((await (await fetch(`${history}/api/history/btc`)).json()) as { ticks?: SequencedTick[] }).ticks?.some((t) => t.ts === btc.updatedAt));
+    await waitFor("the tick in history", async () =>
+      ((await (await fetch(`${history}/api/history/btc`)).json()) as { ticks?: SequencedTick[] }).ticks?.some((t) => t.ts === btc.updatedAt),
+    );
     const window = await (await fetch(`${history}/api/ticks?symbols=btc&since=1h`, { headers: { accept: "application/json" } })).json();
     expect((window as SequencedTick[]).some((t) => t.ts === btc.updatedAt)).toBe(true);
     expect(await (await fetch(`${history}/healthz`)).json()).toMatchObject({ ok: true, consumer: { pending: 0 } });
@@ -58,7 +60,12 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
   });
 
   it("does not let ingest subscribe to prices", async () => {
-    const ingestConnection = await connect({ servers: stack.nats.url, user: "ingest", pass: passwords.INGEST_NATS_PASSWORD, inboxPrefix: inboxPrefixFor("ingest") });
+    const ingestConnection = await connect({
+      servers: stack.nats.url,
+      user: "ingest",
+      pass: passwords.INGEST_NATS_PASSWORD,
+      inboxPrefix: inboxPrefixFor("ingest"),
+    });
     const refused = new Promise<Error>((resolve) => ingestConnection.subscribe("prices.>", { callback: (error) => void (error && resolve(error)) }));
     expect((await refused).message).toMatch(/permissions violation/i);
     await ingestConnection.close();
@@ -66,18 +73,32 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
 
   it("lets ingest keep the assets bucket and the replay user read a window and republish it", async () => {
     const logBefore = stack.nats.output().length;
-    const ingestConnection = await connect({ servers: stack.nats.url, user: "ingest", pass: passwords.INGEST_NATS_PASSWORD, inboxPrefix: inboxPrefixFor("ingest") });
+    const ingestConnection = await connect({
+      servers: stack.nats.url,
+      user: "ingest",
+      pass: passwords.INGEST_NATS_PASSWORD,
+      inboxPrefix: inboxPrefixFor("ingest"),
+    });
     const assets = await ensureAssetsBucket(ingestConnection);
     await assets.put("btc", JSON.stringify({ symbol: "btc", name: "Bitcoin", coingeckoId: "bitcoin" }));
     await ingestConnection.close();
 
-    const replayConnection = await connect({ servers: stack.nats.url, user: "replay", pass: passwords.REPLAY_NATS_PASSWORD, inboxPrefix: inboxPrefixFor("replay") });
+    const replayConnection = await connect({
+      servers: stack.nats.url,
+      user: "replay",
+      pass: passwords.REPLAY_NATS_PASSWORD,
+      inboxPrefix: inboxPrefixFor("replay"),
+    });
     const republished: string[] = [];
     const watcher = stack.nc.subscribe("replay.prices.>", { callback: (_, message) => void republished.push(message.subject) });
     await stack.nc.flush();
-    const count = await visitTickWindow(replayConnection, { sinceMs: Date.now() - 3_600_000, limit: 100 }, {
-      onTick: (tick) => replayConnection.publish(`replay.prices.${tick.symbol}`, JSON.stringify(tick)),
-    });
+    const count = await visitTickWindow(
+      replayConnection,
+      { sinceMs: Date.now() - 3_600_000, limit: 100 },
+      {
+        onTick: (tick) => replayConnection.publish(`replay.prices.${tick.symbol}`, JSON.stringify(tick)),
+      },
+    );
     await replayConnection.flush();
     expect(count).toBeGreaterThan(0);
     await waitFor("the republished ticks", () => republished.length === count);
@@ -87,12 +108,19 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
   });
 
   it("lets history, the broadcaster and replay read a window long enough for flow control (their replies to $JS.FC)", async () => {
-    const ingestConnection = await connect({ servers: stack.nats.url, user: "ingest", pass: passwords.INGEST_NATS_PASSWORD, inboxPrefix: inboxPrefixFor("ingest") });
+    const ingestConnection = await connect({
+      servers: stack.nats.url,
+      user: "ingest",
+      pass: passwords.INGEST_NATS_PASSWORD,
+      inboxPrefix: inboxPrefixFor("ingest"),
+    });
     const js = jetstream(ingestConnection);
     const ticks = 10_000; // nats-server asks a push consumer for flow control every ~4,000 ticks
     const firstTs = Date.now() - 60_000;
     for (let i = 0; i < ticks; i += 1_000) {
-      await Promise.all(Array.from({ length: 1_000 }, (_, j) => js.publish("prices.flow", JSON.stringify({ symbol: "flow", price: 1, ts: firstTs + i + j, source: "test" }))));
+      await Promise.all(
+        Array.from({ length: 1_000 }, (_, j) => js.publish("prices.flow", JSON.stringify({ symbol: "flow", price: 1, ts: firstTs + i + j, source: "test" }))),
+      );
     }
     await ingestConnection.close();
     const logBefore = stack.nats.output().length;
@@ -108,7 +136,12 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
 
   it("refuses a wrong password: the service exits 1 with one line saying so", async () => {
     await expect(connect({ servers: stack.nats.url, user: "broadcaster", pass: "wrong" })).rejects.toThrow(/authorization/i);
-    const { code, stderr } = await runUntilExit("broadcaster", { NATS_URL: stack.nats.url, NATS_USER: "broadcaster", NATS_PASSWORD: "wrong", BROADCASTER_PORT: "0" });
+    const { code, stderr } = await runUntilExit("broadcaster", {
+      NATS_URL: stack.nats.url,
+      NATS_USER: "broadcaster",
+      NATS_PASSWORD: "wrong",
+      BROADCASTER_PORT: "0",
+    });
     expect(code).toBe(1);
     expect(stderr.trim().split("\n")).toEqual([
       `broadcaster: NATS at ${stack.nats.url} refused user "broadcaster": Authorization Violation; check NATS_USER and NATS_PASSWORD`,

@@ -31,21 +31,25 @@ describe("a service on SIGTERM", () => {
     ["broadcaster", "BROADCASTER_PORT"],
     ["history", "HISTORY_PORT"],
     ["ingest", "INGEST_PORT"],
-  ])("%s stops taking work, closes cleanly and exits 0 within 10 s", async (service, portVariable) => {
-    const started = startService(service, { NATS_URL: nats.url, [portVariable]: "0", SOURCES: "coingecko", COINGECKO_API_URL: "http://127.0.0.1:9/api/v3" });
-    const child = started.child;
-    const exit = exited(child);
-    const port = await started.port;
-    await waitFor(`${service} to answer /healthz`, async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 20_000);
-    const client = service === "broadcaster" ? await WsTestClient.open(`ws://127.0.0.1:${port}/ws`) : undefined;
+  ])(
+    "%s stops taking work, closes cleanly and exits 0 within 10 s",
+    async (service, portVariable) => {
+      const started = startService(service, { NATS_URL: nats.url, [portVariable]: "0", SOURCES: "coingecko", COINGECKO_API_URL: "http://127.0.0.1:9/api/v3" });
+      const child = started.child;
+      const exit = exited(child);
+      const port = await started.port;
+      await waitFor(`${service} to answer /healthz`, async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 20_000);
+      const client = service === "broadcaster" ? await WsTestClient.open(`ws://127.0.0.1:${port}/ws`) : undefined;
 
-    const signalledAt = Date.now();
-    child.kill("SIGTERM");
-    expect(await exit).toBe(0);
-    expect(Date.now() - signalledAt).toBeLessThan(10_000);
-    if (client) {
-      expect(await client.closed()).toBe(1001);
-      expect(client.closeReason).toBe("going away");
-    }
-  }, 40_000);
+      const signalledAt = Date.now();
+      child.kill("SIGTERM");
+      expect(await exit).toBe(0);
+      expect(Date.now() - signalledAt).toBeLessThan(10_000);
+      if (client) {
+        expect(await client.closed()).toBe(1001);
+        expect(client.closeReason).toBe("going away");
+      }
+    },
+    40_000,
+  );
 });

@@ -33,7 +33,12 @@ export interface StackOptions {
  * The whole pipeline in one process on real sockets: nats-server, the simulated
  * exchange, ingest, broadcaster and history, each on a free port.
  */
-export async function startStack({ symbols = ["btc", "eth", "sol", "xlm"], intervalMs = 0, nats: natsOptions, credentials = {} }: StackOptions = {}): Promise<Stack> {
+export async function startStack({
+  symbols = ["btc", "eth", "sol", "xlm"],
+  intervalMs = 0,
+  nats: natsOptions,
+  credentials = {},
+}: StackOptions = {}): Promise<Stack> {
   const nats = await startNatsServer(natsOptions);
   const sim = await startSimExchange({ symbols, intervalMs });
   const env = { NATS_URL: nats.url, LOG_LEVEL: "silent" };

@@ -14,7 +14,10 @@ import { startStack, type Stack } from "./stack";
 async function screenshotsOf(page: Page, name: string): Promise<void> {
   const dir = process.env.SCREENSHOT_DIR;
   if (!dir) return;
-  for (const [label, size] of [["desktop", { width: 1280, height: 800 }], ["phone", { width: 390, height: 844 }]] as const) {
+  for (const [label, size] of [
+    ["desktop", { width: 1280, height: 800 }],
+    ["phone", { width: 390, height: 844 }],
+  ] as const) {
     await page.setViewportSize(size);
     await new Promise((resolve) => setTimeout(resolve, 400));
     await page.screenshot({ path: `${dir}/${name}-${label}.png` });
@@ -174,7 +177,11 @@ describe("the UI in Chromium against the running stack", () => {
     await visitTickWindow(stack.nc, { fromSeq: 1, toSeq: lastSeen, limit: 1_000_000 }, { onTick: (tick) => void stream.push(tick) });
     const seen = checkClient({ symbols: undefined, snapshotSeq: firstSnapshotSeq, received: receivedSeqs }, stream);
     expect(seen.expected).toBeGreaterThan(10);
-    expect(seen, `seqs received: ${receivedSeqs.join(",")}; first snapshot ${firstSnapshotSeq}; urls ${feedUrls.join(" ")}`).toMatchObject({ missing: 0, duplicated: 0, unknown: 0 });
+    expect(seen, `seqs received: ${receivedSeqs.join(",")}; first snapshot ${firstSnapshotSeq}; urls ${feedUrls.join(" ")}`).toMatchObject({
+      missing: 0,
+      duplicated: 0,
+      unknown: 0,
+    });
     // The browser logs the failed reconnect attempts while the server is down; nothing else may appear.
     expect(consoleProblems.filter((problem) => !/WebSocket connection to .* failed/.test(problem))).toEqual([]);
     await screenshots("board");

@@ -202,7 +202,10 @@ describe("history on a real nats-server", () => {
     const TICKS = 60_000;
     for (let i = 0; i < TICKS; i++) {
       const symbol = `symbol${String(i % 5).padStart(14, "0")}`;
-      nc.publish(`prices.${symbol}`, JSON.stringify({ symbol, price: 1 + i, ts: ts++, source: "a-source-name-of-thirty-two-char", change24h: -1.2345678, volume24h: 123456789.12345 }));
+      nc.publish(
+        `prices.${symbol}`,
+        JSON.stringify({ symbol, price: 1 + i, ts: ts++, source: "a-source-name-of-thirty-two-char", change24h: -1.2345678, volume24h: 123456789.12345 }),
+      );
     }
     await nc.flush();
     const jsm = await jetstreamManager(nc);

@@ -33,11 +33,7 @@ export async function startHistory({ config, nc, logger, metrics }: ServiceDeps<
   logger.info({ symbols: window.symbols().length }, "history loaded from bucket");
 
   const written = metrics.counter("cryptostream_history_ticks_written_total", "Ticks written to the price_history bucket");
-  const badRequests = metrics.counter(
-    "cryptostream_history_bad_requests_total",
-    "Requests refused with 400, by the parameter that was wrong",
-    ["parameter"],
-  );
+  const badRequests = metrics.counter("cryptostream_history_bad_requests_total", "Requests refused with 400, by the parameter that was wrong", ["parameter"]);
   const consumerRestarts = metrics.counter(
     "cryptostream_history_consumer_restarts_total",
     "Times the durable consumer was recreated to deliver again ticks that were delivered but never written",
@@ -46,11 +42,7 @@ export async function startHistory({ config, nc, logger, metrics }: ServiceDeps<
     "cryptostream_history_consumer_lost_total",
     "Times history's durable consumer was found deleted and made again from the first tick not written",
   );
-  const windowReadsRefused = metrics.counter(
-    "cryptostream_history_window_reads_refused_total",
-    "GET /api/ticks refused with 429, by reason",
-    ["reason"],
-  );
+  const windowReadsRefused = metrics.counter("cryptostream_history_window_reads_refused_total", "GET /api/ticks refused with 429, by reason", ["reason"]);
   const rejectTick = (reason: TickRejectReason, message: string, seq: number) => {
     metrics.ticksRejected.inc({ stage: "history", reason });
     logger.warn({ reason, seq }, `rejected tick from PRICES: ${message}`);

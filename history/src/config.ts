@@ -4,7 +4,10 @@ export const historyEnv = {
   ...commonEnv,
   ...streamEnv,
   HISTORY_PORT: port(8081),
-  HISTORY_DURABLE: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be a consumer name").default("history"),
+  HISTORY_DURABLE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, "must be a consumer name")
+    .default("history"),
   /** Whose `X-Forwarded-For` to believe for the per-address limit of `/api/ticks`. */
   TRUST_PROXY: trustedProxies(),
   /** `/api/ticks` reads running at once on this instance. */

@@ -21,6 +21,11 @@ describe("HistoryWindow", () => {
     expect(window.append(tick(4))).toBe(false);
     expect(window.append(tick(4, "eth"))).toBe(true);
     expect(window.ticks("btc")!.map((t) => t.seq)).toEqual([5]);
-    expect(window.latest().map((t) => t.symbol).sort()).toEqual(["btc", "eth"]);
+    expect(
+      window
+        .latest()
+        .map((t) => t.symbol)
+        .sort(),
+    ).toEqual(["btc", "eth"]);
   });
 });

@@ -45,7 +45,12 @@ describe("pnpm replay", () => {
   it("prints the window's ticks as JSON lines", async () => {
     const { code, stdout, stderr } = await replay("--since", "1h", "--symbols", "btc");
     expect(code).toBe(0);
-    expect(stdout.trim().split("\n").map((line) => JSON.parse(line))).toEqual(published.filter((t) => t.symbol === "btc"));
+    expect(
+      stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line)),
+    ).toEqual(published.filter((t) => t.symbol === "btc"));
     expect(stderr).toContain("10 ticks printed");
   });
 

@@ -1,14 +1,5 @@
 import { parseArgs } from "node:util";
-import {
-  PRICE_SUBJECT_PREFIX,
-  commonEnv,
-  connectNats,
-  createLogger,
-  isValidSymbol,
-  loadConfig,
-  parseTimeBound,
-  visitTickWindow,
-} from "@cryptostream/core";
+import { PRICE_SUBJECT_PREFIX, commonEnv, connectNats, createLogger, isValidSymbol, loadConfig, parseTimeBound, visitTickWindow } from "@cryptostream/core";
 import { createReplayer } from "./replay";
 import { MAX_WINDOW_LIMIT } from "./window-query";
 

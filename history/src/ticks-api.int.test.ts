@@ -30,13 +30,15 @@ describe("GET /api/ticks and /api/symbols on a real nats-server", () => {
     const ack = await js.publish(`prices.${symbol}`, JSON.stringify(tick), { msgID: tickMsgId(tick) });
     published.push({ ...tick, seq: ack.seq });
   };
-  const get = (query: string, accept?: string) =>
-    fetch(`http://127.0.0.1:${history.port}/api/ticks?${query}`, accept ? { headers: { accept } } : {});
+  const get = (query: string, accept?: string) => fetch(`http://127.0.0.1:${history.port}/api/ticks?${query}`, accept ? { headers: { accept } } : {});
   const ndjson = async (query: string) => {
     const response = await get(query);
     expect(response.headers.get("content-type")).toContain("application/x-ndjson");
     const text = await response.text();
-    return text.split("\n").filter(Boolean).map((line) => JSON.parse(line) as SequencedTick);
+    return text
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as SequencedTick);
   };
   const seqs = (ticks: SequencedTick[]) => ticks.map((t) => t.seq);
 
@@ -74,9 +76,7 @@ describe("GET /api/ticks and /api/symbols on a real nats-server", () => {
     const after = published.slice(30);
     expect(seqs(await ndjson(`since=1h&until=${boundary}`))).toEqual(seqs(before));
     expect(seqs(await ndjson(`since=${boundary}`))).toEqual(seqs(after));
-    expect(seqs(await ndjson(`since=${new Date(boundary).toISOString()}&symbols=btc,sol`))).toEqual(
-      seqs(after.filter((t) => t.symbol !== "eth")),
-    );
+    expect(seqs(await ndjson(`since=${new Date(boundary).toISOString()}&symbols=btc,sol`))).toEqual(seqs(after.filter((t) => t.symbol !== "eth")));
     expect(seqs(await ndjson("since=1h&symbols=sol&limit=4"))).toEqual(seqs(published.filter((t) => t.symbol === "sol").slice(0, 4)));
     expect(seqs(await ndjson("since=1h&limit=7"))).toEqual(seqs(published.slice(0, 7)));
     expect(await ndjson("since=1h&symbols=doge")).toEqual([]);

@@ -30,11 +30,7 @@ describe("tickStreamWriter", () => {
     });
     const lines = text.split("\n");
     expect(lines.pop()).toBe("");
-    expect(lines).toEqual([
-      `${stored(tick(1)).slice(0, -1)},"seq":1}`,
-      JSON.stringify(tick(2)),
-      JSON.stringify(tick(3)),
-    ]);
+    expect(lines).toEqual([`${stored(tick(1)).slice(0, -1)},"seq":1}`, JSON.stringify(tick(2)), JSON.stringify(tick(3))]);
     expect(lines.map((line) => JSON.parse(line))).toEqual([tick(1), tick(2), tick(3)]);
   });
 

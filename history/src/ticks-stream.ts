@@ -56,9 +56,7 @@ export function tickStreamWriter(res: ServerResponse, asArray: boolean, sendTime
       return gone;
     },
     write(tick, storedJson) {
-      const json = storedJson !== undefined && isOneLineObject(storedJson)
-        ? `${storedJson.slice(0, -1)},"seq":${tick.seq}}`
-        : JSON.stringify(tick);
+      const json = storedJson !== undefined && isOneLineObject(storedJson) ? `${storedJson.slice(0, -1)},"seq":${tick.seq}}` : JSON.stringify(tick);
       chunk += asArray ? (first ? json : `,${json}`) : `${json}\n`;
       first = false;
       if (chunk.length < CHUNK_CHARS) return;

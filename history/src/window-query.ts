@@ -5,7 +5,9 @@ export const MAX_WINDOW_LIMIT = 100_000;
 const DEFAULT_SINCE = "15m";
 const KNOWN_PARAMETERS = new Set(["symbols", "since", "until", "limit"]);
 
-export type WindowQuery = { ok: true; window: Required<Pick<TickWindow, "symbols" | "sinceMs" | "limit">> & Pick<TickWindow, "untilMs"> } | { ok: false; parameter: string; message: string };
+export type WindowQuery =
+  | { ok: true; window: Required<Pick<TickWindow, "symbols" | "sinceMs" | "limit">> & Pick<TickWindow, "untilMs"> }
+  | { ok: false; parameter: string; message: string };
 
 const bad = (parameter: string, message: string): WindowQuery => ({ ok: false, parameter, message });
 

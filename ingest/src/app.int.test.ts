@@ -18,8 +18,7 @@ describe("ingest against the simulated exchange and a real nats-server", () => {
   const metrics = createMetrics("ingest");
 
   const streamMessages = async () => (await jsm.streams.info(PRICES_STREAM)).state.messages;
-  const rejected = async (reason: string) =>
-    (await metrics.ticksRejected.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+  const rejected = async (reason: string) => (await metrics.ticksRejected.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
 
   beforeAll(async () => {
     server = await startNatsServer();
@@ -57,9 +56,7 @@ describe("ingest against the simulated exchange and a real nats-server", () => {
     const before = await streamMessages();
     const malformedBefore = await rejected("malformed_json");
     sim.sendRawToBinanceClients('{"stream":"btcusdt@miniTicker","data":{"e":"24hrMini');
-    sim.sendRawToBinanceClients(
-      JSON.stringify({ stream: "btcusdt@miniTicker", data: { e: "24hrMiniTicker", E: Date.now(), s: "BTCUSDT", c: "0" } }),
-    );
+    sim.sendRawToBinanceClients(JSON.stringify({ stream: "btcusdt@miniTicker", data: { e: "24hrMiniTicker", E: Date.now(), s: "BTCUSDT", c: "0" } }));
     sim.tick();
     await waitFor("the next 4 good ticks", async () => (await streamMessages()) === before + 4);
     expect(await rejected("malformed_json")).toBe(malformedBefore + 1);
@@ -106,7 +103,16 @@ describe("ingest's Binance connections", () => {
     const symbols = Array.from({ length: 1030 }, (_, i) => `c${i}`);
     const { sim, close } = await ingestOnSim(symbols, { SOURCES: "binance" });
     try {
-      await waitFor("both shards subscribed", () => sim.binanceStreams().map((s) => s.length).sort((a, b) => a - b).join() === "6,1024", 10_000);
+      await waitFor(
+        "both shards subscribed",
+        () =>
+          sim
+            .binanceStreams()
+            .map((s) => s.length)
+            .sort((a, b) => a - b)
+            .join() === "6,1024",
+        10_000,
+      );
       sim.sendRawToBinanceClients(JSON.stringify({ e: "serverShutdown", E: Date.now() }));
       await waitFor("both shards to reconnect", () => sim.binanceConnectionsAccepted() === 4 && sim.binanceClientCount() === 2, 10_000);
     } finally {
@@ -123,7 +129,13 @@ describe("ingest replicas and NATS outages", () => {
     const replicas = await Promise.all(
       [1, 2].map(async () => {
         const nc = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
-        const config = loadIngestConfig({ NATS_URL: server.url, INGEST_PORT: "0", SOURCES: "binance", BINANCE_WS_URL: sim.binanceWsUrl, SYMBOLS: symbols.join(",") });
+        const config = loadIngestConfig({
+          NATS_URL: server.url,
+          INGEST_PORT: "0",
+          SOURCES: "binance",
+          BINANCE_WS_URL: sim.binanceWsUrl,
+          SYMBOLS: symbols.join(","),
+        });
         const ingest = await startIngest({ config, nc, logger: createLogger({ service: "ingest", level: "silent" }), metrics: createMetrics("ingest") });
         return { nc, ingest };
       }),

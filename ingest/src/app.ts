@@ -51,10 +51,7 @@ export async function startIngest({ config, nc, logger, metrics }: IngestDeps): 
     "Upstream events skipped because they repeat the last one published (a poll between upstream updates)",
     ["source"],
   );
-  const retries = metrics.counter(
-    "cryptostream_ingest_publish_retries_total",
-    "Publishes that failed and were retried with the same msg id",
-  );
+  const retries = metrics.counter("cryptostream_ingest_publish_retries_total", "Publishes that failed and were retried with the same msg id");
   metrics.gauge("cryptostream_ingest_publish_pending", "Ticks queued or awaiting their JetStream ack", () => publisher.pending);
 
   const publisher = new TickPublisher({
@@ -91,9 +88,7 @@ export async function startIngest({ config, nc, logger, metrics }: IngestDeps): 
   const assets = config.SYMBOLS.map((symbol) => assetFor(symbol, config.ASSETS));
   const feeds: BinanceFeed[] = [];
   if (config.SOURCES.includes("binance")) {
-    const symbolOfPair = new Map(
-      assets.filter((a) => a.binancePair).map((asset) => [asset.binancePair!.toUpperCase(), asset.symbol]),
-    );
+    const symbolOfPair = new Map(assets.filter((a) => a.binancePair).map((asset) => [asset.binancePair!.toUpperCase(), asset.symbol]));
     const pairs = assets.flatMap((asset) => (asset.binancePair ? [asset.binancePair] : []));
     const budget = binanceConnectionBudget();
     for (let i = 0; i < pairs.length; i += STREAMS_PER_CONNECTION) {

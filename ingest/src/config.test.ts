@@ -11,11 +11,14 @@ describe("ingest configuration", () => {
     expect(assetFor("hype", config.ASSETS)).toEqual({ symbol: "hype", name: "HYPE", coingeckoId: "hyperliquid" });
   });
 
-  it.each([["ASSETS", "pepe"], ["ASSETS", "PEPE=pepe"], ["SOURCES", "kraken"], ["COINGECKO_PLAN", "gold"], ["MAX_PRICE_JUMP", "-1"]])(
-    "refuses a bad %s naming it",
-    (name, value) => {
-      expect(() => loadIngestConfig({ [name]: value })).toThrow(ConfigError);
-      expect(() => loadIngestConfig({ [name]: value })).toThrow(new RegExp(`${name}: `));
-    },
-  );
+  it.each([
+    ["ASSETS", "pepe"],
+    ["ASSETS", "PEPE=pepe"],
+    ["SOURCES", "kraken"],
+    ["COINGECKO_PLAN", "gold"],
+    ["MAX_PRICE_JUMP", "-1"],
+  ])("refuses a bad %s naming it", (name, value) => {
+    expect(() => loadIngestConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadIngestConfig({ [name]: value })).toThrow(new RegExp(`${name}: `));
+  });
 });

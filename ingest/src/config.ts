@@ -21,7 +21,10 @@ const assetMappings = z
   .default("")
   .transform((text, ctx): AssetMapping[] => {
     const mappings: AssetMapping[] = [...DEFAULT_ASSETS];
-    for (const entry of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+    for (const entry of text
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const match = /^([^=]+)=([a-z0-9-]+)(?:\/([a-z0-9]*))?$/.exec(entry);
       if (!match || !isValidSymbol(match[1]!)) {
         ctx.addIssue({ code: "custom", message: `"${entry}" is not symbol=coingeckoId/binancePair` });
@@ -68,7 +71,6 @@ export type IngestConfig = ReturnType<typeof loadIngestConfig>;
 export function loadIngestConfig(env: Env = process.env) {
   const config = loadConfig(ingestEnv, env);
   const coingeckoApiUrl =
-    config.COINGECKO_API_URL ??
-    (config.COINGECKO_PLAN === "pro" ? "https://pro-api.coingecko.com/api/v3" : "https://api.coingecko.com/api/v3");
+    config.COINGECKO_API_URL ?? (config.COINGECKO_PLAN === "pro" ? "https://pro-api.coingecko.com/api/v3" : "https://api.coingecko.com/api/v3");
   return Object.freeze({ ...config, COINGECKO_API_URL: coingeckoApiUrl });
 }

@@ -34,4 +34,3 @@ export async function ingestOnSim(symbols: string[], env: Record<string, string>
     },
   };
 }
-

@@ -3,9 +3,26 @@ import { gaussian, seededRandom } from "./random";
 
 /** Realistic starting prices in USD for the default assets. */
 const START_PRICES: Record<string, number> = {
-  btc: 98_400, eth: 3_410, xrp: 2.31, bnb: 905, sol: 241.2, usdc: 1, trx: 0.29, doge: 0.382,
-  ada: 0.71, link: 15.2, bch: 505, xlm: 0.451, sui: 3.21, avax: 25.4, ltc: 101, hbar: 0.2,
-  shib: 0.0000121, ton: 3.02, dot: 4.1, uni: 8.05,
+  btc: 98_400,
+  eth: 3_410,
+  xrp: 2.31,
+  bnb: 905,
+  sol: 241.2,
+  usdc: 1,
+  trx: 0.29,
+  doge: 0.382,
+  ada: 0.71,
+  link: 15.2,
+  bch: 505,
+  xlm: 0.451,
+  sui: 3.21,
+  avax: 25.4,
+  ltc: 101,
+  hbar: 0.2,
+  shib: 0.0000121,
+  ton: 3.02,
+  dot: 4.1,
+  uni: 8.05,
 };
 /** Stablecoins hold their peg: a sliver of the volatility of the rest. */
 const STABLECOINS = new Set(["usdc", "usdt", "dai", "fdusd", "usde"]);

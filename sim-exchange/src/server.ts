@@ -209,18 +209,14 @@ function answerControl(client: BinanceClient, text: string): void {
       client.socket.send(JSON.stringify({ result: [...client.streams], id }));
       return;
     default:
-      client.socket.send(
-        JSON.stringify({ error: { code: 2, msg: `Invalid request: unknown method ${String(request.method)}` }, id }),
-      );
+      client.socket.send(JSON.stringify({ error: { code: 2, msg: `Invalid request: unknown method ${String(request.method)}` }, id }));
   }
 }
 
 function serveCoinGecko(market: Market, req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? "/", "http://localhost");
   const ids = (url.searchParams.get("ids") ?? "").split(",").filter(Boolean);
-  const coins = (ids.length > 0 ? ids.map((id) => market.byCoinGeckoId(id)) : [...market.coins.values()]).filter(
-    (coin) => coin !== undefined,
-  );
+  const coins = (ids.length > 0 ? ids.map((id) => market.byCoinGeckoId(id)) : [...market.coins.values()]).filter((coin) => coin !== undefined);
   const send = (status: number, body: unknown) => {
     res.writeHead(status, { "content-type": "application/json" });
     res.end(JSON.stringify(body));

@@ -11,7 +11,15 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export function launchChromium({ executablePath = CHROMIUM_PATH }: { executablePath?: string } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }
 
@@ -35,6 +43,12 @@ export async function serveUi(outDir: string, upstream: { broadcasterPort: numbe
     HISTORY_URL: `http://127.0.0.1:${upstream.historyPort}`,
     UI_PORT: "0",
   });
-  const server = await preview({ root: uiRoot, configFile: `${uiRoot}/vite.config.ts`, logLevel: "warn", build: { outDir }, preview: { host: "127.0.0.1", strictPort: false } });
+  const server = await preview({
+    root: uiRoot,
+    configFile: `${uiRoot}/vite.config.ts`,
+    logLevel: "warn",
+    build: { outDir },
+    preview: { host: "127.0.0.1", strictPort: false },
+  });
   return Object.assign(server, { url: server.resolvedUrls!.local[0]! });
 }

@@ -68,9 +68,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     proc.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     proc.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const spawnError = new Promise<never>((_, reject) => {
-      proc.once("error", (error) =>
-        reject(new Error(`cannot start ${binary}: ${error.message}. Install it with 'apt-get install nats-server'.`)),
-      );
+      proc.once("error", (error) => reject(new Error(`cannot start ${binary}: ${error.message}. Install it with 'apt-get install nats-server'.`)));
       proc.once("exit", (code) => reject(new Error(`nats-server exited with ${code}:\n${output}`)));
     });
     spawnError.catch(() => undefined);

@@ -5,11 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
  * with `what` after `timeoutMs`. For conditions that cross a process or a socket,
  * where no event is available to await.
  */
-export async function waitFor<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

@@ -8,7 +8,12 @@ const row = (symbol: string, name: string, price: number, change24h: number | un
   tick: { symbol, price, ts: 1, source: "binance", seq: 1, ...(change24h === undefined ? {} : { change24h }) } as SequencedTick,
   asset: rank === undefined ? undefined : { symbol, name, coingeckoId: name.toLowerCase(), marketCapRank: rank },
 });
-const rows = [row("btc", "Bitcoin", 98_000, 1.5, 1), row("eth", "Ethereum", 3_400, -2, 2), row("xlm", "Stellar", 0.45, 4, 19), row("sol", "Solana", 240, undefined)];
+const rows = [
+  row("btc", "Bitcoin", 98_000, 1.5, 1),
+  row("eth", "Ethereum", 3_400, -2, 2),
+  row("xlm", "Stellar", 0.45, 4, 19),
+  row("sol", "Solana", 240, undefined),
+];
 const symbols = (selected: BoardRow[]) => selected.map((r) => r.symbol);
 
 describe("selectRows", () => {

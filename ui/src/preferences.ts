@@ -18,9 +18,7 @@ export const usePreferences = create<Preferences>()(
       layout: "cards",
       toggleFavourite: (symbol) =>
         set((state) => ({
-          favourites: state.favourites.includes(symbol)
-            ? state.favourites.filter((s) => s !== symbol)
-            : [...state.favourites, symbol],
+          favourites: state.favourites.includes(symbol) ? state.favourites.filter((s) => s !== symbol) : [...state.favourites, symbol],
         })),
       setLayout: (layout) => set({ layout }),
     }),

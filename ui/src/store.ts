@@ -1,11 +1,7 @@
 import { HISTORY_DEPTH, type SequencedTick } from "@cryptostream/core/contracts";
 import { create } from "zustand";
 
-export type ConnectionStatus =
-  | { state: "connecting" }
-  | { state: "live" }
-  | { state: "reconnecting"; retryAt: number }
-  | { state: "offline" };
+export type ConnectionStatus = { state: "connecting" } | { state: "live" } | { state: "reconnecting"; retryAt: number } | { state: "offline" };
 
 export interface PriceState {
   /** Latest tick per symbol. */

@@ -24,7 +24,9 @@ describe("useThrottled", () => {
 
   it("spreads the intervals of many callers with jitter", () => {
     const draws = [0, 1];
-    const hooks = draws.map((draw) => renderHook(({ value }) => useThrottled(value, 1_000, { jitter: 0.5, random: () => draw }), { initialProps: { value: 1 } }));
+    const hooks = draws.map((draw) =>
+      renderHook(({ value }) => useThrottled(value, 1_000, { jitter: 0.5, random: () => draw }), { initialProps: { value: 1 } }),
+    );
     hooks.forEach(({ rerender }) => rerender({ value: 2 }));
     act(() => vi.advanceTimersByTime(750));
     expect(hooks.map(({ result }) => result.current)).toEqual([2, 1]);

@@ -52,7 +52,18 @@ function startPublishing(): () => void {
   return () => clearInterval(timer);
 }
 
-interface Report { connected: number; closed: number; deliveries: number; gaps: number; duplicates: number; seconds: number; cpuMs: number; p50: number; p99: number; max: number }
+interface Report {
+  connected: number;
+  closed: number;
+  deliveries: number;
+  gaps: number;
+  duplicates: number;
+  seconds: number;
+  cpuMs: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
 const ask = <T>(child: ChildProcess, command: string) =>
   new Promise<T>((resolve) => {
     child.once("message", (message) => resolve(message as T));
@@ -87,10 +98,14 @@ async function run(server: string) {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     }),
   );
-  await waitFor(`${clients} clients to connect to ${server}`, async () => {
-    const statuses = await Promise.all(loaders.map((l) => ask<{ connected: number }>(l, "status")));
-    return statuses.reduce((sum, s) => sum + s.connected, 0) >= clients;
-  }, 180_000);
+  await waitFor(
+    `${clients} clients to connect to ${server}`,
+    async () => {
+      const statuses = await Promise.all(loaders.map((l) => ask<{ connected: number }>(l, "status")));
+      return statuses.reduce((sum, s) => sum + s.connected, 0) >= clients;
+    },
+    180_000,
+  );
   const rssPerConnection = ((await settledRss()) - rssBefore) / clients;
 
   const stopPublishing = startPublishing();
@@ -128,7 +143,9 @@ async function run(server: string) {
 }
 
 console.log(`${clients} clients in ${procs} load processes, ${symbolCount} symbols x ${perSymbolRate}/s, ${seconds} s measured after 3 s warm-up`);
-console.log("| server | ticks/s in | deliveries/s asked | delivered/s | server CPU µs/delivery | server CPU % | p50 ms | p99 ms | max ms | gaps | dups | closed | RSS KB/conn | load clients CPU % |");
+console.log(
+  "| server | ticks/s in | deliveries/s asked | delivered/s | server CPU µs/delivery | server CPU % | p50 ms | p99 ms | max ms | gaps | dups | closed | RSS KB/conn | load clients CPU % |",
+);
 console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const server of servers) {
   const r = await run(server);

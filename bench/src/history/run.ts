@@ -28,7 +28,28 @@ const windowSize = Number(values.window);
 const connections = Number(values.connections);
 const streamRuns = Number(values["stream-runs"]);
 const serverFile = fileURLToPath(new URL("./server.ts", import.meta.url));
-const SYMBOLS = ["btc", "eth", "xrp", "bnb", "sol", "usdc", "trx", "doge", "ada", "link", "bch", "xlm", "sui", "avax", "ltc", "hbar", "shib", "ton", "dot", "uni"];
+const SYMBOLS = [
+  "btc",
+  "eth",
+  "xrp",
+  "bnb",
+  "sol",
+  "usdc",
+  "trx",
+  "doge",
+  "ada",
+  "link",
+  "bch",
+  "xlm",
+  "sui",
+  "avax",
+  "ltc",
+  "hbar",
+  "shib",
+  "ton",
+  "dot",
+  "uni",
+];
 
 const nats = await startNatsServer();
 const nc = await connect({ servers: nats.url });
@@ -51,13 +72,25 @@ console.log(`nats-server ${nats.url}; ${runs} runs of each; medians below\n`);
 // --- GET /api/history/:symbol ------------------------------------------------------------------
 await publishTicks(SYMBOLS.length * 50, SYMBOLS);
 const service = await startTsProcess<{ port: number }>(serverFile, ["service", nats.url]);
-await waitFor("history to fill its window", async () => {
-  const body = (await (await fetch(`http://127.0.0.1:${service.ready.port}/api/history/uni`)).json()) as { ticks?: unknown[] };
-  return body.ticks?.length === 50;
-}, 30_000);
+await waitFor(
+  "history to fill its window",
+  async () => {
+    const body = (await (await fetch(`http://127.0.0.1:${service.ready.port}/api/history/uni`)).json()) as { ticks?: unknown[] };
+    return body.ticks?.length === 50;
+  },
+  30_000,
+);
 const baseline = await startTsProcess<{ port: number }>(serverFile, ["baseline", nats.url]);
 
-interface LoadRow { requests: number; rps: number; p50: number; p99: number; max: number; errors: number; cpuUsPerRequest: number }
+interface LoadRow {
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  cpuUsPerRequest: number;
+}
 async function load(pid: number, port: number): Promise<LoadRow> {
   const cpuBefore = cpuTimeMs(pid);
   const result = await autocannon({
@@ -99,7 +132,10 @@ const bucket = summarise(historyRows.bucket);
 console.log(`GET /api/history/:symbol at ${rate} req/s offered, ${seconds} s, ${connections} connections, 20 symbols x 50 ticks`);
 console.log("| handler | req/s done | p50 ms | p99 ms | max ms | errors | server CPU µs/request |");
 console.log("| --- | --- | --- | --- | --- | --- | --- |");
-for (const [name, row] of [["history (in-memory window)", memory], ["baseline (reads the bucket per request)", bucket]] as const) {
+for (const [name, row] of [
+  ["history (in-memory window)", memory],
+  ["baseline (reads the bucket per request)", bucket],
+] as const) {
   console.log(`| ${name} | ${row.rps.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.max} | ${row.errors} | ${row.cpu.toFixed(1)} |`);
 }
 console.log(`ratio of server CPU per request, baseline / history: ${(bucket.cpu / memory.cpu).toFixed(1)}x\n`);
@@ -108,21 +144,29 @@ console.log(`ratio of server CPU per request, baseline / history: ${(bucket.cpu 
 await publishTicks(windowSize, SYMBOLS.slice(0, 10));
 const routes = await startTsProcess<{ port: number }>(serverFile, ["routes", nats.url]);
 
-interface StreamRow { lines: number; ticksPerSecond: number; serverUs: number; natsUs: number; clientUs: number }
+interface StreamRow {
+  lines: number;
+  ticksPerSecond: number;
+  serverUs: number;
+  natsUs: number;
+  clientUs: number;
+}
 /** One read of the window by a lean client (node:http, newlines counted in the raw bytes), with the CPU each party spent per tick. */
 async function stream(pid: number, port: number): Promise<StreamRow> {
   const cpuBefore = { server: cpuTimeMs(pid), nats: cpuTimeMs(nats.pid!), client: process.cpuUsage() };
   const started = performance.now();
   const lines = await new Promise<number>((resolve, reject) => {
-    http.get(`http://127.0.0.1:${port}/api/ticks?since=2h&limit=${windowSize}`, (response) => {
-      if (response.statusCode !== 200) reject(new Error(`GET /api/ticks: ${response.statusCode}`));
-      let count = 0;
-      response.on("data", (chunk: Buffer) => {
-        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) count++;
-      });
-      response.on("end", () => resolve(count));
-      response.on("error", reject);
-    }).on("error", reject);
+    http
+      .get(`http://127.0.0.1:${port}/api/ticks?since=2h&limit=${windowSize}`, (response) => {
+        if (response.statusCode !== 200) reject(new Error(`GET /api/ticks: ${response.statusCode}`));
+        let count = 0;
+        response.on("data", (chunk: Buffer) => {
+          for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) count++;
+        });
+        response.on("end", () => resolve(count));
+        response.on("error", reject);
+      })
+      .on("error", reject);
   });
   const secondsTaken = (performance.now() - started) / 1000;
   const client = process.cpuUsage(cpuBefore.client);
@@ -137,7 +181,12 @@ async function stream(pid: number, port: number): Promise<StreamRow> {
 }
 const readers = [
   { name: "history (push consumer, stored JSON reused, NDJSON in 64 KiB chunks)", pid: routes.child.pid!, port: routes.ready.port, rows: [] as StreamRow[] },
-  { name: "baseline (NATS.js ordered consumer, each tick parsed and encoded again)", pid: baseline.child.pid!, port: baseline.ready.port, rows: [] as StreamRow[] },
+  {
+    name: "baseline (NATS.js ordered consumer, each tick parsed and encoded again)",
+    pid: baseline.child.pid!,
+    port: baseline.ready.port,
+    rows: [] as StreamRow[],
+  },
 ];
 for (const reader of readers) await stream(reader.pid, reader.port); // warm-up: JIT, page cache
 for (let run = 0; run < streamRuns; run++) {
@@ -149,10 +198,14 @@ console.log("| --- | --- | --- | --- | --- | --- | --- |");
 for (const { name, rows } of readers) {
   const each = rows.map((r) => Math.round(r.ticksPerSecond / 1000)).join(", ");
   const mid = (pick: (row: StreamRow) => number) => median(rows.map(pick)).toFixed(2);
-  console.log(`| ${name} | ${rows[0]!.lines} | ${median(rows.map((r) => r.ticksPerSecond)).toFixed(0)} | ${each} (thousands) | ${mid((r) => r.serverUs)} | ${mid((r) => r.natsUs)} | ${mid((r) => r.clientUs)} |`);
+  console.log(
+    `| ${name} | ${rows[0]!.lines} | ${median(rows.map((r) => r.ticksPerSecond)).toFixed(0)} | ${each} (thousands) | ${mid((r) => r.serverUs)} | ${mid((r) => r.natsUs)} | ${mid((r) => r.clientUs)} |`,
+  );
 }
 const [ours, theirs] = readers.map((reader) => reader.rows);
-console.log(`ratio of ticks per second, history / baseline: ${(median(ours!.map((r) => r.ticksPerSecond)) / median(theirs!.map((r) => r.ticksPerSecond))).toFixed(1)}x`);
+console.log(
+  `ratio of ticks per second, history / baseline: ${(median(ours!.map((r) => r.ticksPerSecond)) / median(theirs!.map((r) => r.ticksPerSecond))).toFixed(1)}x`,
+);
 console.log(`ratio of server CPU per tick, baseline / history: ${(median(theirs!.map((r) => r.serverUs)) / median(ours!.map((r) => r.serverUs))).toFixed(1)}x`);
 
 await stopProcess(routes.child);

@@ -23,7 +23,14 @@ const jsm = await jetstreamManager(nc);
 const js = jetstream(nc);
 const symbols = Array.from({ length: 50 }, (_, i) => `s${i + 1}`);
 let ts = Date.now();
-const nextTick = (i: number): Tick => ({ symbol: symbols[i % symbols.length]!, price: 100 + (i % 1000) / 100, ts: ts++, source: "bench", change24h: 1.2, volume24h: 1e9 });
+const nextTick = (i: number): Tick => ({
+  symbol: symbols[i % symbols.length]!,
+  price: 100 + (i % 1000) / 100,
+  ts: ts++,
+  source: "bench",
+  change24h: 1.2,
+  volume24h: 1e9,
+});
 
 async function measure(name: string, body: () => Promise<void>, count: number) {
   await jsm.streams.purge(PRICES_STREAM);
@@ -44,24 +51,32 @@ async function measure(name: string, body: () => Promise<void>, count: number) {
 }
 
 const pipelined = () =>
-  measure("ingest TickPublisher (pipelined acks)", async () => {
-    const publisher = new TickPublisher({ nc, logger: createLogger({ service: "bench", level: "silent" }) });
-    for (let i = 0; i < total; i++) {
-      publisher.publish(nextTick(i));
-      if ((i + 1) % CHUNK === 0) await publisher.flush();
-    }
-    await publisher.flush();
-    publisher.close();
-  }, total);
+  measure(
+    "ingest TickPublisher (pipelined acks)",
+    async () => {
+      const publisher = new TickPublisher({ nc, logger: createLogger({ service: "bench", level: "silent" }) });
+      for (let i = 0; i < total; i++) {
+        publisher.publish(nextTick(i));
+        if ((i + 1) % CHUNK === 0) await publisher.flush();
+      }
+      await publisher.flush();
+      publisher.close();
+    },
+    total,
+  );
 
 const baselineCount = Math.min(total, 20_000);
 const sequential = () =>
-  measure("baseline (await each ack)", async () => {
-    for (let i = 0; i < baselineCount; i++) {
-      const tick = nextTick(i);
-      await js.publish(priceSubject(tick.symbol), JSON.stringify(tick), { msgID: tickMsgId(tick) });
-    }
-  }, baselineCount);
+  measure(
+    "baseline (await each ack)",
+    async () => {
+      for (let i = 0; i < baselineCount; i++) {
+        const tick = nextTick(i);
+        await js.publish(priceSubject(tick.symbol), JSON.stringify(tick), { msgID: tickMsgId(tick) });
+      }
+    },
+    baselineCount,
+  );
 
 const rows: Record<string, Awaited<ReturnType<typeof measure>>[]> = {};
 for (let run = 0; run < runs; run++) {
@@ -74,7 +89,9 @@ console.log(`${total} ticks per run through TickPublisher (baseline: ${baselineC
 console.log("| publisher | acked ticks/s | publisher CPU µs/tick | nats-server CPU µs/tick |");
 console.log("| --- | --- | --- | --- |");
 for (const [name, results] of Object.entries(rows)) {
-  console.log(`| ${name} | ${median(results.map((r) => r.perSecond)).toFixed(0)} | ${median(results.map((r) => r.cpuUsPerTick)).toFixed(2)} | ${median(results.map((r) => r.serverCpuUsPerTick)).toFixed(2)} |`);
+  console.log(
+    `| ${name} | ${median(results.map((r) => r.perSecond)).toFixed(0)} | ${median(results.map((r) => r.cpuUsPerTick)).toFixed(2)} | ${median(results.map((r) => r.serverCpuUsPerTick)).toFixed(2)} |`,
+  );
 }
 const ratio = median(rows[Object.keys(rows)[0]!]!.map((r) => r.perSecond)) / median(rows[Object.keys(rows)[1]!]!.map((r) => r.perSecond));
 console.log(`ratio of acked ticks per second, pipelined / baseline: ${ratio.toFixed(1)}x`);

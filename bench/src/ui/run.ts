@@ -57,7 +57,13 @@ const prices = symbols.map((_, i) => 1 + ((i * 7919) % 5000) / 10);
 let sent = 0;
 const tickOf = (index: number): Tick => {
   prices[index]! *= 1 + (Math.random() - 0.5) / 500;
-  return { symbol: symbols[index]!, price: Number(prices[index]!.toPrecision(8)), ts: Date.now() + (sent++ % 1000) / 1000, source: "binance", change24h: (index % 21) - 10 };
+  return {
+    symbol: symbols[index]!,
+    price: Number(prices[index]!.toPrecision(8)),
+    ts: Date.now() + (sent++ % 1000) / 1000,
+    source: "binance",
+    change24h: (index % 21) - 10,
+  };
 };
 symbols.forEach((_, i) => publisher.publish({ ...tickOf(i), ts: Date.now() - 1_000 + i }));
 await publisher.flush();
@@ -69,7 +75,11 @@ const publishing = setInterval(() => {
   for (; published < due; published++) publisher.publish({ ...tickOf(published % symbolCount), ts: Date.now() });
 }, 10);
 
-const broadcaster = await startBroadcaster({ nc, config: loadBroadcasterConfig({ NATS_URL: nats.url, BROADCASTER_PORT: "0", SIMULATED: "true" }), ...silent("broadcaster") });
+const broadcaster = await startBroadcaster({
+  nc,
+  config: loadBroadcasterConfig({ NATS_URL: nats.url, BROADCASTER_PORT: "0", SIMULATED: "true" }),
+  ...silent("broadcaster"),
+});
 const history = await startHistory({ nc, config: loadHistoryConfig({ NATS_URL: nats.url, HISTORY_PORT: "0" }), ...silent("history") });
 const allBuilds: { name: string; label: string; env: Record<string, string> }[] = [
   { name: "cryptostream", label: "cryptostream (batched per frame, windowed)", env: {} },
@@ -110,7 +120,16 @@ const MEASURE_IN_PAGE = `async (ms) => {
   return { frames: frames.length, perSecond, longTasks, slowFrames };
 }`;
 
-interface Run { firstCardMs: number; fps: number; worstSecondFps: number; longTasks: number; longestTaskMs: number; busyPercent: number; ticksShown: number; busyMsPerThousandTicks: number }
+interface Run {
+  firstCardMs: number;
+  fps: number;
+  worstSecondFps: number;
+  longTasks: number;
+  longestTaskMs: number;
+  busyPercent: number;
+  ticksShown: number;
+  busyMsPerThousandTicks: number;
+}
 
 async function measure(browser: Browser, url: string): Promise<Run> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -132,7 +151,12 @@ async function measure(browser: Browser, url: string): Promise<Run> {
   const busy = async () => (await cdp.send("Performance.getMetrics")).metrics.find((m) => m.name === "TaskDuration")!.value;
   const busyBefore = await busy();
   counting = true;
-  const inPage = (await page.evaluate(`(${MEASURE_IN_PAGE})(${seconds * 1_000})`)) as { frames: number; perSecond: number[]; longTasks: number[]; slowFrames: unknown[] };
+  const inPage = (await page.evaluate(`(${MEASURE_IN_PAGE})(${seconds * 1_000})`)) as {
+    frames: number;
+    perSecond: number[];
+    longTasks: number[];
+    slowFrames: unknown[];
+  };
   if (inPage.slowFrames.length > 0) {
     const longest = [...(inPage.slowFrames as { ms: number }[])].sort((a, b) => b.ms - a.ms).slice(0, 3);
     console.error(`${inPage.slowFrames.length} frames over 50 ms; the longest: ${JSON.stringify(longest)}`);
@@ -178,12 +202,25 @@ try {
 }
 
 const f = (x: number, digits = 1) => x.toFixed(digits);
-console.log(`\n${symbolCount} symbols x ${perSymbolRate} ticks/s = ${perSecond} ticks/s; ${seconds} s per run, ${rounds} round(s); medians over rounds; Chromium ${browser.version()}, 1280x800${values.pin ? "; Chromium alone on CPU 1, the feed on CPU 0" : ""}\n`);
+console.log(
+  `\n${symbolCount} symbols x ${perSymbolRate} ticks/s = ${perSecond} ticks/s; ${seconds} s per run, ${rounds} round(s); medians over rounds; Chromium ${browser.version()}, 1280x800${values.pin ? "; Chromium alone on CPU 1, the feed on CPU 0" : ""}\n`,
+);
 console.log("| build | first card after | fps | worst second | long tasks (>50 ms) | longest task | main thread busy | busy ms per 1,000 ticks shown |");
 console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
 for (const [i, build] of builds.entries()) {
   const runs = results[i]!;
   const m = (pick: (run: Run) => number) => median(runs.map(pick));
-  console.log(`| ${build.label} | ${f(m((r) => r.firstCardMs) / 1_000)} s | ${f(m((r) => r.fps))} | ${f(m((r) => r.worstSecondFps), 0)} | ${m((r) => r.longTasks)} | ${f(m((r) => r.longestTaskMs), 0)} ms | ${f(m((r) => r.busyPercent), 0)}% | ${f(m((r) => r.busyMsPerThousandTicks))} |`);
+  console.log(
+    `| ${build.label} | ${f(m((r) => r.firstCardMs) / 1_000)} s | ${f(m((r) => r.fps))} | ${f(
+      m((r) => r.worstSecondFps),
+      0,
+    )} | ${m((r) => r.longTasks)} | ${f(
+      m((r) => r.longestTaskMs),
+      0,
+    )} ms | ${f(
+      m((r) => r.busyPercent),
+      0,
+    )}% | ${f(m((r) => r.busyMsPerThousandTicks))} |`,
+  );
 }
 process.exit(0);

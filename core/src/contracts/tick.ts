@@ -23,8 +23,7 @@ export type SequencedTick = Tick & { seq: number };
 
 export type TickValidation =
   /** `exact`: the tick is the validated value itself, no field stripped, so its stored JSON can be reused as it is. */
-  | { ok: true; tick: Tick; exact: boolean }
-  | { ok: false; reason: TickRejectReason; message: string };
+  { ok: true; tick: Tick; exact: boolean } | { ok: false; reason: TickRejectReason; message: string };
 
 export type TickRejectReason = "malformed_json" | "invalid_tick" | "subject_mismatch";
 
@@ -60,9 +59,7 @@ export function validateTick(value: unknown): TickValidation {
   if (isExactTick(value)) return { ok: true, tick: value, exact: true };
   const result = TickSchema.safeParse(value);
   if (result.success) return { ok: true, tick: result.data, exact: false };
-  const message = result.error.issues
-    .map((issue) => `${issue.path.join(".") || "tick"}: ${issue.message}`)
-    .join("; ");
+  const message = result.error.issues.map((issue) => `${issue.path.join(".") || "tick"}: ${issue.message}`).join("; ");
   return { ok: false, reason: "invalid_tick", message };
 }
 

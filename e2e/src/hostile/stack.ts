@@ -52,7 +52,14 @@ export async function startHostileStack(options: HostileStackOptions): Promise<H
     env: Object.fromEntries(Object.entries(PASSWORDS).map(([user, password]) => [`${user.toUpperCase()}_NATS_PASSWORD`, password])),
   });
   const connectAs = (user: NatsUser) =>
-    connect({ servers: nats.url, name: `hostile-${user}`, user, pass: PASSWORDS[user], inboxPrefix: user === "viewer" ? "_INBOX" : inboxPrefixFor(user), maxReconnectAttempts: -1 });
+    connect({
+      servers: nats.url,
+      name: `hostile-${user}`,
+      user,
+      pass: PASSWORDS[user],
+      inboxPrefix: user === "viewer" ? "_INBOX" : inboxPrefixFor(user),
+      maxReconnectAttempts: -1,
+    });
   const ingest = await connectAs("ingest");
   const jsm = await jetstreamManager(ingest);
   await jsm.streams.add(pricesStreamConfig({ maxAgeMs: 86_400_000, maxPerSubject: 100_000, duplicateWindowMs: 120_000 }));

@@ -23,7 +23,13 @@ describe("the chaos run's checks", () => {
   });
 
   it("count a client's gaps, repeats, ticks out of order and ticks of other symbols", () => {
-    expect(checkClient({ symbols: ["btc"], snapshotSeq: 0, received: [1, 5] }, stream)).toEqual({ expected: 3, missing: 1, duplicated: 0, unknown: 0, firstMissing: 3 });
+    expect(checkClient({ symbols: ["btc"], snapshotSeq: 0, received: [1, 5] }, stream)).toEqual({
+      expected: 3,
+      missing: 1,
+      duplicated: 0,
+      unknown: 0,
+      firstMissing: 3,
+    });
     expect(checkClient({ symbols: ["btc"], snapshotSeq: 0, received: [1, 3, 3, 5] }, stream)).toMatchObject({ missing: 0, duplicated: 1 });
     expect(checkClient({ symbols: ["btc"], snapshotSeq: 0, received: [1, 5, 3] }, stream)).toMatchObject({ missing: 0, duplicated: 1 });
     expect(checkClient({ symbols: ["btc"], snapshotSeq: 0, received: [1, 2, 3, 5] }, stream)).toMatchObject({ missing: 0, unknown: 1 });

@@ -16,6 +16,13 @@ describe("judging growth", () => {
   });
 
   it("calls file descriptors that keep opening growth", () => {
-    expect(judgeGrowth(series(() => 100, (i) => 30 + i)).grows).toBe(true);
+    expect(
+      judgeGrowth(
+        series(
+          () => 100,
+          (i) => 30 + i,
+        ),
+      ).grows,
+    ).toBe(true);
   });
 });

@@ -150,16 +150,23 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
   try {
     log(`starting nats-server, 2 ingest, 2 broadcaster and history processes (logs in ${logDir})`);
     await Promise.all(ingests.map((service) => service.start()));
-    await waitFor("a tick of every symbol in PRICES", async () => {
-      const info = await jsm.streams.info(PRICES_STREAM, { subjects_filter: ">" });
-      return Object.keys(info.state.subjects ?? {}).length === options.symbols.length;
-    }, 30_000);
+    await waitFor(
+      "a tick of every symbol in PRICES",
+      async () => {
+        const info = await jsm.streams.info(PRICES_STREAM, { subjects_filter: ">" });
+        return Object.keys(info.state.subjects ?? {}).length === options.symbols.length;
+      },
+      30_000,
+    );
     await Promise.all([...broadcasters, history].map((service) => service.start()));
 
     const urls = broadcasters.map((b) => `ws://127.0.0.1:${b.port}/ws`);
     for (let i = 0; i < options.clients; i++) {
       // A quarter follow every symbol, the others a handful.
-      const symbols = i % 4 === 0 ? undefined : [...new Set(Array.from({ length: 1 + Math.floor(random() * 5) }, () => options.symbols[Math.floor(random() * options.symbols.length)]!))];
+      const symbols =
+        i % 4 === 0
+          ? undefined
+          : [...new Set(Array.from({ length: 1 + Math.floor(random() * 5) }, () => options.symbols[Math.floor(random() * options.symbols.length)]!))];
       const client = new SeqCheckingClient(i % 2 ? [...urls].reverse() : urls, symbols, random);
       clients.push(client);
       client.start();
@@ -176,11 +183,15 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
     sim.setBinanceSilent(true);
     let lastSeq = -1;
     let stableSince = Date.now();
-    await waitFor("the stream to stop growing", async () => {
-      const seq = (await jsm.streams.info(PRICES_STREAM)).state.last_seq;
-      if (seq !== lastSeq) [lastSeq, stableSince] = [seq, Date.now()];
-      return Date.now() - stableSince > 5_000;
-    }, 60_000);
+    await waitFor(
+      "the stream to stop growing",
+      async () => {
+        const seq = (await jsm.streams.info(PRICES_STREAM)).state.last_seq;
+        if (seq !== lastSeq) [lastSeq, stableSince] = [seq, Date.now()];
+        return Date.now() - stableSince > 5_000;
+      },
+      60_000,
+    );
     const ticks: SequencedTick[] = [];
     await visitTickWindow(nc, { fromSeq: 1, limit: Number.MAX_SAFE_INTEGER }, { onTick: (tick) => void ticks.push(tick) });
     const lastOf = (symbols: readonly string[] | undefined) => {
@@ -188,11 +199,17 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
       return 0;
     };
     // Timeouts here are not failures of their own: what did not arrive is counted below.
-    await waitFor("every client to see the last tick of its symbols", () => clients.every((c) => c.lastSeq >= lastOf(c.symbols)), 30_000).catch(() => undefined);
-    await waitFor("history to write every tick", async () => {
-      const health = await history.health<{ consumer?: { pending: number; ackPending: number } }>();
-      return health?.consumer?.pending === 0 && health.consumer.ackPending === 0;
-    }, 60_000).catch(() => undefined);
+    await waitFor("every client to see the last tick of its symbols", () => clients.every((c) => c.lastSeq >= lastOf(c.symbols)), 30_000).catch(
+      () => undefined,
+    );
+    await waitFor(
+      "history to write every tick",
+      async () => {
+        const health = await history.health<{ consumer?: { pending: number; ackPending: number } }>();
+        return health?.consumer?.pending === 0 && health.consumer.ackPending === 0;
+      },
+      60_000,
+    ).catch(() => undefined);
 
     const bucket = await new Kvm(nc).open(PRICE_HISTORY_BUCKET);
     const kept = new Map<string, SequencedTick[]>();
@@ -209,7 +226,9 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
     perClient.forEach((check, i) => {
       if (check.missing + check.duplicated + check.unknown === 0) return;
       const c = clients[i]!;
-      log(`client ${i} [${c.symbols?.join(",") ?? "all"}]: ${check.missing} of ${check.expected} missing (first ${check.firstMissing}), ${check.duplicated} duplicated, ${check.unknown} unknown; ${c.connections} connections, last seq ${c.lastSeq} of ${lastOf(c.symbols)}${c.repeats.length ? `; repeats ${JSON.stringify(c.repeats)}` : ""}`);
+      log(
+        `client ${i} [${c.symbols?.join(",") ?? "all"}]: ${check.missing} of ${check.expected} missing (first ${check.firstMissing}), ${check.duplicated} duplicated, ${check.unknown} unknown; ${c.connections} connections, last seq ${c.lastSeq} of ${lastOf(c.symbols)}${c.repeats.length ? `; repeats ${JSON.stringify(c.repeats)}` : ""}`,
+      );
     });
     const sum = <T>(items: T[], pick: (item: T) => number) => items.reduce((total, item) => total + pick(item), 0);
     const crashes = services.flatMap((s) => [
@@ -267,6 +286,8 @@ export function formatChecks(checks: StackChecks): string[] {
     `| GET /api/history = last ${HISTORY_DEPTH} of each symbol | ${api.symbols} symbols | ${api.mismatched.length} | | ${api.mismatched.join(", ") || "all equal"} |`,
     `| no crash, SIGTERM honoured | 5 services | | | ${checks.crashes.join("; ") || "none"} |`,
     "",
-    `Recovery paths taken (from the services' logs): ${Object.entries(checks.recoveries).map(([name, count]) => `${name} ${n(count)}`).join("; ")}.`,
+    `Recovery paths taken (from the services' logs): ${Object.entries(checks.recoveries)
+      .map(([name, count]) => `${name} ${n(count)}`)
+      .join("; ")}.`,
   ];
 }

@@ -50,7 +50,9 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
       const atMs = Date.now() - started;
       const readings = processes.map((p) => ({ name: p.name, reading: readResources(p.pid() ?? -1) }));
       for (const { name, reading } of readings) if (reading) samples[name]!.push({ atMs, ...reading });
-      log(`${String(Math.round(atMs / 1_000)).padStart(5)} s  ${readings.map(({ name, reading }) => `${name} ${reading ? `${mb(reading.rssBytes)} MB/${reading.fds} fds` : "gone"}`).join("  ")}`);
+      log(
+        `${String(Math.round(atMs / 1_000)).padStart(5)} s  ${readings.map(({ name, reading }) => `${name} ${reading ? `${mb(reading.rssBytes)} MB/${reading.fds} fds` : "gone"}`).join("  ")}`,
+      );
     }
     const verdicts = Object.fromEntries(Object.entries(samples).map(([name, taken]) => [name, judgeGrowth(taken)]));
     const checks = await stack.settleAndCheck();
@@ -73,7 +75,8 @@ export function formatSoakReport(report: SoakReport): string {
     "| process | RSS first half | RSS end | RSS max | fds first half | fds end | growing |",
     "|---|---:|---:|---:|---:|---:|---|",
     ...Object.entries(report.verdicts).map(
-      ([name, v]) => `| ${name} | ${mb(v.rssBaseline)} MB | ${mb(v.rssEnd)} MB | ${mb(v.rssMax)} MB | ${v.fdsBaseline} | ${v.fdsEnd} | ${v.grows ? "YES" : "no"} |`,
+      ([name, v]) =>
+        `| ${name} | ${mb(v.rssBaseline)} MB | ${mb(v.rssEnd)} MB | ${mb(v.rssMax)} MB | ${v.fdsBaseline} | ${v.fdsEnd} | ${v.grows ? "YES" : "no"} |`,
     ),
     "",
     ...formatChecks(report.checks),

@@ -87,7 +87,14 @@ export class SeqCheckingClient {
 
   private record(tick: WireTick): void {
     if (tick.seq <= this.lastSeq && this.repeats.length < 3) {
-      this.repeats.push({ seq: tick.seq, after: this.lastSeq, connection: this.connections, messageOnConnection: this.messagesOnConnection, msAfterOpen: Date.now() - this.openedAt, url: this.url });
+      this.repeats.push({
+        seq: tick.seq,
+        after: this.lastSeq,
+        connection: this.connections,
+        messageOnConnection: this.messagesOnConnection,
+        msAfterOpen: Date.now() - this.openedAt,
+        url: this.url,
+      });
     }
     this.received.push(tick.seq);
     if (tick.conflated) this.conflated++;

@@ -147,12 +147,15 @@ export class BinanceFeed {
     const rest = this.options.pairs.slice(STREAMS_IN_URL).map(miniTickerStream);
     for (let i = 0, n = 0; i < rest.length; i += STREAMS_PER_SUBSCRIBE, n++) {
       const params = rest.slice(i, i + STREAMS_PER_SUBSCRIBE);
-      const timer = setTimeout(() => {
-        this.subscribeTimers.delete(timer);
-        if (socket.readyState === WebSocket.OPEN) {
-          socket.send(JSON.stringify({ method: "SUBSCRIBE", params, id: ++this.requestId }));
-        }
-      }, (n + 1) * SUBSCRIBE_SPACING_MS);
+      const timer = setTimeout(
+        () => {
+          this.subscribeTimers.delete(timer);
+          if (socket.readyState === WebSocket.OPEN) {
+            socket.send(JSON.stringify({ method: "SUBSCRIBE", params, id: ++this.requestId }));
+          }
+        },
+        (n + 1) * SUBSCRIBE_SPACING_MS,
+      );
       this.subscribeTimers.add(timer);
     }
   }

@@ -38,8 +38,6 @@ describe("parseCoinGeckoMarkets", () => {
     expect(parseCoinGeckoMarkets(readFixture("coingecko-429.json"), ids).results).toMatchObject([{ reason: "unknown_format" }]);
     expect(parseCoinGeckoMarkets('[{"id":"bitcoin"', ids).results).toMatchObject([{ reason: "malformed_json" }]);
     const coin = JSON.parse(readFixture("coingecko-coins-markets.json"))[0];
-    expect(parseCoinGeckoMarkets(JSON.stringify([{ ...coin, current_price: null }]), ids).results).toMatchObject([
-      { reason: "invalid_event" },
-    ]);
+    expect(parseCoinGeckoMarkets(JSON.stringify([{ ...coin, current_price: null }]), ids).results).toMatchObject([{ reason: "invalid_event" }]);
   });
 });

@@ -9,7 +9,12 @@ import { Board } from "./Board";
 
 const now = Date.now();
 const tick = (symbol: string, seq: number, price: number, change24h: number, ageMs = 1_000): SequencedTick => ({
-  symbol, price, ts: now - ageMs, source: "binance", seq, change24h,
+  symbol,
+  price,
+  ts: now - ageMs,
+  source: "binance",
+  seq,
+  change24h,
 });
 const assets = [
   { symbol: "btc", name: "Bitcoin", coingeckoId: "bitcoin", image: "https://img.test/btc.png", marketCapRank: 1 },

@@ -76,7 +76,9 @@ export function CoinPage({ symbol }: { symbol: string }) {
         </h2>
         {tick && (
           <>
-            <span className="price" data-testid="price">{formatPrice(tick.price)}</span>
+            <span className="price" data-testid="price">
+              {formatPrice(tick.price)}
+            </span>
             {tick.change24h !== undefined && <span className={`change ${rising ? "up" : "down"}`}>{formatChange(tick.change24h)}</span>}
             <TickAge ts={tick.ts} />
           </>
@@ -84,10 +86,22 @@ export function CoinPage({ symbol }: { symbol: string }) {
       </header>
 
       <dl className="stats" data-testid="stats">
-        <div><dt>Min</dt><dd>{stats ? formatPrice(stats.min) : "–"}</dd></div>
-        <div><dt>Max</dt><dd>{stats ? formatPrice(stats.max) : "–"}</dd></div>
-        <div><dt>Last</dt><dd>{stats ? formatPrice(stats.last) : "–"}</dd></div>
-        <div><dt>Ticks</dt><dd>{series.length}</dd></div>
+        <div>
+          <dt>Min</dt>
+          <dd>{stats ? formatPrice(stats.min) : "–"}</dd>
+        </div>
+        <div>
+          <dt>Max</dt>
+          <dd>{stats ? formatPrice(stats.max) : "–"}</dd>
+        </div>
+        <div>
+          <dt>Last</dt>
+          <dd>{stats ? formatPrice(stats.last) : "–"}</dd>
+        </div>
+        <div>
+          <dt>Ticks</dt>
+          <dd>{series.length}</dd>
+        </div>
       </dl>
 
       <div className="detail-chart" data-testid="detail-chart">

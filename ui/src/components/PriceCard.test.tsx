@@ -7,7 +7,12 @@ import { PriceCard } from "./PriceCard";
 import { StatusPill, statusLabel } from "./StatusPill";
 
 const tick = (seq: number, price: number, change24h: number): SequencedTick => ({
-  symbol: "btc", price, ts: 1_763_800_000_000 + seq, source: "binance", seq, change24h,
+  symbol: "btc",
+  price,
+  ts: 1_763_800_000_000 + seq,
+  source: "binance",
+  seq,
+  change24h,
 });
 
 const renderCard = () => renderWithQueries(<PriceCard symbol="btc" />);
@@ -15,7 +20,10 @@ const renderCard = () => renderWithQueries(<PriceCard symbol="btc" />);
 describe("PriceCard", () => {
   beforeEach(() => {
     usePriceStore.setState({ latest: {}, live: {}, lastSeq: 0 });
-    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify({ symbol: "btc", ticks: [] }), { status: 200 })));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => new Response(JSON.stringify({ symbol: "btc", ticks: [] }), { status: 200 })),
+    );
   });
   afterEach(() => vi.unstubAllGlobals());
 
@@ -38,7 +46,10 @@ describe("PriceCard", () => {
 
   it("draws the sparkline through the fetched history and the live ticks after it", async () => {
     const history = [tick(1, 100, 1), tick(2, 104, 1), tick(3, 102, 1)];
-    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify({ symbol: "btc", ticks: history }), { status: 200 })));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => new Response(JSON.stringify({ symbol: "btc", ticks: history }), { status: 200 })),
+    );
     act(() => usePriceStore.getState().applyTicks([tick(3, 102, 1), tick(4, 101, 1)]));
     const { container } = renderCard();
     const line = () => container.querySelector("polyline.sparkline")?.getAttribute("points")?.split(" ") ?? [];

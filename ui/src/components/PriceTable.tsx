@@ -11,7 +11,13 @@ import { useWindowedRows } from "../windowing";
 const ROW_HEIGHT = 45;
 const COLUMNS = 6;
 
-const PriceRow = memo(function PriceRow({ symbol, name, image, index, measure }: CoinProps & { index: number; measure: ((element: Element | null) => void) | undefined }) {
+const PriceRow = memo(function PriceRow({
+  symbol,
+  name,
+  image,
+  index,
+  measure,
+}: CoinProps & { index: number; measure: ((element: Element | null) => void) | undefined }) {
   const tick = usePriceStore((state) => state.latest[symbol]);
   const flash = usePriceFlash(tick?.price);
   if (!tick) return null;
@@ -55,10 +61,16 @@ export function PriceTable({ coins }: { coins: CoinProps[] }) {
     <table className="price-table" aria-label="Live prices" aria-rowcount={coins.length + 1}>
       <thead>
         <tr aria-rowindex={1}>
-          <th scope="col"><span className="visually-hidden">Favourite</span></th>
+          <th scope="col">
+            <span className="visually-hidden">Favourite</span>
+          </th>
           <th scope="col">Coin</th>
-          <th scope="col" className="num">Price</th>
-          <th scope="col" className="num">24 h</th>
+          <th scope="col" className="num">
+            Price
+          </th>
+          <th scope="col" className="num">
+            24 h
+          </th>
           <th scope="col">Source</th>
           <th scope="col">Last tick</th>
         </tr>
