@@ -1,14 +1,17 @@
 import {
-  CLOSE_GOING_AWAY,
+  CLOSE_CODES,
+  UPGRADE_REFUSAL_CODES,
   WindowReadSlots,
   closeServer,
   connectNats,
+  endWithError,
   createHttpServer,
   ensurePricesStream,
   listen,
   pricesStreamSettings,
   type RunningService,
   type ServiceDeps,
+  type UpgradeRefusalStatus,
 } from "@cryptostream/core";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -148,12 +151,9 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: MAX_CLIENT_FRAME_BYTES });
   server.on("upgrade", (req, socket, head) => {
     const url = new URL(req.url ?? "/", "http://localhost");
-    const refuse = (status: number, reason: string) => {
+    const refuse = (status: UpgradeRefusalStatus, reason: string) => {
       refused.inc({ status: String(status) });
-      const body = JSON.stringify({ error: { code: `http_${status}`, message: reason } });
-      socket.end(
-        `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-      );
+      endWithError(socket, status, reason, UPGRADE_REFUSAL_CODES[status], reason);
     };
     if (url.pathname !== WEBSOCKET_PATH) return refuse(404, "Not Found");
     if (!accepting) return refuse(503, "shutting down");
@@ -181,7 +181,7 @@ export async function startBroadcaster({ config, nc, logger, metrics }: Broadcas
       closing ??= (async () => {
         accepting = false;
         clearInterval(heartbeatTimer);
-        for (const session of hub.allSessions()) session.close(CLOSE_GOING_AWAY, "going away");
+        for (const session of hub.allSessions()) session.close(CLOSE_CODES.goingAway, "going away");
         await feed.stop();
         await windowNc.close();
         wss.close();

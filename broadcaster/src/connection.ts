@@ -1,10 +1,6 @@
 import type { JetStreamManager } from "@nats-io/jetstream";
 import {
-  CLOSE_INTERNAL_ERROR,
-  CLOSE_POLICY_VIOLATION,
-  CLOSE_TOKEN_EXPIRED,
-  CLOSE_TRY_AGAIN_LATER,
-  CLOSE_UNSUPPORTED_DATA,
+  CLOSE_CODES,
   PROTOCOL_VERSION,
   TIMER_LIMIT_MS,
   isValidSymbol,
@@ -161,7 +157,7 @@ class Connection {
   private crashed(error: unknown): void {
     this.context.events.onConnectionError?.();
     this.context.logger.error({ err: error, ip: this.ip }, "serving a client failed; closing that client");
-    this.session.close(CLOSE_INTERNAL_ERROR, "internal error");
+    this.session.close(CLOSE_CODES.internalError, "internal error");
   }
 
   private receiveFrame(data: RawData, isBinary: boolean): void {
@@ -169,7 +165,7 @@ class Connection {
     const session = this.session;
     if (isBinary) {
       events.onProtocolError?.("binary_frame");
-      session.close(CLOSE_UNSUPPORTED_DATA, "binary frames are not supported");
+      session.close(CLOSE_CODES.unsupportedData, "binary frames are not supported");
       return;
     }
     const at = now();
@@ -180,7 +176,7 @@ class Connection {
     this.windowCount++;
     if (this.windowCount > messageRate * 5) {
       events.onProtocolError?.("flood");
-      session.close(CLOSE_POLICY_VIOLATION, `more than ${messageRate * 5} messages in a second`);
+      session.close(CLOSE_CODES.policyViolation, `more than ${messageRate * 5} messages in a second`);
       return;
     }
     if (this.windowCount > messageRate) {
@@ -260,7 +256,7 @@ class Connection {
       if (kind === "replay") return this.fail("replay_failed", (error as Error).message);
       // Without the stream there is no gapless way on: the client reconnects and asks again.
       events.onResume?.("failed");
-      this.session.close(CLOSE_TRY_AGAIN_LATER, "resume failed, try again");
+      this.session.close(CLOSE_CODES.tryAgainLater, "resume failed, try again");
     } finally {
       release?.();
       this.windowRead = undefined;
@@ -274,7 +270,7 @@ class Connection {
     }
     this.context.events.onResume?.("busy");
     this.fail("busy", `resume refused: ${reason}; reconnect later`);
-    this.session.close(CLOSE_TRY_AGAIN_LATER, "busy, try again later");
+    this.session.close(CLOSE_CODES.tryAgainLater, "busy, try again later");
   }
 
   private refreshToken(token: string): void {
@@ -298,7 +294,7 @@ class Connection {
     this.expiryTimer = setTimeout(
       () => {
         this.fail("token_expired", "the token has expired; reconnect with a new one or send an auth message before it expires");
-        this.session.close(CLOSE_TOKEN_EXPIRED, "token expired");
+        this.session.close(CLOSE_CODES.tokenExpired, "token expired");
       },
       Math.max(0, left),
     );

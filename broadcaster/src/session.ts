@@ -1,4 +1,4 @@
-import type { SequencedTick, ServerMessage, TicksMessage, WireTick } from "@cryptostream/core";
+import { CLOSE_CODES, type SequencedTick, type ServerMessage, type TicksMessage, type WireTick } from "@cryptostream/core";
 
 /** What a session needs of its socket; `ws`'s WebSocket fits. */
 export interface SessionSocket {
@@ -24,8 +24,8 @@ export interface SessionEvents {
 }
 
 const OPEN = 1;
-/** Close code for a client that cannot keep up (1008: policy violation). */
-export const SLOW_CLIENT_CLOSE = 1008;
+/** Close code for a client that cannot keep up. */
+export const SLOW_CLIENT_CLOSE = CLOSE_CODES.policyViolation;
 const PAGE = 500;
 const DRAIN_CHECK_MS = 50;
 /** Live ticks held for one client while a resume reads the stream; past this, the resume ends in `reset`. */

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
+import type { Duplex } from "node:stream";
+import type { HttpErrorCode } from "./contracts/codes";
 import type { ErrorResponse } from "./contracts/protocol";
 import type { Logger } from "./logger";
 
@@ -26,6 +28,18 @@ export interface HttpServerOptions {
   maxConnections?: number;
 }
 
+/**
+ * Answers on a raw socket, before or instead of Node's HTTP response (a refused WebSocket
+ * upgrade, a request Node's parser refused), with the one error shape, and closes it.
+ */
+export function endWithError(socket: Duplex, status: number, statusText: string, code: HttpErrorCode, message: string): void {
+  const body: ErrorResponse = { error: { code, message } };
+  const text = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+  );
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const payload = JSON.stringify(body);
   res.writeHead(status, {
@@ -37,7 +51,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** Answers with the one error shape of every CryptoStream HTTP API. */
-export function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+export function sendError(res: ServerResponse, status: number, code: HttpErrorCode, message: string, headers: Record<string, string> = {}): void {
   const body: ErrorResponse = { error: { code, message } };
   sendJson(res, status, body, headers);
 }
@@ -119,14 +133,9 @@ export function createHttpServer({ routes = [], health, registry, logger, maxCon
       socket.destroy();
       return;
     }
-    const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
-    const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
-    const body = JSON.stringify({
-      error: tooLarge
-        ? { code: "headers_too_large", message: "request headers are over 16 KiB" }
-        : { code: "bad_request", message: "the request is not valid HTTP" },
-    });
-    socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    if (error.code === "HPE_HEADER_OVERFLOW")
+      endWithError(socket, 431, "Request Header Fields Too Large", "headers_too_large", "request headers are over 16 KiB");
+    else endWithError(socket, 400, "Bad Request", "bad_request", "the request is not valid HTTP");
   });
   return server;
 }

@@ -4,7 +4,7 @@ export { TIMER_LIMIT_MS, commonEnv, duration, formatDuration, loadConfig, port, 
 export { clientAddress, parseTrustedProxies, requestClientAddress } from "./client-address";
 export type { TrustedProxies } from "./client-address";
 export { ConfigError, isConfigError } from "./errors";
-export { closeServer, createHttpServer, listen, sendError, sendJson } from "./http";
+export { closeServer, createHttpServer, endWithError, listen, sendError, sendJson } from "./http";
 export {
   ensureAssetsBucket,
   ensurePriceHistoryBucket,

@@ -1,7 +1,8 @@
 import { AckPolicy, DeliverPolicy, jetstreamManager, type ConsumerConfig } from "@nats-io/jetstream";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import { PRICES_STREAM, priceSubject, symbolFromSubject } from "./contracts/names";
-import { decodeTick, type SequencedTick, type TickRejectReason } from "./contracts/tick";
+import type { TickRejectReason } from "./contracts/codes";
+import { decodeTick, type SequencedTick } from "./contracts/tick";
 import { isTimeInRange } from "./contracts/time-bound";
 import { newInbox } from "./nats";
 

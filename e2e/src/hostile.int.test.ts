@@ -125,6 +125,8 @@ describe(`hostile tenants (${LONG ? "long" : "short"} form) against real process
         async () => (await health<{ windowReads: { active: number; queued: number } }>("broadcaster")).windowReads.active === 0,
         10_000,
       );
+      // Long enough for the bystander to have ticks to time.
+      await sleep(1_000);
       return {};
     });
   }, 30_000);

@@ -100,7 +100,7 @@ export function historyRoutes({ window, assets, reads, now = Date.now, onBadRequ
         const query = parseWindowQuery(url.searchParams, now());
         if (!query.ok) {
           onBadRequest?.(query.parameter);
-          return sendError(res, 400, `invalid_${query.parameter}`, query.message);
+          return sendError(res, 400, query.code, query.message);
         }
         const release = await windowReadSlot(req, res, reads);
         if (!release) return;

@@ -88,7 +88,7 @@ describe("GET /api/ticks and /api/symbols on a real nats-server", () => {
     ["until=5m&since=1m", "invalid_until"],
     ["limit=1000000", "invalid_limit"],
     ["symbols=BTC", "invalid_symbols"],
-    ["format=csv", "invalid_format"],
+    ["format=csv", "unknown_parameter"],
   ])("refuses %s with 400 and a message", async (query, code) => {
     const response = await get(query);
     expect(response.status).toBe(400);

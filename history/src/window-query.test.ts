@@ -27,7 +27,7 @@ describe("parseWindowQuery", () => {
     ["limit=100001", "limit", "from 1 to 100000"],
     ["limit=10.5", "limit", '"10.5" is not a limit'],
     ["limit=ten", "limit", '"ten" is not a limit'],
-    ["sinse=5m", "sinse", 'unknown parameter "sinse"'],
+    ["sinse=5m", "unknown", 'unknown parameter "sinse"'],
   ])("%s is refused, naming %s", (query, parameter, message) => {
     const result = parse(query);
     expect(result).toMatchObject({ ok: false, parameter });

@@ -1,4 +1,4 @@
-import { isValidSymbol, parseTimeBound, type TickWindow } from "@cryptostream/core";
+import { isValidSymbol, parseTimeBound, type HttpErrorCode, type TickWindow } from "@cryptostream/core";
 
 export const DEFAULT_WINDOW_LIMIT = 10_000;
 export const MAX_WINDOW_LIMIT = 100_000;
@@ -7,14 +7,27 @@ const KNOWN_PARAMETERS = new Set(["symbols", "since", "until", "limit"]);
 
 export type WindowQuery =
   | { ok: true; window: Required<Pick<TickWindow, "symbols" | "sinceMs" | "limit">> & Pick<TickWindow, "untilMs"> }
-  | { ok: false; parameter: string; message: string };
+  | { ok: false; parameter: WindowParameter | "unknown"; code: HttpErrorCode; message: string };
 
-const bad = (parameter: string, message: string): WindowQuery => ({ ok: false, parameter, message });
+type WindowParameter = "symbols" | "since" | "until" | "limit";
+const CODES = { symbols: "invalid_symbols", since: "invalid_since", until: "invalid_until", limit: "invalid_limit" } as const satisfies Record<
+  WindowParameter,
+  HttpErrorCode
+>;
+
+const bad = (parameter: WindowParameter, message: string): WindowQuery => ({ ok: false, parameter, code: CODES[parameter], message });
 
 /** Reads `symbols`, `since`, `until` and `limit` of `GET /api/ticks`, saying which is wrong and why. */
 export function parseWindowQuery(params: URLSearchParams, now: number): WindowQuery {
   for (const name of params.keys()) {
-    if (!KNOWN_PARAMETERS.has(name)) return bad(name, `unknown parameter "${name}"; expected symbols, since, until or limit`);
+    if (!KNOWN_PARAMETERS.has(name)) {
+      return {
+        ok: false,
+        parameter: "unknown",
+        code: "unknown_parameter",
+        message: `unknown parameter "${name.slice(0, 40)}"; expected symbols, since, until or limit`,
+      };
+    }
   }
   const symbolsText = params.get("symbols");
   const symbols = symbolsText === null ? [] : symbolsText.split(",").map((s) => s.trim());

@@ -42,7 +42,7 @@ export async function startIngest({ config, nc, logger, metrics }: IngestDeps): 
   );
   const upstreamErrors = metrics.counter(
     "cryptostream_ingest_upstream_errors_total",
-    "Failed CoinGecko requests (timeout, network, http_<status>) and dropped Binance connections (stale, closed, closed_abnormally, connect_failed, serverShutdown), by source and reason",
+    "Failed CoinGecko requests (timeout, network, http_429, http_4xx, http_5xx) and dropped Binance connections (stale, closed, closed_abnormally, connect_failed, server_shutdown), by source and reason",
     ["source", "reason"],
   );
   const dropped = metrics.counter("cryptostream_ingest_ticks_dropped_total", "Ticks dropped because the publish queue was full");
@@ -102,7 +102,7 @@ export async function startIngest({ config, nc, logger, metrics }: IngestDeps): 
         onDisconnect: (reason) => upstreamErrors.inc({ source: BINANCE_SOURCE, reason }),
         onFrame: (text) => {
           const result = parseBinanceFrame(text, symbolOfPair);
-          if (result.kind === "shutdown") feed.reconnect("serverShutdown");
+          if (result.kind === "shutdown") feed.reconnect("server_shutdown");
           else handle(BINANCE_SOURCE, result);
         },
       });

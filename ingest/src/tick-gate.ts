@@ -1,9 +1,9 @@
-import { validateTick, type Tick } from "@cryptostream/core";
+import { validateTick, type Tick, type TickRejectReason, type UpstreamRejectReason } from "@cryptostream/core";
 
-export type GateVerdict = { ok: true; tick: Tick } | { ok: false; reason: string; message: string };
+export type GateVerdict = { ok: true; tick: Tick } | { ok: false; reason: UpstreamRejectReason | TickRejectReason | typeof UNCHANGED; message: string };
 
 /** The verdict on a repeat of the last published event: nothing wrong, nothing new (a poll between upstream updates). */
-export const UNCHANGED = "unchanged";
+export const UNCHANGED = "unchanged" as const;
 
 export interface TickGateLimits {
   /** Largest move from the symbol's last good price, as a fraction (0.5: half up or down). */

@@ -13,16 +13,26 @@ export {
   priceSubject,
   symbolFromSubject,
 } from "./names";
+export { PROTOCOL_VERSION } from "./protocol";
 export {
-  CLOSE_GOING_AWAY,
-  CLOSE_INTERNAL_ERROR,
-  CLOSE_MESSAGE_TOO_BIG,
-  CLOSE_POLICY_VIOLATION,
-  CLOSE_TOKEN_EXPIRED,
-  CLOSE_TRY_AGAIN_LATER,
-  CLOSE_UNSUPPORTED_DATA,
-  PROTOCOL_VERSION,
-} from "./protocol";
+  CLOSE_CODES,
+  HTTP_ERROR_CODES,
+  PROTOCOL_ERROR_CODES,
+  TICK_REJECT_REASONS,
+  UPGRADE_REFUSAL_CODES,
+  UPSTREAM_ERROR_REASONS,
+  UPSTREAM_REJECT_REASONS,
+  httpStatusReason,
+} from "./codes";
+export type {
+  CloseCode,
+  HttpErrorCode,
+  ProtocolErrorCode,
+  TickRejectReason,
+  UpgradeRefusalStatus,
+  UpstreamErrorReason,
+  UpstreamRejectReason,
+} from "./codes";
 export { TickSchema, decodeTick, tickMsgId, validateTick } from "./tick";
 export { MAX_TIME_MS, isTimeInRange, parseTimeBound } from "./time-bound";
 
@@ -37,7 +47,6 @@ export type {
   HelloMessage,
   HistoryResponse,
   PongMessage,
-  ProtocolErrorCode,
   ReplayEndMessage,
   ReplayMessage,
   ResetMessage,
@@ -48,4 +57,4 @@ export type {
   TicksMessage,
   WireTick,
 } from "./protocol";
-export type { SequencedTick, Tick, TickRejectReason, TickValidation } from "./tick";
+export type { SequencedTick, Tick, TickValidation } from "./tick";

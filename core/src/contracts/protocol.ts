@@ -1,4 +1,5 @@
 import type { AssetMetadata } from "./asset-metadata";
+import type { HttpErrorCode, ProtocolErrorCode } from "./codes";
 import type { SequencedTick } from "./tick";
 
 /** Version of the broadcaster's WebSocket protocol, sent in `hello`. */
@@ -56,31 +57,6 @@ export interface PongMessage {
   ts: number;
 }
 
-/** Stable codes of protocol errors, sent in `error` messages. */
-export type ProtocolErrorCode =
-  | "bad_json"
-  | "bad_request"
-  | "unknown_type"
-  | "unknown_symbol"
-  | "rate_limited"
-  | "replay_failed"
-  /** The server runs as many replays and resumes as it may (this client's share, or all): try again later. */
-  | "busy"
-  /** An `auth` message carried a token that does not admit. */
-  | "unauthorized"
-  /** The token the connection was admitted with has expired; the connection closes with {@link CLOSE_TOKEN_EXPIRED}. */
-  | "token_expired";
-
-/** WebSocket close codes the broadcaster uses (RFC 6455 and, from 4000, its own). */
-export const CLOSE_GOING_AWAY = 1001;
-export const CLOSE_UNSUPPORTED_DATA = 1003;
-export const CLOSE_POLICY_VIOLATION = 1008;
-export const CLOSE_MESSAGE_TOO_BIG = 1009;
-export const CLOSE_INTERNAL_ERROR = 1011;
-export const CLOSE_TRY_AGAIN_LATER = 1013;
-/** The connection's token expired and no `auth` message refreshed it in time. */
-export const CLOSE_TOKEN_EXPIRED = 4001;
-
 /** Answer to an `auth` message whose token admits: the connection now lives until `expiresAt` (ms), or for good when null. */
 export interface AuthenticatedMessage {
   type: "authenticated";
@@ -127,5 +103,5 @@ export interface SymbolsResponse {
 
 /** Body of every HTTP error response. */
 export interface ErrorResponse {
-  error: { code: string; message: string };
+  error: { code: HttpErrorCode; message: string };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { TickRejectReason } from "./codes";
 import { SYMBOL_PATTERN } from "./names";
 
 /** Oldest upstream event time a tick may carry (2009-01-03, the Bitcoin genesis block). */
@@ -24,8 +25,6 @@ export type SequencedTick = Tick & { seq: number };
 export type TickValidation =
   /** `exact`: the tick is the validated value itself, no field stripped, so its stored JSON can be reused as it is. */
   { ok: true; tick: Tick; exact: boolean } | { ok: false; reason: TickRejectReason; message: string };
-
-export type TickRejectReason = "malformed_json" | "invalid_tick" | "subject_mismatch";
 
 const optionalFinite = (value: unknown) => value === undefined || (typeof value === "number" && Number.isFinite(value));
 

@@ -1,4 +1,4 @@
-import { backoffDelay, combinedStreamPath, miniTickerStream, type Logger } from "@cryptostream/core";
+import { backoffDelay, combinedStreamPath, miniTickerStream, type Logger, type UpstreamErrorReason } from "@cryptostream/core";
 import WebSocket from "ws";
 import type { ConnectionBudget } from "./connection-budget";
 
@@ -9,7 +9,7 @@ export interface BinanceFeedOptions {
   pairs: readonly string[];
   onFrame: (text: string) => void;
   /** A connection ended other than by `close()`: `stale`, `closed`, `closed_abnormally`, `connect_failed`, or the reason given to `reconnect`. */
-  onDisconnect?: (reason: string) => void;
+  onDisconnect?: (reason: UpstreamErrorReason) => void;
   logger: Logger;
   /** Silence longer than this is a dead connection: reconnect. */
   staleAfterMs: number;
@@ -47,7 +47,7 @@ export class BinanceFeed {
   private socket: WebSocket | undefined;
   private attempt = 0;
   /** Why this feed is dropping its connection, for `onDisconnect`. */
-  private dropReason: string | undefined;
+  private dropReason: UpstreamErrorReason | undefined;
   private closed = false;
   private staleTimer: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -67,7 +67,7 @@ export class BinanceFeed {
   }
 
   /** Drops the current connection and opens a new one (after `serverShutdown`, for example). */
-  reconnect(reason: string): void {
+  reconnect(reason: UpstreamErrorReason): void {
     this.options.logger.info({ reason }, "binance reconnecting");
     this.dropReason = reason;
     this.socket?.terminate();

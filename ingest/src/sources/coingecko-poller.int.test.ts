@@ -63,6 +63,6 @@ describe("CoinGeckoPoller against the simulated exchange", () => {
   it("reports each refusal by status", async () => {
     const { bodies, errors } = await start([{ status: 429 }, { status: 503 }, { status: 500, delayMs: 50 }]);
     await waitFor("a successful poll", () => bodies.length === 1, 5_000);
-    expect(errors).toEqual(["http_429", "http_503", "http_500"]);
+    expect(errors).toEqual(["http_429", "http_5xx", "http_5xx"]);
   });
 });

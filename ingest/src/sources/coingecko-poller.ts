@@ -1,4 +1,4 @@
-import { backoffDelay, type Logger } from "@cryptostream/core";
+import { backoffDelay, httpStatusReason, type Logger, type UpstreamErrorReason } from "@cryptostream/core";
 import got from "got";
 
 export interface CoinGeckoPollerOptions {
@@ -13,7 +13,7 @@ export interface CoinGeckoPollerOptions {
   plan: "demo" | "pro";
   onBody: (body: string) => void;
   /** A failed poll: `timeout`, `network`, or `http_<status>`. */
-  onError?: (reason: string, message: string) => void;
+  onError?: (reason: UpstreamErrorReason, message: string) => void;
   logger: Logger;
   random?: () => number;
 }
@@ -69,13 +69,13 @@ export class CoinGeckoPoller {
         const retryAfterS = Number(response.headers["retry-after"]);
         nextDelay = Number.isFinite(retryAfterS) && retryAfterS > 0 ? retryAfterS * 1000 : this.backoff();
         logger.warn({ status: response.statusCode, retryInMs: nextDelay }, "coingecko request refused");
-        this.options.onError?.(`http_${response.statusCode}`, `HTTP ${response.statusCode}`);
+        this.options.onError?.(httpStatusReason(response.statusCode), `HTTP ${response.statusCode}`);
       }
     } catch (error) {
       this.state.errors++;
       nextDelay = this.backoff();
       logger.warn({ err: (error as Error).message, retryInMs: nextDelay }, "coingecko request failed");
-      const reason = (error as { name?: string }).name === "TimeoutError" ? "timeout" : "network";
+      const reason: UpstreamErrorReason = (error as { name?: string }).name === "TimeoutError" ? "timeout" : "network";
       this.options.onError?.(reason, (error as Error).message);
     }
     if (!this.closed) this.timer = setTimeout(() => void this.poll(), nextDelay);

@@ -1,8 +1,8 @@
-import type { Tick } from "@cryptostream/core";
+import type { Tick, UpstreamRejectReason } from "@cryptostream/core";
 
 /** What one upstream message turned into. */
 export type UpstreamResult =
   | { kind: "tick"; tick: Tick }
   | { kind: "control"; message: Record<string, unknown> }
   | { kind: "shutdown" }
-  | { kind: "rejected"; reason: string; message: string };
+  | { kind: "rejected"; reason: UpstreamRejectReason; message: string };

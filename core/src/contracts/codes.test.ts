@@ -1,0 +1,59 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import {
+  CLOSE_CODES,
+  HTTP_ERROR_CODES,
+  PROTOCOL_ERROR_CODES,
+  TICK_REJECT_REASONS,
+  UPSTREAM_ERROR_REASONS,
+  UPSTREAM_REJECT_REASONS,
+  httpStatusReason,
+} from "./codes";
+
+const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+
+/** The backticked codes in the first column of the README table whose first header is `header`. */
+function tableCodes(header: string): string[] {
+  const lines = readme.split("\n");
+  const start = lines.findIndex((line) => line.startsWith(`| ${header} |`));
+  expect(start, `a README table headed "${header}"`).toBeGreaterThanOrEqual(0);
+  const codes: string[] = [];
+  for (const line of lines.slice(start + 2)) {
+    if (!line.startsWith("|")) break;
+    const firstCell = line.split("|")[1] ?? "";
+    for (const match of firstCell.matchAll(/`([^`]+)`/g)) codes.push(match[1]!);
+  }
+  return codes.sort();
+}
+
+const sorted = (codes: readonly (string | number)[]) => codes.map(String).sort();
+
+describe("the README's tables of codes", () => {
+  it.each([
+    ["WebSocket error code", PROTOCOL_ERROR_CODES],
+    ["close code", Object.values(CLOSE_CODES)],
+    ["HTTP error code", HTTP_ERROR_CODES],
+    ["tick reject reason", TICK_REJECT_REASONS],
+    ["upstream reject reason", UPSTREAM_REJECT_REASONS],
+    ["upstream error reason", UPSTREAM_ERROR_REASONS],
+  ] as const)("list every %s of the catalogue, and nothing else", (header, codes) => {
+    expect(tableCodes(header)).toEqual(sorted(codes));
+  });
+
+  it("are written in snake_case, each once", () => {
+    for (const list of [PROTOCOL_ERROR_CODES, HTTP_ERROR_CODES, TICK_REJECT_REASONS, UPSTREAM_REJECT_REASONS, UPSTREAM_ERROR_REASONS]) {
+      expect(new Set(list).size).toBe(list.length);
+      for (const code of list) expect(code).toMatch(/^[a-z0-9]+(_[a-z0-9]+)*$/);
+    }
+  });
+});
+
+describe("httpStatusReason", () => {
+  it.each([
+    [429, "http_429"],
+    [404, "http_4xx"],
+    [503, "http_5xx"],
+  ])("names %i %s", (status, reason) => {
+    expect(httpStatusReason(status)).toBe(reason);
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * Every machine-readable code CryptoStream emits, once, typed: clients and dashboards match on
+ * these, so each is a member of a fixed list (none is built from a string at run time), and the
+ * README's tables of codes are checked against these lists by a test (`codes.test.ts`).
+ */
+
+/** `code` of a WebSocket `error` message. */
+export const PROTOCOL_ERROR_CODES = [
+  "bad_json",
+  "bad_request",
+  "unknown_type",
+  "unknown_symbol",
+  "rate_limited",
+  "replay_failed",
+  "busy",
+  "unauthorized",
+  "token_expired",
+] as const;
+export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[number];
+
+/** WebSocket close codes the broadcaster uses: RFC 6455's, and from 4000 its own. */
+export const CLOSE_CODES = {
+  /** Shutdown: reconnect with `resume`. */
+  goingAway: 1001,
+  /** A binary frame. */
+  unsupportedData: 1003,
+  /** A flood, or a client too slow to drain. */
+  policyViolation: 1008,
+  /** A frame over 4 KiB. */
+  messageTooBig: 1009,
+  /** An unexpected error serving this client alone. */
+  internalError: 1011,
+  /** A resume that could not read the stream, or was refused as busy: come back later. */
+  tryAgainLater: 1013,
+  /** The connection's token expired. */
+  tokenExpired: 4001,
+} as const;
+export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
+
+/** `error.code` of every HTTP error answer (`ErrorResponse`). */
+export const HTTP_ERROR_CODES = [
+  "invalid_symbol",
+  "unknown_symbol",
+  "invalid_symbols",
+  "invalid_since",
+  "invalid_until",
+  "invalid_limit",
+  "unknown_parameter",
+  "busy",
+  "not_found",
+  "method_not_allowed",
+  "headers_too_large",
+  "bad_request",
+  "internal_error",
+  // A refused WebSocket upgrade, by its status.
+  "http_401",
+  "http_403",
+  "http_404",
+  "http_429",
+  "http_503",
+] as const;
+export type HttpErrorCode = (typeof HTTP_ERROR_CODES)[number];
+
+/** Why a stored tick was refused by a reader of `PRICES` (`cryptostream_ticks_rejected_total{stage!="ingest"}`). */
+export const TICK_REJECT_REASONS = ["malformed_json", "invalid_tick", "subject_mismatch"] as const;
+export type TickRejectReason = (typeof TICK_REJECT_REASONS)[number];
+
+/** Why ingest refused an upstream event (`cryptostream_ticks_rejected_total{stage="ingest"}`). */
+export const UPSTREAM_REJECT_REASONS = [
+  "malformed_json",
+  "invalid_tick",
+  "unknown_format",
+  "invalid_event",
+  "unknown_symbol",
+  "future_timestamp",
+  "old_timestamp",
+  "out_of_order",
+  "price_jump",
+] as const;
+export type UpstreamRejectReason = (typeof UPSTREAM_REJECT_REASONS)[number];
+
+/** Why an upstream request failed or a connection dropped (`cryptostream_ingest_upstream_errors_total`). */
+export const UPSTREAM_ERROR_REASONS = [
+  "timeout",
+  "network",
+  "http_429",
+  "http_4xx",
+  "http_5xx",
+  "stale",
+  "closed",
+  "closed_abnormally",
+  "connect_failed",
+  "server_shutdown",
+] as const;
+export type UpstreamErrorReason = (typeof UPSTREAM_ERROR_REASONS)[number];
+
+/** The reason for an HTTP status an upstream answered with. */
+export function httpStatusReason(status: number): UpstreamErrorReason {
+  if (status === 429) return "http_429";
+  return status >= 500 ? "http_5xx" : "http_4xx";
+}
+
+/** The refusal code of a WebSocket upgrade by its HTTP status. */
+export const UPGRADE_REFUSAL_CODES = {
+  401: "http_401",
+  403: "http_403",
+  404: "http_404",
+  429: "http_429",
+  503: "http_503",
+} as const satisfies Record<number, HttpErrorCode>;
+export type UpgradeRefusalStatus = keyof typeof UPGRADE_REFUSAL_CODES;
