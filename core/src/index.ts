@@ -3,7 +3,8 @@ export { z } from "zod";
 export { TIMER_LIMIT_MS, commonEnv, duration, formatDuration, loadConfig, port, positiveInt, secret, streamEnv, symbolList, trustedProxies } from "./config";
 export { clientAddress, parseTrustedProxies, requestClientAddress } from "./client-address";
 export type { TrustedProxies } from "./client-address";
-export { ConfigError, isConfigError } from "./errors";
+export { ConfigError, CryptoStreamError, PublishError, isConfigError, isPublishError } from "./errors";
+export type { PublishErrorCode } from "./errors";
 export { closeServer, createHttpServer, endWithError, listen, sendError, sendJson } from "./http";
 export {
   ensureAssetsBucket,

@@ -1,4 +1,4 @@
-import { DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType, jetstreamManager, type StreamConfig } from "@nats-io/jetstream";
+import { DiscardPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, jetstreamManager, type StreamConfig } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ASSETS_BUCKET, HISTORY_DEPTH, PRICE_HISTORY_BUCKET, PRICE_SUBJECTS, PRICES_STREAM } from "./contracts/names";
@@ -47,7 +47,7 @@ export function pricesStreamConfig(settings: PricesStreamSettings): Partial<Stre
   };
 }
 
-const STREAM_NOT_FOUND = 10059;
+/** nats-server's "stream name already in use", which nats.js's `JetStreamApiCodes` does not name. */
 const STREAM_NAME_IN_USE = 10058;
 
 export interface EnsureStreamOptions {
@@ -103,7 +103,7 @@ export async function ensurePricesStream(
   try {
     current = (await jsm.streams.info(PRICES_STREAM)).config;
   } catch (error) {
-    if (!isApiError(error, STREAM_NOT_FOUND)) throw error;
+    if (!isApiError(error, JetStreamApiCodes.StreamNotFound)) throw error;
     try {
       await jsm.streams.add(config);
       return [];

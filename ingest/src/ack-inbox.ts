@@ -1,4 +1,4 @@
-import { newInbox } from "@cryptostream/core";
+import { PublishError, newInbox } from "@cryptostream/core";
 import { headers, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 
 export interface PublishAck {
@@ -55,7 +55,7 @@ export class JetStreamAckInbox {
   close(): void {
     clearInterval(this.sweeper);
     this.subscription.unsubscribe();
-    for (const waiting of this.waiting.values()) waiting.reject(new Error("publisher closed"));
+    for (const waiting of this.waiting.values()) waiting.reject(new PublishError("publisher_closed", "publisher closed"));
     this.waiting.clear();
   }
 
@@ -64,13 +64,13 @@ export class JetStreamAckInbox {
     if (!waiting) return;
     this.waiting.delete(msg.subject);
     if (msg.headers?.hasError) {
-      waiting.reject(new Error(`publish refused: ${msg.headers.code} ${msg.headers.description}`));
+      waiting.reject(new PublishError("publish_refused", `publish refused: ${msg.headers.code} ${msg.headers.description}`));
       return;
     }
     try {
       const ack = msg.json<{ seq?: number; duplicate?: boolean; error?: { description?: string } }>();
       if (ack.error || typeof ack.seq !== "number") {
-        waiting.reject(new Error(`publish refused: ${ack.error?.description ?? "no sequence in the ack"}`));
+        waiting.reject(new PublishError("publish_refused", `publish refused: ${ack.error?.description ?? "no sequence in the ack"}`));
       } else {
         waiting.resolve({ seq: ack.seq, duplicate: ack.duplicate === true });
       }
@@ -85,7 +85,7 @@ export class JetStreamAckInbox {
     for (const [reply, waiting] of this.waiting) {
       if (waiting.deadline > now) return;
       this.waiting.delete(reply);
-      waiting.reject(new Error(`no ack within ${this.timeoutMs} ms`));
+      waiting.reject(new PublishError("publish_timeout", `no ack within ${this.timeoutMs} ms`));
     }
   }
 }
