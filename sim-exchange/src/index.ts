@@ -1,3 +1,4 @@
+export { loadSimConfig, simEnv } from "./config";
 export { Market } from "./market";
 export { gaussian, seededRandom } from "./random";
 export { startSimExchange } from "./server";
