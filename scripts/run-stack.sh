@@ -64,8 +64,11 @@ add history "$(as history) $trusted pnpm --silent --dir history start"
 add ui "pnpm --silent --dir ui start"
 
 echo
-echo "  CryptoStream ($mode) is starting: open http://localhost:$UI_PORT"
+echo "  CryptoStream ($mode) is starting; the address to open follows once every service answers."
 echo "  NATS users' passwords: $passwords (the nats CLI: --user viewer --password \$VIEWER_NATS_PASSWORD)"
 echo
+node scripts/wait-ready.mjs "CryptoStream is ready: open http://localhost:$UI_PORT" \
+  "http://127.0.0.1:${INGEST_PORT:-8082}/healthz" "http://127.0.0.1:$BROADCASTER_PORT/healthz" \
+  "http://127.0.0.1:$HISTORY_PORT/healthz" "http://127.0.0.1:$UI_PORT/" &
 IFS=,
 pnpm exec concurrently --kill-others --names "${names[*]}" --prefix-colors "magenta,blue,cyan,green,yellow" --prefix "[{name}]" --pad-prefix "${commands[@]}"

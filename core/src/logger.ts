@@ -14,5 +14,6 @@ export function createLogger({ service, level = "info", format }: LoggerOptions)
   const usePretty = format ? format === "pretty" : Boolean(process.stdout.isTTY);
   const options = { name: service, level };
   if (!usePretty) return pino(options);
-  return pino(options, pretty({ sync: true, colorize: Boolean(process.stdout.isTTY), ignore: "pid,hostname" }));
+  // One line per event: twenty symbols at start must not scroll the screen away.
+  return pino(options, pretty({ sync: true, colorize: Boolean(process.stdout.isTTY), ignore: "pid,hostname", singleLine: true }));
 }

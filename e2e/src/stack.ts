@@ -25,6 +25,8 @@ export interface StackOptions {
   /** Simulated exchange step; 0 steps only on `sim.tick()`. */
   intervalMs?: number;
   nats?: NatsServerOptions;
+  /** Ingest's `SOURCES`: `binance` by default; with `coingecko` too, the simulated CoinGecko fills the assets bucket. */
+  sources?: string;
   /** NATS user and password of each service (and of the test's own connection), when the server requires them. */
   credentials?: Partial<Record<"ingest" | "broadcaster" | "history" | "test", { user: string; pass: string }>>;
 }
@@ -36,6 +38,7 @@ export interface StackOptions {
 export async function startStack({
   symbols = ["btc", "eth", "sol", "xlm"],
   intervalMs = 0,
+  sources = "binance",
   nats: natsOptions,
   credentials = {},
 }: StackOptions = {}): Promise<Stack> {
@@ -60,7 +63,14 @@ export async function startStack({
 
   const ingest = await startIngest({
     ...track(await deps("ingest")),
-    config: loadIngestConfig({ ...envOf("ingest"), INGEST_PORT: "0", SOURCES: "binance", BINANCE_WS_URL: sim.binanceWsUrl, SYMBOLS: symbols.join(",") }),
+    config: loadIngestConfig({
+      ...envOf("ingest"),
+      INGEST_PORT: "0",
+      SOURCES: sources,
+      BINANCE_WS_URL: sim.binanceWsUrl,
+      COINGECKO_API_URL: sim.coingeckoApiUrl,
+      SYMBOLS: symbols.join(","),
+    }),
   });
   const startBroadcasterOn = async (port: number) =>
     startBroadcaster({

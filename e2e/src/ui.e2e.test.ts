@@ -32,6 +32,8 @@ describe("the UI in Chromium against the running stack", () => {
   let page: Page;
   let outDir: string;
   const consoleProblems: string[] = [];
+  /** Requests to any other origin than the UI server's: the demo must work with no internet. */
+  const foreignRequests: string[] = [];
   const feedUrls: string[] = [];
   const receivedSeqs: number[] = [];
   let firstSnapshotSeq: number | undefined;
@@ -48,7 +50,8 @@ describe("the UI in Chromium against the running stack", () => {
   };
 
   beforeAll(async () => {
-    stack = await startStack({ intervalMs: 200 });
+    // With the simulated CoinGecko too: its /coins/markets gives every coin a name and an icon.
+    stack = await startStack({ intervalMs: 200, sources: "binance,coingecko" });
     outDir = await mkdtemp(join(tmpdir(), "cryptostream-ui-"));
     await buildUi(outDir);
     ui = await serveUi(outDir, { broadcasterPort: stack.broadcaster.port, historyPort: stack.history.port });
@@ -69,6 +72,10 @@ describe("the UI in Chromium against the running stack", () => {
       if (message.type() === "error" || message.type() === "warning") consoleProblems.push(message.text());
     });
     page.on("pageerror", (error) => consoleProblems.push(error.message));
+    page.on("request", (request) => {
+      const url = new URL(request.url());
+      if (url.protocol !== "data:" && url.origin !== new URL(ui.url).origin) foreignRequests.push(request.url());
+    });
   });
 
   afterAll(async () => {
@@ -97,6 +104,16 @@ describe("the UI in Chromium against the running stack", () => {
       await expect.poll(() => page.getByTestId(`card-${symbol}`).getByTestId("price").textContent()).toMatch(/^\$/);
     }
     await expect.poll(() => page.locator(".price-chart polyline.sparkline[points*=' ']").count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(consoleProblems).toEqual([]);
+  });
+
+  it("loads nothing from any other origin: the simulated exchange's coin icons come with the data", async () => {
+    await openBoard();
+    // The icons arrive with the assets, from the simulated CoinGecko's first poll.
+    const icon = page.getByTestId("card-btc").locator("img.coin-icon");
+    await expect.poll(() => icon.getAttribute("src"), { timeout: 15_000 }).toMatch(/^data:image\/svg\+xml,/);
+    await expect.poll(() => icon.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    expect(foreignRequests).toEqual([]);
     expect(consoleProblems).toEqual([]);
   });
 

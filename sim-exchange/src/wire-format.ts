@@ -1,3 +1,4 @@
+import { coinIconUrl } from "./coin-icon";
 import type { BinanceCombined, BinanceMiniTicker, CoinGeckoMarket, CoinGeckoSimplePrice } from "@cryptostream/core";
 import type { CoinState } from "./market";
 
@@ -30,7 +31,7 @@ export function toCoinGeckoMarket(coin: CoinState): CoinGeckoMarket {
     id: coin.asset.coingeckoId,
     symbol: coin.asset.symbol,
     name: coin.asset.name,
-    image: `https://coin-images.coingecko.com/coins/images/${coin.rank}/large/${coin.asset.coingeckoId}.png`,
+    image: coinIconUrl(coin.asset.symbol),
     current_price: coin.price,
     market_cap_rank: coin.rank,
     total_volume: coin.volume * coin.price,
