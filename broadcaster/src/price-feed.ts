@@ -30,9 +30,7 @@ export interface PriceFeed {
  * before it accepts a client (a resume measured against an empty hub would skip ticks).
  */
 export async function followPrices({ nc, onTick, onReject }: PriceFeedOptions): Promise<PriceFeed> {
-  // No filter (PRICES holds prices.> only): after a reset the ordered consumer starts again from
-  // a sequence, and nats-server 2.9 delivers from the middle of a stored block ~25x slower
-  // through a filter (bench/RESULTS.md).
+  // Every symbol, so no filter (pricesConsumerFilter says why): an ordered consumer reset mid-stream reads fast.
   const consumer = await jetstream(nc).consumers.get(PRICES_STREAM, { deliver_policy: DeliverPolicy.LastPerSubject });
   let caughtUp: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (caughtUp = resolve));

@@ -11,6 +11,7 @@ export {
   ensurePriceHistoryBucket,
   ensurePricesStream,
   LIVE_CONSUMER_EXPIRES_MS,
+  pricesConsumerFilter,
   pricesStreamConfig,
   pricesStreamSettings,
   streamSettingChanges,
@@ -21,7 +22,7 @@ export { connectNats, inboxPrefixFor, newInbox } from "./nats";
 export { SHUTDOWN_DEADLINE_MS, runNatsService, runService } from "./service";
 export { BinanceCombinedSchema, BinanceMiniTickerSchema, combinedStreamPath, miniTickerStream } from "./upstream/binance";
 export { CoinGeckoMarketSchema } from "./upstream/coingecko";
-export { visitTickWindow } from "./window";
+export { visitTickWindow } from "./tick-window";
 
 export type { ConfigCheck, DurationBounds, Env } from "./config";
 export type { HealthReport, HttpServerOptions, Route, RouteHandler, RouteParams } from "./http";
@@ -32,6 +33,6 @@ export type { NatsConnection, NatsOptions } from "./nats";
 export type { NatsServiceConfig, RunningService, ServiceDeps } from "./service";
 export type { BinanceCombined, BinanceMiniTicker } from "./upstream/binance";
 export type { CoinGeckoMarket, CoinGeckoSimplePrice } from "./upstream/coingecko";
-export type { TickWindow, TickWindowVisitor } from "./window";
-export { WindowReadSlots, WindowReadsBusyError, isWindowReadsBusy } from "./window-slots";
-export type { WindowBusyReason, WindowSlotLimits } from "./window-slots";
+export type { TickWindow, TickWindowVisitor } from "./tick-window";
+export { WindowReadSlots, WindowReadsBusyError, isWindowReadsBusy } from "./window-read-slots";
+export type { WindowBusyReason, WindowSlotLimits } from "./window-read-slots";

@@ -1,7 +1,7 @@
 import { DiscardPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, jetstreamManager, type StreamConfig } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { ASSETS_BUCKET, HISTORY_DEPTH, PRICE_HISTORY_BUCKET, PRICE_SUBJECTS, PRICES_STREAM } from "./contracts/names";
+import { ASSETS_BUCKET, HISTORY_DEPTH, PRICE_HISTORY_BUCKET, PRICE_SUBJECTS, PRICES_STREAM, priceSubject } from "./contracts/names";
 import { formatDuration } from "./config";
 import type { Logger } from "./logger";
 
@@ -150,6 +150,18 @@ export async function ensurePriceHistoryBucket(nc: NatsConnection, replicas = 1)
 /** Opens `assets`, creating it (history 1, file storage) when missing. */
 export async function ensureAssetsBucket(nc: NatsConnection, replicas = 1): Promise<KV> {
   return new Kvm(nc).create(ASSETS_BUCKET, { history: 1, replicas });
+}
+
+/**
+ * The filter of a consumer that reads `symbols` of `PRICES` (every symbol when absent or
+ * several): one symbol's subject, or none at all. `PRICES` holds `prices.>` only, so reading
+ * every symbol needs no filter, and nats-server 2.9 delivers from the middle of a stored block
+ * 25 to 100 times slower through any filter, even `prices.>`, which matches everything
+ * (bench/RESULTS.md, history). A consumer takes one filter subject on 2.9, so a reader of
+ * several symbols reads unfiltered and picks its own. Every consumer of `PRICES` goes by this.
+ */
+export function pricesConsumerFilter(symbols?: readonly string[]): { filter_subject?: string } {
+  return symbols?.length === 1 ? { filter_subject: priceSubject(symbols[0]!) } : {};
 }
 
 /**

@@ -14,13 +14,13 @@ import {
 } from "@cryptostream/core";
 import type { HistoryConfig } from "./config";
 import { AssetsCache } from "./assets-cache";
-import { HistoryWindow } from "./history-window";
+import { RecentTicks } from "./recent-ticks";
 import { loadWindowFromBucket, startHistoryWriter } from "./history-writer";
 import { historyRoutes } from "./routes";
 
 export interface HistoryService extends RunningService {
   port: number;
-  window: HistoryWindow;
+  window: RecentTicks;
 }
 
 export async function startHistory({ config, nc, logger, metrics }: ServiceDeps<HistoryConfig>): Promise<HistoryService> {
@@ -28,7 +28,7 @@ export async function startHistory({ config, nc, logger, metrics }: ServiceDeps<
   const kv = await ensurePriceHistoryBucket(nc, config.JETSTREAM_REPLICAS);
   const assets = new AssetsCache();
   await assets.watch(await ensureAssetsBucket(nc, config.JETSTREAM_REPLICAS), logger);
-  const window = new HistoryWindow();
+  const window = new RecentTicks();
   await loadWindowFromBucket(kv, window);
   logger.info({ symbols: window.symbols().length }, "history loaded from bucket");
 

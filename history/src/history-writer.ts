@@ -4,6 +4,7 @@ import {
   LIVE_CONSUMER_EXPIRES_MS,
   PRICE_SUBJECTS,
   PRICES_STREAM,
+  pricesConsumerFilter,
   backoffDelay,
   decodeTick,
   symbolFromSubject,
@@ -13,12 +14,12 @@ import {
   type TickRejectReason,
 } from "@cryptostream/core";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { HistoryWindow } from "./history-window";
+import type { RecentTicks } from "./recent-ticks";
 
 export interface HistoryWriterOptions {
   nc: NatsConnection;
   kv: KV;
-  window: HistoryWindow;
+  window: RecentTicks;
   durable: string;
   logger: Logger;
   onWritten?: (tick: SequencedTick) => void;
@@ -36,7 +37,7 @@ export interface HistoryWriter {
 }
 
 /** Loads the window from the bucket: every kept value of every key, oldest first. */
-export async function loadWindowFromBucket(kv: KV, window: HistoryWindow): Promise<void> {
+export async function loadWindowFromBucket(kv: KV, window: RecentTicks): Promise<void> {
   const keys: string[] = [];
   for await (const key of await kv.keys()) keys.push(key);
   for (const key of keys) {
@@ -69,8 +70,7 @@ export async function startHistoryWriter(options: HistoryWriterOptions): Promise
     durable_name: durable,
     ack_policy: AckPolicy.Explicit,
     ...(startSeq === undefined ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq }),
-    // No filter: PRICES holds prices.> only, and nats-server 2.9 delivers from the middle of a
-    // stored block ~25x slower through a filter, which would slow every catch-up (bench/RESULTS.md).
+    ...pricesConsumerFilter(),
     max_ack_pending: 1_024,
     ack_wait: 30_000_000_000,
   });

@@ -16,9 +16,9 @@ import {
 } from "@cryptostream/core";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AssetsCache } from "./assets-cache";
-import type { HistoryWindow } from "./history-window";
+import type { RecentTicks } from "./recent-ticks";
 import { tickStreamWriter } from "./ticks-stream";
-import { parseWindowQuery } from "./window-query";
+import { parseWindowQuery } from "./ticks-query";
 
 export interface TickWindowReads {
   /** The connection windows are read on: apart from the writer's, so no read can take that down. */
@@ -31,7 +31,7 @@ export interface TickWindowReads {
 }
 
 export interface HistoryRoutesDeps {
-  window: HistoryWindow;
+  window: RecentTicks;
   assets: AssetsCache;
   reads: TickWindowReads;
   now?: () => number;

@@ -6,7 +6,7 @@ import { startSimExchange, type SimExchange } from "@cryptostream/sim-exchange";
 import { startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIngest, type IngestService } from "./app";
-import { ingestOnSim } from "./test-support";
+import { ingestOnSim } from "../test-support/ingest-on-sim";
 import { loadIngestConfig } from "./config";
 
 describe("ingest against the simulated exchange and a real nats-server", () => {

@@ -12,7 +12,7 @@ import {
 } from "@cryptostream/core";
 import { AssetsWriter } from "./assets-writer";
 import type { IngestConfig } from "./config";
-import { SourceSelector } from "./failover";
+import { SourceSelector } from "./source-selector";
 import { TickPublisher } from "./publisher";
 import { BINANCE_SOURCE, parseBinanceFrame } from "./sources/binance-parse";
 import { BinanceFeed } from "./sources/binance-feed";

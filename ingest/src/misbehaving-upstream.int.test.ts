@@ -3,7 +3,7 @@ import { PRICES_STREAM, type Tick } from "@cryptostream/core";
 import { toBinanceMiniTicker } from "@cryptostream/sim-exchange";
 import { waitFor } from "@cryptostream/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingestOnSim } from "./test-support";
+import { ingestOnSim } from "../test-support/ingest-on-sim";
 
 describe("ingest against a misbehaving exchange", () => {
   let running: Awaited<ReturnType<typeof ingestOnSim>>;

@@ -1,8 +1,5 @@
 export { loadSimConfig, simEnv } from "./config";
-export { Market } from "./market";
-export { gaussian, seededRandom } from "./random";
+export { seededRandom } from "./random";
 export { startSimExchange } from "./server";
-export { toBinanceMiniTicker, toCoinGeckoMarket, toCoinGeckoSimplePrice } from "./wire-format";
-
-export type { CoinState, MarketOptions } from "./market";
-export type { CoinGeckoMisbehaviour, SimExchange, SimExchangeOptions } from "./server";
+export { toBinanceMiniTicker } from "./wire-format";
+export type { CoinGeckoMisbehaviour, SimExchange } from "./server";

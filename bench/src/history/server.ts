@@ -19,7 +19,7 @@ import {
   type SequencedTick,
   WindowReadSlots,
 } from "@cryptostream/core";
-import { AssetsCache, HistoryWindow, historyRoutes, loadHistoryConfig, startHistory } from "@cryptostream/history";
+import { AssetsCache, RecentTicks, historyRoutes, loadHistoryConfig, startHistory } from "@cryptostream/history";
 
 const [mode = "service", natsUrl = "nats://127.0.0.1:4222"] = process.argv.slice(2);
 const logger = createLogger({ service: `bench-${mode}`, level: "warn", format: "json" });
@@ -37,7 +37,7 @@ if (mode === "service") {
     trustedProxies: { kind: "none" } as const,
     sendTimeoutMs: 30_000,
   };
-  const routes = historyRoutes({ window: new HistoryWindow(), assets: new AssetsCache(), reads });
+  const routes = historyRoutes({ window: new RecentTicks(), assets: new AssetsCache(), reads });
   port = await listen(createHttpServer({ routes, registry: metrics.registry, logger, health: () => ({ ok: true }) }), 0, "127.0.0.1");
 } else {
   const kv = await new Kvm(nc).open(PRICE_HISTORY_BUCKET);

@@ -5,7 +5,7 @@ import { fetchSymbols } from "../api";
 import { searchFromView, selectRows, viewFromSearch, type BoardRow, type BoardView } from "../board";
 import { usePreferences } from "../preferences";
 import { usePriceStore } from "../store";
-import { useColumns, useWindowedRows } from "../windowing";
+import { useColumns, useWindowedRows } from "../virtual-rows";
 import { PriceCard, type CoinProps } from "./PriceCard";
 import { PriceTable } from "./PriceTable";
 import { Toolbar } from "./Toolbar";

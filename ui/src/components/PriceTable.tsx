@@ -6,7 +6,7 @@ import { CoinIcon } from "./CoinIcon";
 import { FavouriteButton } from "./FavouriteButton";
 import { usePriceFlash, type CoinProps } from "./PriceCard";
 import { TickAge } from "./TickAge";
-import { useWindowedRows } from "../windowing";
+import { useWindowedRows } from "../virtual-rows";
 
 const ROW_HEIGHT = 45;
 const COLUMNS = 6;

@@ -1,9 +1,10 @@
 import { AckPolicy, DeliverPolicy, jetstreamManager, type ConsumerConfig } from "@nats-io/jetstream";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
-import { PRICES_STREAM, priceSubject, symbolFromSubject } from "./contracts/names";
+import { PRICES_STREAM, symbolFromSubject } from "./contracts/names";
 import type { TickRejectReason } from "./contracts/codes";
 import { decodeTick, type SequencedTick } from "./contracts/tick";
 import { isTimeInRange } from "./contracts/time-bound";
+import { pricesConsumerFilter } from "./jetstream";
 import { newInbox } from "./nats";
 
 export interface TickWindow {
@@ -161,8 +162,7 @@ function decimalAfter(text: string, start: number, end: number, limit: string): 
  * Like an ordered consumer it makes itself again from the next tick when a delivery goes
  * missing or the server falls silent. Backpressure: while `onStored` is pending, deliveries
  * queue here and the flow-control reply is held back, so the server stops after one window.
- * One symbol is filtered by the server; several are filtered here, since a filter is one
- * subject on nats-server 2.9, and all symbols are read with no filter (see `open`).
+ * One symbol is filtered by the server; several are filtered here ({@link pricesConsumerFilter}).
  */
 async function readStoredTicks(nc: NatsConnection, window: Omit<TickWindow, "limit">, visitor: StoredTickVisitor): Promise<void> {
   const jsm = await jetstreamManager(nc);
@@ -229,9 +229,7 @@ async function readStoredTicks(nc: NatsConnection, window: Omit<TickWindow, "lim
         ack_policy: AckPolicy.None,
         flow_control: true,
         idle_heartbeat: IDLE_HEARTBEAT_MS * NANOS_PER_MS,
-        // No filter at all for several symbols: nats-server 2.9 delivers ~100x slower from the middle
-        // of a stored block through a filtered consumer, even one filtered on the stream's own subjects.
-        ...(single ? { filter_subject: priceSubject(single) } : {}),
+        ...pricesConsumerFilter(single === undefined ? undefined : [single]),
         mem_storage: true,
         num_replicas: 1,
         inactive_threshold: INACTIVE_THRESHOLD_MS * NANOS_PER_MS,

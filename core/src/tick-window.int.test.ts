@@ -4,7 +4,7 @@ import { startNatsServer, type NatsServerHandle } from "@cryptostream/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensurePricesStream } from "./jetstream";
 import { tickMsgId, type SequencedTick, type Tick } from "./contracts/tick";
-import { visitTickWindow } from "./window";
+import { visitTickWindow } from "./tick-window";
 
 // More ticks than nats-server lets a push consumer have in flight (it asks for flow control every ~4,000 of these).
 const TICKS = 20_000;

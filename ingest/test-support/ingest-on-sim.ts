@@ -2,8 +2,8 @@ import { connect } from "@nats-io/transport-node";
 import { createLogger, createMetrics } from "@cryptostream/core";
 import { startSimExchange } from "@cryptostream/sim-exchange";
 import { startNatsServer } from "@cryptostream/testing";
-import { startIngest } from "./app";
-import { loadIngestConfig } from "./config";
+import { startIngest } from "../src/app";
+import { loadIngestConfig } from "../src/config";
 
 /** A nats-server, the simulated exchange and one ingest on them; `env` adds to ingest's configuration. */
 export async function ingestOnSim(symbols: string[], env: Record<string, string>) {

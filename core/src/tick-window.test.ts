@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDelivery } from "./window";
+import { parseDelivery } from "./tick-window";
 
 describe("parseDelivery", () => {
   it("reads the reply subject nats-server 2.9 and later send", () => {

@@ -1,7 +1,7 @@
 import { HISTORY_DEPTH, type SequencedTick } from "@cryptostream/core";
 
 /** The last {@link HISTORY_DEPTH} ticks of each symbol, in memory, oldest first. */
-export class HistoryWindow {
+export class RecentTicks {
   private readonly bySymbol = new Map<string, SequencedTick[]>();
 
   constructor(private readonly depth = HISTORY_DEPTH) {}

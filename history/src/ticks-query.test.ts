@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseWindowQuery } from "./window-query";
+import { parseWindowQuery } from "./ticks-query";
 
 const now = Date.parse("2026-11-22T12:00:00Z");
 const parse = (query: string) => parseWindowQuery(new URLSearchParams(query), now);

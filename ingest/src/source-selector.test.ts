@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SourceSelector } from "./failover";
+import { SourceSelector } from "./source-selector";
 
 describe("SourceSelector", () => {
   it("fails over to the fallback after the primary's silence, and back only once the primary is steady again", () => {
