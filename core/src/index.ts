@@ -36,3 +36,5 @@ export type { CoinGeckoMarket, CoinGeckoSimplePrice } from "./upstream/coingecko
 export type { TickWindow, TickWindowVisitor } from "./tick-window";
 export { WindowReadSlots, WindowReadsBusyError, isWindowReadsBusy } from "./window-read-slots";
 export type { WindowBusyReason, WindowSlotLimits } from "./window-read-slots";
+export { systemClock } from "./clock";
+export type { Clock, ClockTimer } from "./clock";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDelivery } from "./tick-window";
+import { parseDelivery } from "./js-delivery";
 
 describe("parseDelivery", () => {
   it("reads the reply subject nats-server 2.9 and later send", () => {
