@@ -7,6 +7,8 @@ import {
   isWindowReadsBusy,
   parseTimeBound,
   type ClientMessage,
+  type Clock,
+  type ClockTimer,
   type Logger,
   type NatsConnection,
   type ProtocolErrorCode,
@@ -50,7 +52,7 @@ export interface ConnectionContext {
     /** Something unexpected went wrong serving one client; that client was closed, nobody else. */
     onConnectionError?: () => void;
   };
-  now?: () => number;
+  clock: Clock;
 }
 
 const CONNECTION = Symbol("connection");
@@ -96,14 +98,14 @@ class Connection {
   private windowRead: WindowReadKind | undefined;
   /** Aborted when the socket closes: what this client started stops or leaves its queue. */
   private readonly gone = new AbortController();
-  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  private expiryTimer: ClockTimer | undefined;
 
   constructor(
     ws: WebSocket,
     readonly context: ConnectionContext,
     private readonly ip: string,
   ) {
-    this.session = new ClientSession(ws, context.limits, context.events);
+    this.session = new ClientSession(ws, context.limits, context.events, context.clock);
   }
 
   start(url: URL, expiresAtMs: number | undefined): void {
@@ -136,7 +138,7 @@ class Connection {
 
   closed(): void {
     this.gone.abort();
-    clearTimeout(this.expiryTimer);
+    this.expiryTimer?.clear();
     this.context.hub.remove(this.session);
     this.context.onClosed?.(this.ip);
   }
@@ -161,14 +163,14 @@ class Connection {
   }
 
   private receiveFrame(data: RawData, isBinary: boolean): void {
-    const { events, messageRate, now = Date.now } = this.context;
+    const { events, messageRate, clock } = this.context;
     const session = this.session;
     if (isBinary) {
       events.onProtocolError?.("binary_frame");
       session.close(CLOSE_CODES.unsupportedData, "binary frames are not supported");
       return;
     }
-    const at = now();
+    const at = clock.now();
     if (at - this.windowStart >= 1_000) {
       this.windowStart = at;
       this.windowCount = 0;
@@ -189,7 +191,8 @@ class Connection {
   }
 
   private handle(message: ClientMessage): void {
-    const { hub, now = Date.now } = this.context;
+    const { hub, clock } = this.context;
+    const now = () => clock.now();
     const session = this.session;
     switch (message.type) {
       case "ping":
@@ -282,16 +285,16 @@ class Connection {
 
   /** Closes the connection when its token expires; an `auth` message with a newer one moves the moment. */
   private expireAt(expiresAtMs: number | undefined): void {
-    clearTimeout(this.expiryTimer);
+    this.expiryTimer?.clear();
     this.expiryTimer = undefined;
     if (expiresAtMs === undefined) return;
-    const { now = Date.now } = this.context;
-    const left = expiresAtMs - now();
+    const { clock } = this.context;
+    const left = expiresAtMs - clock.now();
     if (left > TIMER_LIMIT_MS) {
-      this.expiryTimer = setTimeout(() => this.expireAt(expiresAtMs), TIMER_LIMIT_MS);
+      this.expiryTimer = clock.setTimeout(() => this.expireAt(expiresAtMs), TIMER_LIMIT_MS);
       return;
     }
-    this.expiryTimer = setTimeout(
+    this.expiryTimer = clock.setTimeout(
       () => {
         this.fail("token_expired", "the token has expired; reconnect with a new one or send an auth message before it expires");
         this.session.close(CLOSE_CODES.tokenExpired, "token expired");

@@ -1,4 +1,13 @@
-import { CLOSE_CODES, type SequencedTick, type ServerMessage, type TicksMessage, type WireTick } from "@cryptostream/core";
+import {
+  CLOSE_CODES,
+  systemClock,
+  type Clock,
+  type ClockTimer,
+  type SequencedTick,
+  type ServerMessage,
+  type TicksMessage,
+  type WireTick,
+} from "@cryptostream/core";
 
 /** What a session needs of its socket; `ws`'s WebSocket fits. */
 export interface SessionSocket {
@@ -45,12 +54,13 @@ export class ClientSession {
   heldOverflowed = false;
   /** Latest tick per symbol while the client is too slow; created only then, since most clients never are. */
   private conflated: Map<string, SequencedTick> | undefined;
-  private drainTimer: ReturnType<typeof setTimeout> | undefined;
+  private drainTimer: ClockTimer | undefined;
 
   constructor(
     readonly socket: SessionSocket,
     private readonly limits: SlowClientLimits,
     private readonly events: SessionEvents = {},
+    private readonly clock: Clock = systemClock,
   ) {}
 
   get subscriptionKey(): string {
@@ -129,17 +139,17 @@ export class ClientSession {
    */
   whenDrained(timeoutMs: number): Promise<void> | undefined {
     if (!this.isOpen || this.socket.bufferedAmount <= this.limits.softBytes) return undefined;
-    const giveUpAt = Date.now() + timeoutMs;
+    const giveUpAt = this.clock.now() + timeoutMs;
     return new Promise((resolve) => {
       const check = () => {
         if (!this.isOpen || this.socket.bufferedAmount <= this.limits.softBytes) return resolve();
-        if (Date.now() >= giveUpAt) {
+        if (this.clock.now() >= giveUpAt) {
           this.closeSlow(`too slow: over ${this.limits.softBytes} bytes waiting for ${timeoutMs} ms`);
           return resolve();
         }
-        setTimeout(check, DRAIN_CHECK_MS);
+        this.clock.setTimeout(check, DRAIN_CHECK_MS);
       };
-      setTimeout(check, DRAIN_CHECK_MS);
+      this.clock.setTimeout(check, DRAIN_CHECK_MS);
     });
   }
 
@@ -159,12 +169,12 @@ export class ClientSession {
   }
 
   close(code: number, reason: string): void {
-    clearTimeout(this.drainTimer);
+    this.drainTimer?.clear();
     this.socket.close(code, reason);
   }
 
   dispose(): void {
-    clearTimeout(this.drainTimer);
+    this.drainTimer?.clear();
   }
 
   private closeSlow(reason: string): void {
@@ -182,7 +192,7 @@ export class ClientSession {
 
   private scheduleDrainCheck(): void {
     if (this.drainTimer) return;
-    this.drainTimer = setTimeout(() => {
+    this.drainTimer = this.clock.setTimeout(() => {
       this.drainTimer = undefined;
       if (this.socket.readyState !== OPEN || !this.conflated) return;
       if (this.socket.bufferedAmount > this.limits.softBytes) return this.scheduleDrainCheck();

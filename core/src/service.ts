@@ -1,3 +1,4 @@
+import type { Clock } from "./clock";
 import { isConfigError } from "./errors";
 import { createLogger, type Logger } from "./logger";
 import { createMetrics, type ServiceMetrics } from "./metrics";
@@ -66,6 +67,8 @@ export interface ServiceDeps<Config> {
   nc: NatsConnection;
   logger: Logger;
   metrics: ServiceMetrics;
+  /** What everything that waits or schedules goes by; the system clock unless a test gives its own. */
+  clock?: Clock;
 }
 
 /**

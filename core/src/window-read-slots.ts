@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from "./clock";
+
 export interface WindowSlotLimits {
   /** Window reads running at once on this instance. */
   maxConcurrent: number;
@@ -43,7 +45,10 @@ export class WindowReadSlots {
   private readonly perClient = new Map<string, number>();
   private readonly queue: Waiter[] = [];
 
-  constructor(private readonly limits: WindowSlotLimits) {}
+  constructor(
+    private readonly limits: WindowSlotLimits,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   get active(): number {
     return this.running;
@@ -69,7 +74,7 @@ export class WindowReadSlots {
     }
     return new Promise((resolve, reject) => {
       const leave = (error: unknown) => {
-        clearTimeout(timer);
+        timer.clear();
         signal?.removeEventListener("abort", onAbort);
         const index = this.queue.indexOf(waiter);
         if (index >= 0) this.queue.splice(index, 1);
@@ -79,13 +84,16 @@ export class WindowReadSlots {
       const waiter: Waiter = {
         client,
         grant: () => {
-          clearTimeout(timer);
+          timer.clear();
           signal?.removeEventListener("abort", onAbort);
           resolve(this.take(client));
         },
         refuse: leave,
       };
-      const timer = setTimeout(() => leave(new WindowReadsBusyError("wait_timeout", `no window read slot came free within ${maxWaitMs} ms`)), maxWaitMs);
+      const timer = this.clock.setTimeout(
+        () => leave(new WindowReadsBusyError("wait_timeout", `no window read slot came free within ${maxWaitMs} ms`)),
+        maxWaitMs,
+      );
       signal?.addEventListener("abort", onAbort, { once: true });
       this.queue.push(waiter);
     });
