@@ -1,15 +1,13 @@
 import {
   CLOSE_CODES,
-  WindowReadSlots,
   closeServer,
-  connectNats,
   createHttpServer,
   ensurePricesStream,
   listen,
+  openWindowReads,
   pricesStreamSettings,
   systemClock,
   type Clock,
-  type Logger,
   type RunningService,
   type ServiceDeps,
 } from "@cryptostream/core";
@@ -53,7 +51,7 @@ export async function startBroadcaster({ config, nc, logger, metrics, clock = sy
   // point from which its live feed covers the stream, which a resume reads up to.
   hub.flush();
   const admissions = admissionsOf(config, clock);
-  const reads = await windowReads(config, logger, clock);
+  const reads = await openWindowReads(config, `broadcaster-windows-${config.BROADCASTER_ID}`, logger, clock);
   measured.watch(hub, reads.windowSlots);
   const context: ConnectionContext = {
     ...reads,
@@ -110,31 +108,6 @@ function admissionsOf(config: BroadcasterConfig, clock: Clock): Admissions {
     },
     () => clock.now(),
   );
-}
-
-/**
- * Replays and resumes read on a NATS connection of their own, so one the server drops as a
- * slow consumer under a flood of reads is never the live feed's; and in slots, so a flood of
- * them costs the instance a bounded number of reads at a time.
- */
-async function windowReads(config: BroadcasterConfig, logger: Logger, clock: Clock) {
-  const windowNc = await connectNats({
-    url: config.NATS_URL,
-    name: `broadcaster-windows-${config.BROADCASTER_ID}`,
-    user: config.NATS_USER,
-    password: config.NATS_PASSWORD,
-    logger: logger.child({ connection: "windows" }),
-  });
-  const windowSlots = new WindowReadSlots(
-    {
-      maxConcurrent: config.WINDOW_READS_MAX,
-      maxPerClient: config.WINDOW_READS_PER_IP,
-      maxQueued: config.WINDOW_READS_QUEUE,
-      maxWaitMs: config.WINDOW_READS_WAIT,
-    },
-    clock,
-  );
-  return { windowNc, windowSlots };
 }
 
 function sessionSettings(config: BroadcasterConfig) {

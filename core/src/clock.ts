@@ -14,6 +14,11 @@ export interface Clock {
   setInterval(callback: () => void, ms: number): ClockTimer;
 }
 
+/** Resolves after `ms` on `clock`. */
+export function sleep(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => clock.setTimeout(resolve, ms));
+}
+
 /** The real clock: `Date.now` and Node's timers. */
 export const systemClock: Clock = {
   now: () => Date.now(),

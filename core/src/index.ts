@@ -36,5 +36,7 @@ export type { CoinGeckoMarket, CoinGeckoSimplePrice } from "./upstream/coingecko
 export type { TickWindow, TickWindowVisitor } from "./tick-window";
 export { WindowReadSlots, WindowReadsBusyError, isWindowReadsBusy } from "./window-read-slots";
 export type { WindowBusyReason, WindowSlotLimits } from "./window-read-slots";
-export { systemClock } from "./clock";
+export { sleep, systemClock } from "./clock";
 export type { Clock, ClockTimer } from "./clock";
+export { openWindowReads } from "./window-reads";
+export type { WindowReads, WindowReadsConfig } from "./window-reads";

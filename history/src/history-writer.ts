@@ -7,13 +7,16 @@ import {
   pricesConsumerFilter,
   backoffDelay,
   decodeTick,
+  sleep,
   symbolFromSubject,
+  systemClock,
+  type Clock,
   type Logger,
   type NatsConnection,
   type SequencedTick,
   type TickRejectReason,
 } from "@cryptostream/core";
-import { setTimeout as sleep } from "node:timers/promises";
+import type { ConsumerConfig, JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { RecentTicks } from "./recent-ticks";
 
 export interface HistoryWriterOptions {
@@ -28,6 +31,8 @@ export interface HistoryWriterOptions {
   onRestart?: (fromSeq: number) => void;
   /** The durable consumer was gone (deleted by someone) and was made again from this seq. */
   onConsumerLost?: (fromSeq: number | undefined) => void;
+  /** Retry waits go by it; the system clock by default. */
+  clock?: Clock;
 }
 
 export interface HistoryWriter {
@@ -63,129 +68,162 @@ export async function loadWindowFromBucket(kv: KV, window: RecentTicks): Promise
  * not written.
  */
 export async function startHistoryWriter(options: HistoryWriterOptions): Promise<HistoryWriter> {
-  const { nc, kv, window, durable, logger } = options;
-  const jsm = await jetstreamManager(nc);
-  const js = jetstream(nc);
-  const consumerConfig = (startSeq: number | undefined) => ({
-    durable_name: durable,
-    ack_policy: AckPolicy.Explicit,
-    ...(startSeq === undefined ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq }),
-    ...pricesConsumerFilter(),
-    max_ack_pending: 1_024,
-    ack_wait: 30_000_000_000,
-  });
-  const recreateFrom = async (startSeq: number) => {
-    await jsm.consumers.delete(PRICES_STREAM, durable).catch(() => undefined);
-    await jsm.consumers.add(PRICES_STREAM, consumerConfig(startSeq));
-    options.onRestart?.(startSeq);
-  };
+  const writer = new DurableHistoryWriter(options, await jetstreamManager(options.nc), jetstream(options.nc));
+  await writer.prepare();
+  writer.run();
+  return writer;
+}
 
+type Outcome = { restartAt?: number; stopped?: true };
+
+class DurableHistoryWriter implements HistoryWriter {
   /** The first seq not yet written, or undefined when nothing has been. */
-  let next: number | undefined;
-  const existing = await jsm.consumers.info(PRICES_STREAM, durable).catch(() => undefined);
-  if (!existing) {
-    await jsm.consumers.add(PRICES_STREAM, consumerConfig(undefined));
-  } else {
-    next = existing.ack_floor.stream_seq + 1;
-    // A consumer made by an earlier version filters on prices.>: made again without, from the same place.
-    if (existing.num_ack_pending > 0 || existing.config.filter_subject) await recreateFrom(next);
+  private next: number | undefined;
+  private stopping = false;
+  private messages: ConsumerMessages | undefined;
+  private done: Promise<void> = Promise.resolve();
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly options: HistoryWriterOptions,
+    private readonly jsm: JetStreamManager,
+    private readonly js: JetStreamClient,
+  ) {
+    this.clock = options.clock ?? systemClock;
   }
 
-  /** Whether a stored tick exists between `from` and `before`: then it was delivered and not processed. */
-  const missingBetween = async (from: number, before: number) => {
-    // The first stored tick at or after `from`: nats-server's MSG.GET takes `next_by_subj`
-    // (tested here against 2.9.10), though nats.js types that field for direct gets only.
-    const stored = await jsm.streams.getMessage(PRICES_STREAM, { seq: from, next_by_subj: PRICE_SUBJECTS } as unknown as MsgRequest);
-    return stored !== null && stored.seq < before;
-  };
+  async lag() {
+    const info = await this.jsm.consumers.info(PRICES_STREAM, this.options.durable);
+    return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
+  }
 
-  let stopping = false;
-  let messages: ConsumerMessages | undefined;
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.messages?.close();
+    await this.done;
+  }
 
-  const writeUntilStored = async (tick: SequencedTick) => {
-    for (let attempt = 0; ; attempt++) {
+  /** Makes the durable consumer, or takes up an existing one from its ack floor. */
+  async prepare(): Promise<void> {
+    const existing = await this.jsm.consumers.info(PRICES_STREAM, this.options.durable).catch(() => undefined);
+    if (!existing) {
+      await this.jsm.consumers.add(PRICES_STREAM, this.consumerConfig(undefined));
+      return;
+    }
+    this.next = existing.ack_floor.stream_seq + 1;
+    // A consumer made by an earlier version filters on prices.>: made again without, from the same place.
+    if (existing.num_ack_pending > 0 || existing.config.filter_subject) await this.recreateFrom(this.next);
+  }
+
+  run(): void {
+    this.done = this.consumeUntilStopped();
+  }
+
+  private consumerConfig(startSeq: number | undefined): Partial<ConsumerConfig> {
+    return {
+      durable_name: this.options.durable,
+      ack_policy: AckPolicy.Explicit,
+      ...(startSeq === undefined ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq }),
+      ...pricesConsumerFilter(),
+      max_ack_pending: 1_024,
+      ack_wait: 30_000_000_000,
+    };
+  }
+
+  private async recreateFrom(startSeq: number): Promise<void> {
+    await this.jsm.consumers.delete(PRICES_STREAM, this.options.durable).catch(() => undefined);
+    await this.jsm.consumers.add(PRICES_STREAM, this.consumerConfig(startSeq));
+    this.options.onRestart?.(startSeq);
+  }
+
+  private async consumeUntilStopped(): Promise<void> {
+    for (let attempt = 0; !this.stopping; attempt++) {
       try {
-        await kv.put(tick.symbol, JSON.stringify(tick));
-        return true;
+        await this.consumeOnce();
+        attempt = 0;
       } catch (error) {
-        if (stopping) return false;
-        const delay = backoffDelay(attempt, { baseMs: 100, maxMs: 5_000 });
-        logger.warn({ err: (error as Error).message, symbol: tick.symbol, retryInMs: delay }, "kv write failed");
-        await sleep(delay);
+        await this.messages?.close().catch(() => undefined);
+        if (this.stopping) return;
+        await this.recover(error as Error, attempt);
       }
     }
-  };
+  }
+
+  /** Consumes until stopped or until a tick is missing ahead of what arrives; then recreates the consumer from it. */
+  private async consumeOnce(): Promise<void> {
+    // Missing consumer: an error here, not an endless silent wait, so `recover` makes it again.
+    const consumer = await this.js.consumers.get(PRICES_STREAM, this.options.durable);
+    this.messages = await consumer.consume({ max_messages: 1_024, expires: LIVE_CONSUMER_EXPIRES_MS, abort_on_missing_resource: true });
+    if (this.stopping) return void (await this.messages.close());
+    let restartAt: number | undefined;
+    for await (const message of this.messages) {
+      const outcome = await this.handle(message);
+      if (outcome.stopped) return;
+      if (outcome.restartAt !== undefined) {
+        restartAt = outcome.restartAt;
+        break;
+      }
+    }
+    await this.messages.close();
+    if (restartAt !== undefined && !this.stopping) await this.recreateFrom(restartAt);
+  }
+
+  /** After a failure: waits with backoff, and makes the consumer again if it is gone. */
+  private async recover(error: Error, attempt: number): Promise<void> {
+    const delay = backoffDelay(attempt, { baseMs: 250, maxMs: 5_000 });
+    this.options.logger.warn({ err: error.message, retryInMs: delay }, "history consumer failed; starting it again");
+    await sleep(this.clock, delay);
+    if (await this.jsm.consumers.info(PRICES_STREAM, this.options.durable).catch(() => undefined)) return;
+    // Its ack floor went with it: `next`, the first seq not written, is where it stood.
+    const added = await this.jsm.consumers.add(PRICES_STREAM, this.consumerConfig(this.next)).catch(() => undefined);
+    if (added) this.options.onConsumerLost?.(this.next);
+  }
 
   /** Writes one delivered message; says where to restart the consumer when ticks before it are missing. */
-  const handle = async (message: JsMsg): Promise<{ restartAt?: number; stopped?: true }> => {
+  private async handle(message: JsMsg): Promise<Outcome> {
+    const { next } = this;
     if (next !== undefined && message.seq < next) {
       message.ack();
       return {};
     }
-    if (next !== undefined && message.seq > next && (await missingBetween(next, message.seq))) return { restartAt: next };
+    if (next !== undefined && message.seq > next && (await this.missingBetween(next, message.seq))) return { restartAt: next };
     const result = decodeTick(message.string(), symbolFromSubject(message.subject));
     if (!result.ok) {
-      options.onReject?.(result.reason, result.message, message.seq);
+      this.options.onReject?.(result.reason, result.message, message.seq);
       message.term();
     } else {
       const tick: SequencedTick = { ...result.tick, seq: message.seq };
-      if (tick.seq > window.lastSeq(tick.symbol)) {
-        if (!(await writeUntilStored(tick))) return { stopped: true };
-        window.append(tick);
-        options.onWritten?.(tick);
+      if (tick.seq > this.options.window.lastSeq(tick.symbol)) {
+        if (!(await this.writeUntilStored(tick))) return { stopped: true };
+        this.options.window.append(tick);
+        this.options.onWritten?.(tick);
       }
       message.ack();
     }
-    next = message.seq + 1;
+    this.next = message.seq + 1;
     return {};
-  };
+  }
 
-  const done = (async () => {
-    for (let attempt = 0; !stopping; attempt++) {
+  /** Whether a stored tick exists between `from` and `before`: then it was delivered and not processed. */
+  private async missingBetween(from: number, before: number): Promise<boolean> {
+    // The first stored tick at or after `from`: nats-server's MSG.GET takes `next_by_subj`
+    // (tested here against 2.9.10), though nats.js types that field for direct gets only.
+    const stored = await this.jsm.streams.getMessage(PRICES_STREAM, { seq: from, next_by_subj: PRICE_SUBJECTS } as unknown as MsgRequest);
+    return stored !== null && stored.seq < before;
+  }
+
+  /** Puts the tick in the bucket, retrying with backoff until it is stored; false when stopped first. */
+  private async writeUntilStored(tick: SequencedTick): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
       try {
-        // Missing consumer: an error here, not an endless silent wait, so it is made again below.
-        messages = await (await js.consumers.get(PRICES_STREAM, durable)).consume({
-          max_messages: 1_024,
-          expires: LIVE_CONSUMER_EXPIRES_MS,
-          abort_on_missing_resource: true,
-        });
-        if (stopping) return void (await messages.close());
-        attempt = 0;
-        let restartAt: number | undefined;
-        for await (const message of messages) {
-          const outcome = await handle(message);
-          if (outcome.stopped) return;
-          if (outcome.restartAt !== undefined) {
-            restartAt = outcome.restartAt;
-            break;
-          }
-        }
-        await messages.close();
-        if (restartAt !== undefined && !stopping) await recreateFrom(restartAt);
+        await this.options.kv.put(tick.symbol, JSON.stringify(tick));
+        return true;
       } catch (error) {
-        await messages?.close().catch(() => undefined);
-        if (stopping) return;
-        const delay = backoffDelay(attempt, { baseMs: 250, maxMs: 5_000 });
-        logger.warn({ err: (error as Error).message, retryInMs: delay }, "history consumer failed; starting it again");
-        await sleep(delay);
-        if (!(await jsm.consumers.info(PRICES_STREAM, durable).catch(() => undefined))) {
-          // Its ack floor went with it: `next`, the first seq not written, is where it stood.
-          const added = await jsm.consumers.add(PRICES_STREAM, consumerConfig(next)).catch(() => undefined);
-          if (added) options.onConsumerLost?.(next);
-        }
+        if (this.stopping) return false;
+        const delay = backoffDelay(attempt, { baseMs: 100, maxMs: 5_000 });
+        this.options.logger.warn({ err: (error as Error).message, symbol: tick.symbol, retryInMs: delay }, "kv write failed");
+        await sleep(this.clock, delay);
       }
     }
-  })();
-
-  return {
-    async lag() {
-      const info = await jsm.consumers.info(PRICES_STREAM, durable);
-      return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
-    },
-    async stop() {
-      stopping = true;
-      await messages?.close();
-      await done;
-    },
-  };
+  }
 }

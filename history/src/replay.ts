@@ -1,20 +1,10 @@
-import type { SequencedTick } from "@cryptostream/core";
-
-export interface ReplayClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const systemClock: ReplayClock = {
-  now: Date.now,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+import { sleep, systemClock, type Clock, type SequencedTick } from "@cryptostream/core";
 
 export interface ReplayOptions {
   emit: (tick: SequencedTick) => void;
   /** 10 plays ten times faster than the ticks happened; undefined emits at once. */
   speed?: number | undefined;
-  clock?: ReplayClock;
+  clock?: Clock;
 }
 
 /**
@@ -28,6 +18,6 @@ export function createReplayer({ emit, speed, clock = systemClock }: ReplayOptio
     first ??= { ts: tick.ts, at: clock.now() };
     const wait = first.at + Math.max(0, tick.ts - first.ts) / speed - clock.now();
     if (wait <= 0) return emit(tick);
-    return clock.sleep(wait).then(() => emit(tick));
+    return sleep(clock, wait).then(() => emit(tick));
   };
 }

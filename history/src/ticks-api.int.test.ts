@@ -48,6 +48,7 @@ describe("GET /api/ticks and /api/symbols on a real nats-server", () => {
     js = jetstream(nc);
     await ensurePricesStream(nc, { maxAgeMs: 86_400_000, maxPerSubject: 100_000, duplicateWindowMs: 120_000 });
     for (let i = 0; i < 30; i++) await publish(["btc", "eth", "sol"][i % 3]!);
+    // Real time on either side of the boundary: `since` is matched against the time nats-server stored each tick.
     await sleep(20);
     boundary = Date.now();
     await sleep(20);

@@ -143,6 +143,7 @@ describe("ingest replicas and NATS outages", () => {
     const observer = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
     try {
       await waitFor("both replicas connected upstream", () => sim.binanceClientCount() === 2);
+      // Real time between events: they must straddle a real nats-server's crash and restart.
       const step = async (count: number) => {
         for (let i = 0; i < count; i++) {
           sim.tick();

@@ -33,6 +33,19 @@ export class FakeClock {
     return this.timers.filter((timer) => !timer.cleared).length;
   }
 
+  /** Runs until `work` settles, moving time straight to each next timer while it waits on one. */
+  async settle<T>(work: Promise<T>): Promise<T> {
+    let done = false;
+    const settled = work.finally(() => (done = true));
+    for (;;) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (done) return settled;
+      const next = this.timers.filter((timer) => !timer.cleared).sort((a, b) => a.at - b.at)[0];
+      if (!next) return settled;
+      this.advance(next.at - this.current);
+    }
+  }
+
   /** Moves time on by `ms`, firing every timer that falls due on the way, each at its own time. */
   advance(ms: number): void {
     const until = this.current + ms;

@@ -1,4 +1,13 @@
-import { backoffDelay, combinedStreamPath, miniTickerStream, type Logger, type UpstreamErrorReason } from "@cryptostream/core";
+import {
+  backoffDelay,
+  combinedStreamPath,
+  miniTickerStream,
+  systemClock,
+  type Clock,
+  type ClockTimer,
+  type Logger,
+  type UpstreamErrorReason,
+} from "@cryptostream/core";
 import WebSocket from "ws";
 import type { ConnectionBudget } from "./connection-budget";
 
@@ -21,6 +30,8 @@ export interface BinanceFeedOptions {
   /** The backoff starts again from its base only after a connection has stayed up this long. */
   stableAfterMs?: number;
   random?: () => number;
+  /** Staleness, the 24 h rotation, backoff and SUBSCRIBE spacing go by it; the system clock by default. */
+  clock?: Clock;
 }
 
 export interface FeedStatus {
@@ -49,14 +60,18 @@ export class BinanceFeed {
   /** Why this feed is dropping its connection, for `onDisconnect`. */
   private dropReason: UpstreamErrorReason | undefined;
   private closed = false;
-  private staleTimer: NodeJS.Timeout | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private rotateTimer: NodeJS.Timeout | undefined;
-  private readonly subscribeTimers = new Set<NodeJS.Timeout>();
+  private staleTimer: ClockTimer | undefined;
+  private reconnectTimer: ClockTimer | undefined;
+  private rotateTimer: ClockTimer | undefined;
+  private readonly subscribeTimers = new Set<ClockTimer>();
   private requestId = 0;
   private readonly state: FeedStatus = { connected: false, lastMessageAt: undefined, connects: 0, errors: 0 };
 
-  constructor(private readonly options: BinanceFeedOptions) {}
+  private readonly clock: Clock;
+
+  constructor(private readonly options: BinanceFeedOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   start(): void {
     this.connect();
@@ -75,10 +90,10 @@ export class BinanceFeed {
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.staleTimer);
-    clearTimeout(this.reconnectTimer);
-    clearTimeout(this.rotateTimer);
-    this.subscribeTimers.forEach(clearTimeout);
+    this.staleTimer?.clear();
+    this.reconnectTimer?.clear();
+    this.rotateTimer?.clear();
+    this.subscribeTimers.forEach((timer) => timer.clear());
     this.socket?.close(1000, "closing");
   }
 
@@ -88,7 +103,7 @@ export class BinanceFeed {
     const allowed = budget?.take() ?? { ok: true };
     if (!allowed.ok) {
       logger.warn({ retryInMs: allowed.waitMs }, "binance connection attempts at their limit, waiting");
-      this.reconnectTimer = setTimeout(() => this.connect(previous), allowed.waitMs + 1);
+      this.reconnectTimer = this.clock.setTimeout(() => this.connect(previous), allowed.waitMs + 1);
       return;
     }
     const url = baseUrl.replace(/\/$/, "") + combinedStreamPath(pairs.slice(0, STREAMS_IN_URL));
@@ -98,16 +113,16 @@ export class BinanceFeed {
 
     let openedAt: number | undefined;
     socket.on("open", () => {
-      openedAt = Date.now();
+      openedAt = this.clock.now();
       this.state.connected = true;
       this.state.connects++;
       logger.info({ streams: pairs.length, replacing: Boolean(previous) }, "binance connected");
       this.subscribeRest(socket);
-      this.rotateTimer = setTimeout(() => this.rotate(), this.options.maxConnectionAgeMs ?? DEFAULT_MAX_AGE_MS);
+      this.rotateTimer = this.clock.setTimeout(() => this.rotate(), this.options.maxConnectionAgeMs ?? DEFAULT_MAX_AGE_MS);
     });
     socket.on("ping", () => this.armStaleTimer());
     socket.on("message", (data, isBinary) => {
-      this.state.lastMessageAt = Date.now();
+      this.state.lastMessageAt = this.clock.now();
       this.armStaleTimer();
       if (previous) {
         previous.close(1000, "replaced");
@@ -125,15 +140,15 @@ export class BinanceFeed {
       previous?.terminate();
       previous = undefined;
       this.state.connected = false;
-      clearTimeout(this.staleTimer);
-      clearTimeout(this.rotateTimer);
+      this.staleTimer?.clear();
+      this.rotateTimer?.clear();
       // A connection that dies soon after opening does not reset the backoff: a flapping upstream is not hammered.
-      if (openedAt !== undefined && Date.now() - openedAt >= (this.options.stableAfterMs ?? 30_000)) this.attempt = 0;
+      if (openedAt !== undefined && this.clock.now() - openedAt >= (this.options.stableAfterMs ?? 30_000)) this.attempt = 0;
       const delay = backoffDelay(this.attempt++, { ...this.options.backoff, random: this.options.random });
       logger.warn({ code, reason: reason.toString(), retryInMs: delay }, "binance connection closed");
       this.options.onDisconnect?.(this.dropReason ?? (openedAt === undefined ? "connect_failed" : code === 1000 ? "closed" : "closed_abnormally"));
       this.dropReason = undefined;
-      this.reconnectTimer = setTimeout(() => this.connect(), delay);
+      this.reconnectTimer = this.clock.setTimeout(() => this.connect(), delay);
     });
   }
 
@@ -147,7 +162,7 @@ export class BinanceFeed {
     const rest = this.options.pairs.slice(STREAMS_IN_URL).map(miniTickerStream);
     for (let i = 0, n = 0; i < rest.length; i += STREAMS_PER_SUBSCRIBE, n++) {
       const params = rest.slice(i, i + STREAMS_PER_SUBSCRIBE);
-      const timer = setTimeout(
+      const timer: ClockTimer = this.clock.setTimeout(
         () => {
           this.subscribeTimers.delete(timer);
           if (socket.readyState === WebSocket.OPEN) {
@@ -161,8 +176,8 @@ export class BinanceFeed {
   }
 
   private armStaleTimer(): void {
-    clearTimeout(this.staleTimer);
-    this.staleTimer = setTimeout(() => {
+    this.staleTimer?.clear();
+    this.staleTimer = this.clock.setTimeout(() => {
       this.options.logger.warn({ staleAfterMs: this.options.staleAfterMs }, "binance silent, reconnecting");
       this.state.errors++;
       this.dropReason = "stale";

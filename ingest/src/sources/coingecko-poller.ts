@@ -1,4 +1,4 @@
-import { backoffDelay, httpStatusReason, type Logger, type UpstreamErrorReason } from "@cryptostream/core";
+import { backoffDelay, httpStatusReason, systemClock, type Clock, type ClockTimer, type Logger, type UpstreamErrorReason } from "@cryptostream/core";
 import got from "got";
 
 export interface CoinGeckoPollerOptions {
@@ -12,10 +12,12 @@ export interface CoinGeckoPollerOptions {
   /** `pro` sends the key as `x-cg-pro-api-key`, `demo` as `x-cg-demo-api-key`. */
   plan: "demo" | "pro";
   onBody: (body: string) => void;
-  /** A failed poll: `timeout`, `network`, or `http_<status>`. */
+  /** A failed poll: `timeout`, `network`, `http_429`, `http_4xx` or `http_5xx`. */
   onError?: (reason: UpstreamErrorReason, message: string) => void;
   logger: Logger;
   random?: () => number;
+  /** The poll interval and backoff go by it; the system clock by default. */
+  clock?: Clock;
 }
 
 export interface PollerStatus {
@@ -28,12 +30,16 @@ const MAX_BACKOFF_MS = 10 * 60_000;
 
 /** Polls `/coins/markets` on a fixed interval, backing off on 429 and errors. */
 export class CoinGeckoPoller {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ClockTimer | undefined;
   private failures = 0;
   private closed = false;
   private readonly state: PollerStatus = { lastSuccessAt: undefined, errors: 0, rateLimited: 0 };
 
-  constructor(private readonly options: CoinGeckoPollerOptions) {}
+  private readonly clock: Clock;
+
+  constructor(private readonly options: CoinGeckoPollerOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   start(): void {
     void this.poll();
@@ -45,7 +51,7 @@ export class CoinGeckoPoller {
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.timer);
+    this.timer?.clear();
   }
 
   private async poll(): Promise<void> {
@@ -61,7 +67,7 @@ export class CoinGeckoPoller {
       });
       if (response.statusCode === 200) {
         this.failures = 0;
-        this.state.lastSuccessAt = Date.now();
+        this.state.lastSuccessAt = this.clock.now();
         this.options.onBody(response.body);
       } else {
         this.state.errors++;
@@ -78,7 +84,7 @@ export class CoinGeckoPoller {
       const reason: UpstreamErrorReason = (error as { name?: string }).name === "TimeoutError" ? "timeout" : "network";
       this.options.onError?.(reason, (error as Error).message);
     }
-    if (!this.closed) this.timer = setTimeout(() => void this.poll(), nextDelay);
+    if (!this.closed) this.timer = this.clock.setTimeout(() => void this.poll(), nextDelay);
   }
 
   private backoff(): number {

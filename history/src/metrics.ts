@@ -1,0 +1,40 @@
+import type { Logger, ServiceMetrics, TickRejectReason, WindowReadSlots } from "@cryptostream/core";
+import type { HistoryWriterOptions } from "./history-writer";
+
+/** History's own metrics, and the writer's events that feed them (and its logs). */
+export function historyMetrics(metrics: ServiceMetrics, logger: Logger, durable: string) {
+  const written = metrics.counter("cryptostream_history_ticks_written_total", "Ticks written to the price_history bucket");
+  const consumerRestarts = metrics.counter(
+    "cryptostream_history_consumer_restarts_total",
+    "Times the durable consumer was recreated to deliver again ticks that were delivered but never written",
+  );
+  const consumersLost = metrics.counter(
+    "cryptostream_history_consumer_lost_total",
+    "Times history's durable consumer was found deleted and made again from the first tick not written",
+  );
+  const rejectTick = (reason: TickRejectReason, message: string, seq: number) => {
+    metrics.ticksRejected.inc({ stage: "history", reason });
+    logger.warn({ reason, seq }, `rejected tick from PRICES: ${message}`);
+  };
+  const writerEvents: Pick<HistoryWriterOptions, "onWritten" | "onReject" | "onRestart" | "onConsumerLost"> = {
+    onWritten: () => written.inc(),
+    onReject: rejectTick,
+    onRestart: (fromSeq) => {
+      consumerRestarts.inc();
+      logger.warn({ fromSeq }, "ticks delivered earlier were never written: consuming again from the first of them");
+    },
+    onConsumerLost: (fromSeq) => {
+      consumersLost.inc();
+      logger.error({ durable, fromSeq }, "history's durable consumer was deleted: made it again from the first tick not written");
+    },
+  };
+  return {
+    writerEvents,
+    rejectTick,
+    badRequests: metrics.counter("cryptostream_history_bad_requests_total", "Requests refused with 400, by the parameter that was wrong", ["parameter"]),
+    windowReadsRefused: metrics.counter("cryptostream_history_window_reads_refused_total", "GET /api/ticks refused with 429, by reason", ["reason"]),
+    watch(windowSlots: WindowReadSlots) {
+      metrics.gauge("cryptostream_history_window_reads", "GET /api/ticks reads running now", () => windowSlots.active);
+    },
+  };
+}
