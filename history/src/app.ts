@@ -42,6 +42,7 @@ export async function startHistory({ config, nc, logger, metrics, clock = system
     slots: windowSlots,
     trustedProxies: config.TRUST_PROXY,
     sendTimeoutMs: config.SEND_TIMEOUT,
+    clock,
     onBusy: (reason: string) => measured.windowReadsRefused.inc({ reason }),
   };
   const server = createHttpServer({

@@ -10,6 +10,7 @@ import {
   type Route,
   type SymbolsResponse,
   type TickRejectReason,
+  type Clock,
   type TrustedProxies,
   type WindowBusyReason,
   type WindowReadSlots,
@@ -27,6 +28,8 @@ export interface TickWindowReads {
   trustedProxies: TrustedProxies;
   /** A client that takes nothing for this long is cut off. */
   sendTimeoutMs: number;
+  /** The send timeout goes by it; the system clock by default. */
+  clock?: Clock;
   onBusy?: (reason: WindowBusyReason) => void;
 }
 
@@ -41,7 +44,11 @@ export interface HistoryRoutesDeps {
 
 /** `GET /api/history/:symbol` and `GET /api/symbols` from memory; `GET /api/ticks` from `PRICES`. */
 export function historyRoutes({ window, assets, reads, now = Date.now, onBadRequest, onReject }: HistoryRoutesDeps): Route[] {
-  // Each symbol's body is encoded once per new tick, not once per request.
+  return [historyRoute(window, onBadRequest), symbolsRoute(window, assets), ticksRoute(reads, now, onBadRequest, onReject)];
+}
+
+/** `GET /api/history/:symbol`: each symbol's body encoded once per new tick, not once per request, with an ETag. */
+function historyRoute(window: RecentTicks, onBadRequest: HistoryRoutesDeps["onBadRequest"]): Route {
   const encoded = new Map<string, { seq: number; etag: string; body: Buffer }>();
   const encodedHistory = (symbol: string) => {
     const seq = window.lastSeq(symbol);
@@ -52,70 +59,74 @@ export function historyRoutes({ window, assets, reads, now = Date.now, onBadRequ
     encoded.set(symbol, fresh);
     return fresh;
   };
-  return [
-    {
-      method: "GET",
-      path: "/api/history/:symbol",
-      handler: (req, res, params) => {
-        const symbol = params.symbol ?? "";
-        if (!isValidSymbol(symbol)) {
-          onBadRequest?.("symbol");
-          return sendError(res, 400, "invalid_symbol", `"${symbol}" is not a symbol: expected 1-20 lowercase letters or digits`);
-        }
-        if (!window.ticks(symbol)) return sendError(res, 404, "unknown_symbol", `no ticks kept for "${symbol}"`);
-        const { etag, body } = encodedHistory(symbol);
-        if (req.headers["if-none-match"] === etag) {
-          res.writeHead(304, { etag }).end();
-          return;
-        }
-        res.writeHead(200, {
-          "content-type": "application/json; charset=utf-8",
-          "content-length": body.length,
-          "cache-control": "no-cache",
-          etag,
-        });
-        res.end(body);
-      },
+  return {
+    method: "GET",
+    path: "/api/history/:symbol",
+    handler: (req, res, params) => {
+      const symbol = params.symbol ?? "";
+      if (!isValidSymbol(symbol)) {
+        onBadRequest?.("symbol");
+        return sendError(res, 400, "invalid_symbol", `"${symbol}" is not a symbol: expected 1-20 lowercase letters or digits`);
+      }
+      if (!window.ticks(symbol)) return sendError(res, 404, "unknown_symbol", `no ticks kept for "${symbol}"`);
+      const { etag, body } = encodedHistory(symbol);
+      if (req.headers["if-none-match"] === etag) {
+        res.writeHead(304, { etag }).end();
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": body.length, "cache-control": "no-cache", etag });
+      res.end(body);
     },
-    {
-      method: "GET",
-      path: "/api/symbols",
-      handler: (_req, res) => {
-        const body: SymbolsResponse = {
-          symbols: window
-            .latest()
-            .sort((a, b) => a.symbol.localeCompare(b.symbol))
-            .map((latest) => {
-              const asset = assets.get(latest.symbol);
-              return asset ? { symbol: latest.symbol, latest, asset } : { symbol: latest.symbol, latest };
-            }),
-        };
-        sendJson(res, 200, body);
-      },
+  };
+}
+
+/** `GET /api/symbols`: the latest tick of each symbol, with its coin's metadata once known. */
+function symbolsRoute(window: RecentTicks, assets: AssetsCache): Route {
+  return {
+    method: "GET",
+    path: "/api/symbols",
+    handler: (_req, res) => {
+      const latest = window.latest().sort((a, b) => a.symbol.localeCompare(b.symbol));
+      const body: SymbolsResponse = {
+        symbols: latest.map((tick) => {
+          const asset = assets.get(tick.symbol);
+          return asset ? { symbol: tick.symbol, latest: tick, asset } : { symbol: tick.symbol, latest: tick };
+        }),
+      };
+      sendJson(res, 200, body);
     },
-    {
-      method: "GET",
-      path: "/api/ticks",
-      handler: async (req, res, _params, url) => {
-        const query = parseWindowQuery(url.searchParams, now());
-        if (!query.ok) {
-          onBadRequest?.(query.parameter);
-          return sendError(res, 400, query.code, query.message);
-        }
-        const release = await windowReadSlot(req, res, reads);
-        if (!release) return;
-        try {
-          const accept = req.headers.accept ?? "";
-          const asArray = accept.includes("application/json") && !accept.includes("ndjson");
-          const writer = tickStreamWriter(res, asArray, reads.sendTimeoutMs);
-          await visitTickWindow(reads.nc, query.window, { onTick: writer.write, onReject, stopped: () => writer.gone });
-          writer.end();
-        } finally {
-          release();
-        }
-      },
+  };
+}
+
+/** `GET /api/ticks`: a window of `PRICES`, in a slot of the instance's window reads, streamed at the client's pace. */
+function ticksRoute(
+  reads: TickWindowReads,
+  now: () => number,
+  onBadRequest: HistoryRoutesDeps["onBadRequest"],
+  onReject: HistoryRoutesDeps["onReject"],
+): Route {
+  return {
+    method: "GET",
+    path: "/api/ticks",
+    handler: async (req, res, _params, url) => {
+      const query = parseWindowQuery(url.searchParams, now());
+      if (!query.ok) {
+        onBadRequest?.(query.parameter);
+        return sendError(res, 400, query.code, query.message);
+      }
+      const release = await windowReadSlot(req, res, reads);
+      if (!release) return;
+      try {
+        const accept = req.headers.accept ?? "";
+        const asArray = accept.includes("application/json") && !accept.includes("ndjson");
+        const writer = tickStreamWriter(res, asArray, reads.sendTimeoutMs, reads.clock);
+        await visitTickWindow(reads.nc, query.window, { onTick: writer.write, onReject, stopped: () => writer.gone });
+        writer.end();
+      } finally {
+        release();
+      }
     },
-  ];
+  };
 }
 
 /**

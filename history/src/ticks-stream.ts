@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import type { SequencedTick } from "@cryptostream/core";
+import { systemClock, type Clock, type SequencedTick } from "@cryptostream/core";
 
 const CHUNK_CHARS = 64 * 1024;
 
@@ -15,15 +15,15 @@ export interface TickStreamWriter {
 }
 
 /** Settles when the socket drained or closed; a client that takes nothing for `timeoutMs` is cut off. */
-function drained(res: ServerResponse, timeoutMs: number): Promise<void> {
+function drained(res: ServerResponse, timeoutMs: number, clock: Clock): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
-      clearTimeout(timer);
+      timer.clear();
       res.off("drain", done);
       res.off("close", done);
       resolve();
     };
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       res.destroy(new Error(`the client took nothing for ${timeoutMs} ms`));
       done();
     }, timeoutMs);
@@ -42,7 +42,7 @@ function isOneLineObject(json: string): boolean {
  * backpressure: at most one chunk waits in memory for a slow client, and one that takes
  * nothing for `sendTimeoutMs` is cut off, which ends the read behind it.
  */
-export function tickStreamWriter(res: ServerResponse, asArray: boolean, sendTimeoutMs = 30_000): TickStreamWriter {
+export function tickStreamWriter(res: ServerResponse, asArray: boolean, sendTimeoutMs = 30_000, clock: Clock = systemClock): TickStreamWriter {
   let gone = false;
   res.once("close", () => (gone = true));
   res.writeHead(200, {
@@ -62,7 +62,7 @@ export function tickStreamWriter(res: ServerResponse, asArray: boolean, sendTime
       if (chunk.length < CHUNK_CHARS) return;
       const full = res.write(chunk);
       chunk = "";
-      return full || gone ? undefined : drained(res, sendTimeoutMs);
+      return full || gone ? undefined : drained(res, sendTimeoutMs, clock);
     },
     end() {
       if (!gone) res.end(asArray ? `${chunk}]` : chunk);

@@ -1,4 +1,4 @@
-import { PublishError, newInbox } from "@cryptostream/core";
+import { PublishError, newInbox, systemClock, type Clock, type ClockTimer } from "@cryptostream/core";
 import { headers, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 
 export interface PublishAck {
@@ -23,17 +23,17 @@ export class JetStreamAckInbox {
   private readonly prefix: string;
   private readonly waiting = new Map<string, Waiting>();
   private readonly subscription: Subscription;
-  private readonly sweeper: ReturnType<typeof setInterval>;
+  private readonly sweeper: ClockTimer;
   private next = 0;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly timeoutMs: number,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {
     this.prefix = newInbox(nc);
     this.subscription = nc.subscribe(`${this.prefix}.*`, { callback: (_error, msg) => this.settle(msg) });
-    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+    this.sweeper = clock.setInterval(() => this.sweep(), SWEEP_MS);
   }
 
   /** Publishes with a `Nats-Msg-Id`; resolves with the stream's ack, rejects on an error or after the timeout. */
@@ -42,7 +42,7 @@ export class JetStreamAckInbox {
     const hdrs = headers();
     hdrs.set("Nats-Msg-Id", msgId);
     return new Promise((resolve, reject) => {
-      this.waiting.set(reply, { resolve, reject, deadline: this.now() + this.timeoutMs });
+      this.waiting.set(reply, { resolve, reject, deadline: this.clock.now() + this.timeoutMs });
       try {
         this.nc.publish(subject, payload, { headers: hdrs, reply });
       } catch (error) {
@@ -53,7 +53,7 @@ export class JetStreamAckInbox {
   }
 
   close(): void {
-    clearInterval(this.sweeper);
+    this.sweeper.clear();
     this.subscription.unsubscribe();
     for (const waiting of this.waiting.values()) waiting.reject(new PublishError("publisher_closed", "publisher closed"));
     this.waiting.clear();
@@ -81,7 +81,7 @@ export class JetStreamAckInbox {
 
   /** Rejects what has waited too long; the map is in publish order, so it stops at the first one still in time. */
   private sweep(): void {
-    const now = this.now();
+    const now = this.clock.now();
     for (const [reply, waiting] of this.waiting) {
       if (waiting.deadline > now) return;
       this.waiting.delete(reply);

@@ -33,6 +33,7 @@ export async function startIngest({ config, nc, logger, metrics, clock = systemC
   const publisher = new TickPublisher({
     nc,
     logger,
+    clock,
     onPublished: (tick, duplicate) => measured.published.inc({ source: tick.source, duplicate: String(duplicate) }),
     onDropped: () => measured.dropped.inc(),
     onRetry: (tick, error) => {

@@ -1,4 +1,14 @@
-import { backoffDelay, priceSubject, tickMsgId, type Logger, type NatsConnection, type Tick } from "@cryptostream/core";
+import {
+  backoffDelay,
+  priceSubject,
+  systemClock,
+  tickMsgId,
+  type Clock,
+  type ClockTimer,
+  type Logger,
+  type NatsConnection,
+  type Tick,
+} from "@cryptostream/core";
 import { JetStreamAckInbox } from "./ack-inbox";
 
 export interface PublisherOptions {
@@ -13,6 +23,8 @@ export interface PublisherOptions {
   onPublished?: (tick: Tick, duplicate: boolean) => void;
   onDropped?: (tick: Tick) => void;
   onRetry?: (tick: Tick, error: Error) => void;
+  /** Ack timeouts and retry waits go by it; the system clock by default. */
+  clock?: Clock;
 }
 
 interface Pending {
@@ -34,14 +46,16 @@ export class TickPublisher {
   private inFlight = 0;
   private order = 0;
   private retryAttempt = 0;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private retryTimer: ClockTimer | undefined;
+  private readonly clock: Clock;
   private paused = false;
   private idleWaiters: (() => void)[] = [];
   private readonly maxInFlight: number;
   private readonly maxQueued: number;
 
   constructor(private readonly options: PublisherOptions) {
-    this.acks = new JetStreamAckInbox(options.nc, options.ackTimeoutMs ?? 2_000);
+    this.clock = options.clock ?? systemClock;
+    this.acks = new JetStreamAckInbox(options.nc, options.ackTimeoutMs ?? 2_000, this.clock);
     this.maxInFlight = options.maxInFlight ?? 1_024;
     this.maxQueued = options.maxQueued ?? 100_000;
   }
@@ -71,7 +85,7 @@ export class TickPublisher {
   }
 
   close(): void {
-    clearTimeout(this.retryTimer);
+    this.retryTimer?.clear();
     this.acks.close();
   }
 
@@ -111,7 +125,7 @@ export class TickPublisher {
   private scheduleRetry(): void {
     const delay = backoffDelay(this.retryAttempt++, { baseMs: 100, maxMs: 1_000 });
     this.options.logger.warn({ failed: this.failed.length, retryInMs: delay }, "publish failed, retrying");
-    this.retryTimer = setTimeout(() => {
+    this.retryTimer = this.clock.setTimeout(() => {
       this.failed.sort((a, b) => a.order - b.order);
       this.queue.unshift(...this.failed.splice(0));
       this.paused = false;

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { closeServer, listen, type Logger } from "@cryptostream/core";
 import { WebSocketServer, type WebSocket } from "ws";
 import { Market, type CoinState, type MarketOptions } from "./market";
@@ -63,23 +64,64 @@ interface BinanceClient {
   streams: Set<string>;
 }
 
-/**
- * A local exchange that speaks Binance's combined-stream WebSocket format and
- * CoinGecko's REST format, so the real ingest client code runs against it.
- */
-export async function startSimExchange(options: SimExchangeOptions = {}): Promise<SimExchange> {
-  const { port = 0, host = "127.0.0.1", intervalMs = 1_000, pingIntervalMs = 20_000, logger } = options;
-  const market = new Market(options);
-  const clients = new Set<BinanceClient>();
-  const pongs: string[] = [];
-  const coingeckoRequests: number[] = [];
-  const coingeckoMisbehaviours: CoinGeckoMisbehaviour[] = [];
-  let silent = false;
-  let accepted = 0;
+/** The Binance side: combined-stream WebSocket clients, their subscriptions, and what the tests ask of them. */
+class BinanceClients {
+  readonly clients = new Set<BinanceClient>();
+  readonly pongs: string[] = [];
+  accepted = 0;
+  silent = false;
+  private readonly wss = new WebSocketServer({ noServer: true });
 
-  const server = createServer((req, res) => {
-    coingeckoRequests.push(Date.now());
-    const misbehaviour = coingeckoMisbehaviours.shift() ?? {};
+  /** Takes an upgrade to `/stream?streams=...` or `/ws/...`; anything else is not found. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const streams = streamsOf(new URL(req.url ?? "/", "http://localhost"));
+    if (!streams) {
+      socket.end("HTTP/1.1 404 Not Found\r\n\r\n");
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const client: BinanceClient = { socket: ws, streams };
+      this.clients.add(client);
+      this.accepted++;
+      ws.on("pong", (data) => this.pongs.push(data.toString()));
+      ws.on("message", (data) => answerControl(client, data.toString()));
+      ws.on("close", () => this.clients.delete(client));
+      ws.on("error", () => this.clients.delete(client));
+    });
+  }
+
+  /** Sends each coin's mini ticker to the clients subscribed to it; says how many got each. */
+  send(coins: readonly CoinState[], onSent?: (coin: Readonly<CoinState>, recipients: number) => void): void {
+    if (this.silent) return;
+    for (const coin of coins) {
+      const message = toBinanceMiniTicker(coin);
+      let frame: string | undefined;
+      let recipients = 0;
+      for (const client of this.clients) {
+        if (!client.streams.has(message.stream) || client.socket.readyState !== client.socket.OPEN) continue;
+        frame ??= JSON.stringify(message);
+        client.socket.send(frame);
+        recipients++;
+      }
+      onSent?.(coin, recipients);
+    }
+  }
+
+  ping(payload: string): void {
+    for (const client of this.clients) client.socket.ping(payload);
+  }
+
+  close(): void {
+    for (const client of this.clients) client.socket.terminate();
+    this.wss.close();
+  }
+}
+
+/** The CoinGecko side: REST answers, each request's time, and misbehaviours queued by tests. */
+function coinGeckoHandler(market: Market, requests: number[], misbehaviours: CoinGeckoMisbehaviour[]) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    requests.push(Date.now());
+    const misbehaviour = misbehaviours.shift() ?? {};
     const answer = () => {
       if (res.destroyed) return;
       if (misbehaviour.status === undefined) return serveCoinGecko(market, req, res);
@@ -90,48 +132,27 @@ export async function startSimExchange(options: SimExchangeOptions = {}): Promis
     };
     if (misbehaviour.delayMs) setTimeout(answer, misbehaviour.delayMs);
     else answer();
-  });
-  const wss = new WebSocketServer({ noServer: true });
-  server.on("upgrade", (req, socket, head) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const streams = streamsOf(url);
-    if (!streams) {
-      socket.end("HTTP/1.1 404 Not Found\r\n\r\n");
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const client: BinanceClient = { socket: ws, streams };
-      clients.add(client);
-      accepted++;
-      ws.on("pong", (data) => pongs.push(data.toString()));
-      ws.on("message", (data) => answerControl(client, data.toString()));
-      ws.on("close", () => clients.delete(client));
-      ws.on("error", () => clients.delete(client));
-    });
-  });
-
-  const tick = () => {
-    const coins = market.step();
-    if (silent) return;
-    for (const coin of coins) {
-      const message = toBinanceMiniTicker(coin);
-      let frame: string | undefined;
-      let recipients = 0;
-      for (const client of clients) {
-        if (!client.streams.has(message.stream) || client.socket.readyState !== client.socket.OPEN) continue;
-        frame ??= JSON.stringify(message);
-        client.socket.send(frame);
-        recipients++;
-      }
-      options.onMiniTicker?.(coin, recipients);
-    }
   };
+}
+
+/**
+ * A local exchange that speaks Binance's combined-stream WebSocket format and
+ * CoinGecko's REST format, so the real ingest client code runs against it.
+ */
+export async function startSimExchange(options: SimExchangeOptions = {}): Promise<SimExchange> {
+  const { port = 0, host = "127.0.0.1", intervalMs = 1_000, pingIntervalMs = 20_000, logger } = options;
+  const market = new Market(options);
+  const binance = new BinanceClients();
+  const coingeckoRequests: number[] = [];
+  const coingeckoMisbehaviours: CoinGeckoMisbehaviour[] = [];
+  const server = createServer(coinGeckoHandler(market, coingeckoRequests, coingeckoMisbehaviours));
+  server.on("upgrade", (req, socket, head) => binance.upgrade(req, socket, head));
+  const tick = () => binance.send(market.step(), options.onMiniTicker);
 
   const boundPort = await listen(server, port, host);
   const tickTimer = intervalMs > 0 ? setInterval(tick, intervalMs) : undefined;
   const pingTimer = setInterval(() => {
-    if (silent) return;
-    for (const client of clients) client.socket.ping(String(Date.now()));
+    if (!binance.silent) binance.ping(String(Date.now()));
   }, pingIntervalMs);
   logger?.info({ port: boundPort, symbols: market.coins.size, intervalMs }, "simulated exchange listening");
 
@@ -142,24 +163,22 @@ export async function startSimExchange(options: SimExchangeOptions = {}): Promis
     coingeckoApiUrl: `http://${host}:${boundPort}/api/v3`,
     tick,
     sendRawToBinanceClients(text) {
-      for (const client of clients) client.socket.send(text);
+      for (const client of binance.clients) client.socket.send(text);
     },
-    binanceClientCount: () => clients.size,
-    binanceStreams: () => [...clients].map((client) => [...client.streams]),
-    binanceConnectionsAccepted: () => accepted,
+    binanceClientCount: () => binance.clients.size,
+    binanceStreams: () => [...binance.clients].map((client) => [...client.streams]),
+    binanceConnectionsAccepted: () => binance.accepted,
     dropBinanceClients(how) {
-      for (const client of clients) {
+      for (const client of binance.clients) {
         if (how === "close") client.socket.close(1000, "closing");
         else client.socket.terminate();
       }
     },
     setBinanceSilent(value) {
-      silent = value;
+      binance.silent = value;
     },
-    pingBinanceClients(payload) {
-      for (const client of clients) client.socket.ping(payload);
-    },
-    pongs,
+    pingBinanceClients: (payload) => binance.ping(payload),
+    pongs: binance.pongs,
     misbehaveCoinGecko(...requests) {
       coingeckoMisbehaviours.push(...requests);
     },
@@ -167,8 +186,7 @@ export async function startSimExchange(options: SimExchangeOptions = {}): Promis
     async close() {
       clearInterval(tickTimer);
       clearInterval(pingTimer);
-      for (const client of clients) client.socket.terminate();
-      wss.close();
+      binance.close();
       await closeServer(server);
     },
   };
