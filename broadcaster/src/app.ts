@@ -42,10 +42,7 @@ export async function startBroadcaster({ config, nc, logger, metrics, clock = sy
       measured.ticksIn.inc();
       hub.publish(tick, storedAtMs);
     },
-    onReject: (reason, message, seq) => {
-      metrics.ticksRejected.inc({ stage: "broadcaster", reason });
-      logger.warn({ reason, seq }, `rejected tick from PRICES: ${message}`);
-    },
+    onReject: measured.rejectTick(logger),
   });
   // The last tick of every symbol is in: flushed now, the hub knows every symbol and the
   // point from which its live feed covers the stream, which a resume reads up to.
@@ -55,13 +52,13 @@ export async function startBroadcaster({ config, nc, logger, metrics, clock = sy
   measured.watch(hub, reads.windowSlots);
   const context: ConnectionContext = {
     ...reads,
+    ...sessionSettings(config),
     hub,
     jsm: await jetstreamManager(nc),
     checkToken: admissions.requiresToken ? (token) => admissions.checkToken(token) : undefined,
     onClosed: (ip) => admissions.closed(ip),
     events: measured.events,
     clock,
-    ...sessionSettings(config),
     logger,
   };
   const server = createHttpServer({
@@ -76,9 +73,7 @@ export async function startBroadcaster({ config, nc, logger, metrics, clock = sy
       openConnection(ws, url, context, ip, expiresAtMs);
     },
   });
-  const heartbeat = clock.setInterval(() => {
-    for (const session of hub.allSessions()) session.heartbeat();
-  }, config.HEARTBEAT_INTERVAL);
+  const heartbeat = clock.setInterval(() => hub.heartbeat(), config.HEARTBEAT_INTERVAL);
   const port = await listen(server, config.BROADCASTER_PORT);
   logger.info({ port, path: WEBSOCKET_PATH, serverId: config.BROADCASTER_ID }, "broadcaster listening");
 

@@ -43,6 +43,11 @@ export class BroadcastHub {
   }
 
   /** Every connected session, for heartbeats and shutdown. */
+  /** Pings every client, dropping those that missed two pings. */
+  heartbeat(): void {
+    for (const session of this.sessions) session.heartbeat();
+  }
+
   allSessions(): IterableIterator<ClientSession> {
     return this.sessions.values();
   }

@@ -1,4 +1,4 @@
-import type { ServiceMetrics, WindowReadSlots } from "@cryptostream/core";
+import type { Logger, ServiceMetrics, TickRejectReason, WindowReadSlots } from "@cryptostream/core";
 import type { ConnectionContext } from "./connection";
 import type { BroadcastHub } from "./hub";
 
@@ -38,6 +38,11 @@ export function broadcasterMetrics(metrics: ServiceMetrics) {
   return {
     events,
     ticksIn: counter("cryptostream_broadcaster_ticks_received_total", "Valid ticks read from PRICES"),
+    /** A tick in PRICES that is not one: counted and logged. */
+    rejectTick: (logger: Logger) => (reason: TickRejectReason, message: string, seq: number) => {
+      metrics.ticksRejected.inc({ stage: "broadcaster", reason });
+      logger.warn({ reason, seq }, `rejected tick from PRICES: ${message}`);
+    },
     refused: counter("cryptostream_broadcaster_refused_connections_total", "Upgrades refused, by HTTP status", ["status"]),
     /** After a flush: how long each tick took from JetStream to the clients. */
     observeFlush(storedAtMs: readonly number[], nowMs: number) {

@@ -45,22 +45,10 @@ export function connectFeed({
   let lastSeq = 0;
   let closed = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let buffer: SequencedTick[] = [];
-  let frameRequested = false;
-
-  const flush = () => {
-    frameRequested = false;
-    const ticks = buffer;
-    buffer = [];
-    if (ticks.length > 0) handlers.onTicks(ticks);
-  };
+  const batcher = frameBatcher(scheduleFrame, handlers.onTicks);
   const enqueue = (ticks: SequencedTick[]) => {
-    buffer.push(...ticks);
     for (const tick of ticks) if (tick.seq > lastSeq) lastSeq = tick.seq;
-    if (!frameRequested) {
-      frameRequested = true;
-      scheduleFrame(flush);
-    }
+    batcher.push(ticks);
   };
 
   const connect = () => {
@@ -73,19 +61,9 @@ export function connectFeed({
       connectedBefore = true;
     };
     current.onmessage = (event: MessageEvent) => {
-      let message: ServerMessage;
-      try {
-        message = JSON.parse(String(event.data)) as ServerMessage;
-      } catch {
-        return;
-      }
-      switch (message.type) {
-        case "hello":
-          return handlers.onHello(message);
-        case "snapshot":
-        case "ticks":
-          return enqueue(message.ticks);
-      }
+      const message = parseMessage(event.data);
+      if (message?.type === "hello") handlers.onHello(message);
+      else if (message?.type === "snapshot" || message?.type === "ticks") enqueue(message.ticks);
     };
     current.onclose = () => {
       if (closed || socket !== current) return;
@@ -103,6 +81,35 @@ export function connectFeed({
       // Closing a socket that is still connecting makes browsers log an error: close it once open.
       if (socket?.readyState === 0) socket.onopen = () => socket?.close();
       else socket?.close();
+    },
+  };
+}
+
+/** A server frame, or undefined for one that is not JSON (ignored, as clients must ignore what they do not know). */
+function parseMessage(data: unknown): ServerMessage | undefined {
+  try {
+    return JSON.parse(String(data)) as ServerMessage;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Collects ticks and hands them over together, once per scheduled frame. */
+function frameBatcher(scheduleFrame: (flush: () => void) => void, onTicks: (ticks: SequencedTick[]) => void) {
+  let buffer: SequencedTick[] = [];
+  let frameRequested = false;
+  const flush = () => {
+    frameRequested = false;
+    const ticks = buffer;
+    buffer = [];
+    if (ticks.length > 0) onTicks(ticks);
+  };
+  return {
+    push(ticks: SequencedTick[]) {
+      buffer.push(...ticks);
+      if (frameRequested) return;
+      frameRequested = true;
+      scheduleFrame(flush);
     },
   };
 }

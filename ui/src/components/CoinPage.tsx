@@ -1,26 +1,20 @@
 import type { SequencedTick } from "@cryptostream/core/contracts";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { fetchHistory, fetchSymbols, fetchWindow } from "../api";
 import { formatChange, formatPrice } from "../format";
-import { REPLAY_SPEEDS, REPLAY_WINDOWS_MINUTES, advance, playedTicks, seriesStats } from "../replay";
+import { advance, playedTicks, seriesStats } from "../replay";
 import { linkTo } from "../route";
 import { mergeSeries } from "../series";
 import { usePriceStore } from "../store";
 import { CoinIcon } from "./CoinIcon";
+import { DetailChart } from "./DetailChart";
+import { ReplayPanel, type Playback } from "./ReplayPanel";
+import { SeriesStats } from "./SeriesStats";
 import { TickAge } from "./TickAge";
 
 const NO_TICKS: SequencedTick[] = [];
 const PLAYBACK_STEP_MS = 100;
-const time = (ts: number) => new Date(ts).toLocaleTimeString();
-
-interface Playback {
-  minutes: number;
-  speed: number;
-  playing: boolean;
-  positionTs: number;
-}
 
 /** Plays a fetched window: the position moves by real time times the speed until the last tick. */
 function usePlayback(ticks: readonly SequencedTick[] | undefined, playback: Playback | undefined, update: (next: Playback) => void) {
@@ -85,87 +79,9 @@ export function CoinPage({ symbol }: { symbol: string }) {
         )}
       </header>
 
-      <dl className="stats" data-testid="stats">
-        <div>
-          <dt>Min</dt>
-          <dd>{stats ? formatPrice(stats.min) : "–"}</dd>
-        </div>
-        <div>
-          <dt>Max</dt>
-          <dd>{stats ? formatPrice(stats.max) : "–"}</dd>
-        </div>
-        <div>
-          <dt>Last</dt>
-          <dd>{stats ? formatPrice(stats.last) : "–"}</dd>
-        </div>
-        <div>
-          <dt>Ticks</dt>
-          <dd>{series.length}</dd>
-        </div>
-      </dl>
-
-      <div className="detail-chart" data-testid="detail-chart">
-        <ResponsiveContainer width="100%" height={360}>
-          <LineChart data={series} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
-            <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-            <XAxis
-              dataKey="ts"
-              type="number"
-              scale="time"
-              domain={playback && windowTicks.length > 0 ? [firstTs, lastTs] : ["dataMin", "dataMax"]}
-              tickFormatter={time}
-              stroke="var(--muted)"
-            />
-            <YAxis domain={["auto", "auto"]} tickFormatter={(v: number) => formatPrice(v)} width={96} stroke="var(--muted)" />
-            <Tooltip
-              formatter={(value) => [formatPrice(Number(value)), "Price"]}
-              labelFormatter={(ts) => time(Number(ts))}
-              contentStyle={{ background: "var(--card)", borderColor: "var(--border)" }}
-            />
-            <Line type="linear" dataKey="price" stroke={rising ? "var(--up)" : "var(--down)"} strokeWidth={2} dot={false} isAnimationActive={false} />
-          </LineChart>
-        </ResponsiveContainer>
-      </div>
-
-      <section className="replay" aria-label="Replay">
-        {playback === undefined ? (
-          <div className="replay-start">
-            <span>Replay the last</span>
-            {REPLAY_WINDOWS_MINUTES.map((minutes) => (
-              <button key={minutes} type="button" onClick={() => setPlayback({ minutes, speed: 10, playing: true, positionTs: 0 })}>
-                {minutes} min
-              </button>
-            ))}
-          </div>
-        ) : (
-          <div className="replay-controls">
-            <button type="button" onClick={() => setPlayback({ ...playback, playing: !playback.playing })} disabled={windowTicks.length === 0}>
-              {playback.playing ? "Pause" : "Play"}
-            </button>
-            {REPLAY_SPEEDS.map((speed) => (
-              <button key={speed} type="button" aria-pressed={playback.speed === speed} onClick={() => setPlayback({ ...playback, speed })}>
-                {speed}×
-              </button>
-            ))}
-            <input
-              type="range"
-              aria-label="Replay position"
-              min={firstTs}
-              max={lastTs}
-              step={1000}
-              value={Math.max(firstTs, Math.min(playback.positionTs, lastTs))}
-              onChange={(event) => setPlayback({ ...playback, positionTs: Number(event.target.value) })}
-              disabled={windowTicks.length === 0}
-            />
-            <span className="replay-time" data-testid="replay-time">
-              {replayWindow.isPending ? "loading…" : windowTicks.length === 0 ? "no ticks kept in this window" : time(Math.max(firstTs, playback.positionTs))}
-            </span>
-            <button type="button" onClick={() => setPlayback(undefined)}>
-              Back to live
-            </button>
-          </div>
-        )}
-      </section>
+      <SeriesStats stats={stats} count={series.length} />
+      <DetailChart series={series} rising={rising} domain={playback && windowTicks.length > 0 ? [firstTs, lastTs] : undefined} />
+      <ReplayPanel playback={playback} onPlayback={setPlayback} windowTicks={windowTicks} loading={replayWindow.isPending} />
     </article>
   );
 }
