@@ -23,13 +23,17 @@ export function launchChromium({ executablePath = CHROMIUM_PATH }: { executableP
   });
 }
 
-/** Builds the UI for production into `outDir`, with extra `VITE_*` variables when given (a benchmark's baseline build). */
-export async function buildUi(outDir: string, env: Record<string, string> = {}): Promise<void> {
+/** The UI's entries: the app, and the UI benchmark's baseline (`ui/bench/`), which no production build holds. */
+export type UiEntry = "app" | "benchmark-baseline";
+
+/** Builds a UI entry for production into `outDir`. */
+export async function buildUi(outDir: string, entry: UiEntry = "app"): Promise<void> {
   const saved = { ...process.env };
   // Vitest runs with NODE_ENV=test, which would give a development build of React.
-  Object.assign(process.env, { NODE_ENV: "production" }, env);
+  Object.assign(process.env, { NODE_ENV: "production" });
+  const root = entry === "app" ? uiRoot : `${uiRoot}/bench`;
   try {
-    await build({ root: uiRoot, configFile: `${uiRoot}/vite.config.ts`, mode: "production", logLevel: "warn", build: { outDir, emptyOutDir: true } });
+    await build({ root, configFile: `${uiRoot}/vite.config.ts`, mode: "production", logLevel: "warn", build: { outDir, emptyOutDir: true } });
   } finally {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
     Object.assign(process.env, saved);

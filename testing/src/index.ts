@@ -1,4 +1,5 @@
 export { CHROMIUM_PATH, buildUi, launchChromium, serveUi } from "./browser";
+export type { UiEntry } from "./browser";
 export { FakeClock } from "./fake-clock";
 export { freePort } from "./free-port";
 export { cpuTimeMs, openFileDescriptors, rssBytes } from "./proc";

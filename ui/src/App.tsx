@@ -1,24 +1,24 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect } from "react";
-import { flushSync } from "react-dom";
-import { RENDER_EVERY_TICK } from "./baseline";
+import { useContext, useEffect } from "react";
 import { Board } from "./components/Board";
 import { CoinPage } from "./components/CoinPage";
 import { FeedBanners } from "./components/FeedBanners";
 import { StatusPill } from "./components/StatusPill";
 import { connectFeed, feedUrl } from "./feed";
 import { linkTo, useRoute } from "./route";
+import { RenderPolicyContext } from "./render-policy";
 import { usePriceStore } from "./store";
 
 export function useLiveFeed(url: string) {
   const queryClient = useQueryClient();
+  const { scheduleFrame, deliverTicks } = useContext(RenderPolicyContext);
   useEffect(() => {
     const { applyTicks, setStatus, setSimulated } = usePriceStore.getState();
     const feed = connectFeed({
       url,
-      ...(RENDER_EVERY_TICK && { scheduleFrame: (flush: () => void) => flush() }),
+      ...(scheduleFrame && { scheduleFrame }),
       handlers: {
-        onTicks: RENDER_EVERY_TICK ? (ticks) => ticks.forEach((tick) => flushSync(() => applyTicks([tick]))) : applyTicks,
+        onTicks: deliverTicks ? (ticks) => deliverTicks(ticks, applyTicks) : applyTicks,
         onOpen: () => setStatus({ state: "live" }),
         onHello: (hello) => setSimulated(hello.simulated),
         onRetry: (retryAt) => setStatus({ state: "reconnecting", retryAt }),
@@ -26,7 +26,7 @@ export function useLiveFeed(url: string) {
       },
     });
     return () => feed.close();
-  }, [url, queryClient]);
+  }, [url, queryClient, scheduleFrame, deliverTicks]);
 }
 
 export function App() {

@@ -1,9 +1,6 @@
 import { useWindowVirtualizer } from "@tanstack/react-virtual";
-import { useCallback, useLayoutEffect, useRef, useState, type RefObject } from "react";
-import { RENDER_EVERY_TICK } from "./baseline";
-
-/** Lists of more rows than this render only the rows near the viewport; shorter ones render whole (and stay findable with Ctrl-F). */
-export const WINDOW_ABOVE_ROWS = RENDER_EVERY_TICK ? Number.POSITIVE_INFINITY : 30;
+import { useCallback, useContext, useLayoutEffect, useRef, useState, type RefObject } from "react";
+import { RenderPolicyContext } from "./render-policy";
 
 export interface WindowedRows<T extends HTMLElement> {
   /** Put on the element that holds the rows. */
@@ -25,7 +22,7 @@ export interface WindowedRows<T extends HTMLElement> {
 export function useWindowedRows<T extends HTMLElement>(count: number, estimatedRowHeight: number): WindowedRows<T> {
   const listRef = useRef<T | null>(null);
   const [scrollMargin, setScrollMargin] = useState(0);
-  const enabled = count > WINDOW_ABOVE_ROWS;
+  const enabled = count > useContext(RenderPolicyContext).windowAboveRows;
   // biome-ignore lint/correctness/useExhaustiveDependencies: measured again when windowing turns on or off, which moves the list
   useLayoutEffect(() => {
     const measureMargin = () => {

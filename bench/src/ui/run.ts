@@ -18,7 +18,7 @@ import { startBroadcaster, loadBroadcasterConfig } from "@cryptostream/broadcast
 import { createLogger, createMetrics, ensurePricesStream, type ServerMessage, type Tick } from "@cryptostream/core";
 import { startHistory, loadHistoryConfig } from "@cryptostream/history";
 import { TickPublisher } from "@cryptostream/ingest";
-import { CHROMIUM_PATH, buildUi, launchChromium, serveUi, startNatsServer } from "@cryptostream/testing";
+import { CHROMIUM_PATH, buildUi, launchChromium, serveUi, startNatsServer, type UiEntry } from "@cryptostream/testing";
 import type { Browser } from "playwright-core";
 
 const { values } = parseArgs({
@@ -81,13 +81,13 @@ const broadcaster = await startBroadcaster({
   ...silent("broadcaster"),
 });
 const history = await startHistory({ nc, config: loadHistoryConfig({ NATS_URL: nats.url, HISTORY_PORT: "0" }), ...silent("history") });
-const allBuilds: { name: string; label: string; env: Record<string, string> }[] = [
-  { name: "cryptostream", label: "cryptostream (batched per frame, windowed)", env: {} },
-  { name: "baseline", label: "baseline (every tick rendered from the socket, no windowing)", env: { VITE_RENDER_EVERY_TICK: "1" } },
+const allBuilds: { name: string; label: string; entry: UiEntry }[] = [
+  { name: "cryptostream", label: "cryptostream (batched per frame, windowed)", entry: "app" },
+  { name: "baseline", label: "baseline (every tick rendered from the socket, no windowing)", entry: "benchmark-baseline" },
 ];
 const builds = allBuilds.filter((build) => values.builds.split(",").includes(build.name));
 const dirs = await Promise.all(builds.map(() => mkdtemp(join(tmpdir(), "cryptostream-ui-bench-"))));
-for (const [i, build] of builds.entries()) await buildUi(dirs[i]!, build.env);
+for (const [i, build] of builds.entries()) await buildUi(dirs[i]!, build.entry);
 const servers = await Promise.all(dirs.map((dir) => serveUi(dir, { broadcasterPort: broadcaster.port, historyPort: history.port })));
 
 /**
