@@ -9,7 +9,7 @@ demo: deps build
 start: deps build
 	@scripts/run-stack.sh live
 
-## Type-check and run every test: unit, integration (real nats-server) and end-to-end (Chromium).
+## Lint and format-check, type-check, and run every test: unit, integration (real nats-server) and end-to-end (Chromium).
 test:
 	@scripts/ensure-deps.sh --test
 	@scripts/test.sh
