@@ -1,5 +1,6 @@
 import {
   CLOSE_CODES,
+  PRICES_STREAM,
   closeServer,
   createHttpServer,
   ensurePricesStream,
@@ -8,6 +9,7 @@ import {
   pricesStreamSettings,
   systemClock,
   type Clock,
+  type NatsConnection,
   type RunningService,
   type ServiceDeps,
 } from "@cryptostream/core";
@@ -54,7 +56,7 @@ export async function startBroadcaster({ config, nc, logger, metrics, clock = sy
     ...reads,
     ...sessionSettings(config),
     hub,
-    jsm: await jetstreamManager(nc),
+    ...(await streamOf(nc)),
     checkToken: admissions.requiresToken ? (token) => admissions.checkToken(token) : undefined,
     onClosed: (ip) => admissions.closed(ip),
     events: measured.events,
@@ -103,6 +105,12 @@ function admissionsOf(config: BroadcasterConfig, clock: Clock): Admissions {
     },
     () => clock.now(),
   );
+}
+
+/** The JetStream manager resumes ask (made once: each asks the server for its info), and the stream's epoch now. */
+async function streamOf(nc: NatsConnection) {
+  const jsm = await jetstreamManager(nc);
+  return { jsm, streamEpoch: { current: (await jsm.streams.info(PRICES_STREAM)).created } };
 }
 
 function sessionSettings(config: BroadcasterConfig) {

@@ -2,6 +2,13 @@ import { isTimeInRange, isValidSymbol, type ClientMessage, type ProtocolErrorCod
 
 /** Most symbols one message may name: more than any deployment lists, few enough to check cheaply. */
 export const MAX_SYMBOLS_PER_MESSAGE = 1_000;
+const MAX_EPOCH_LENGTH = 64;
+
+/** A stream epoch as `hello` gives it (its creation time), or a value that cannot be one. */
+export function isEpoch(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0 && value.length <= MAX_EPOCH_LENGTH;
+}
+
 /** Longest token an `auth` message may carry (the frame limit is 4 KiB anyway). */
 const MAX_TOKEN_LENGTH = 2_048;
 
@@ -43,7 +50,10 @@ export function parseClientMessage(text: string, isKnown: (symbol: string) => bo
     case "resume": {
       const seq = request.seq;
       if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) return fail("bad_request", "seq must be a non-negative integer below 2^53");
-      return { ok: true, message: { type: "resume", seq } };
+      const epoch = request.epoch;
+      if (epoch === undefined) return { ok: true, message: { type: "resume", seq } };
+      if (!isEpoch(epoch)) return fail("bad_request", `epoch must be the string hello gave, at most ${MAX_EPOCH_LENGTH} characters`);
+      return { ok: true, message: { type: "resume", seq, epoch } };
     }
     case "replay": {
       const since = request.since;

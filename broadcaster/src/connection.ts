@@ -16,7 +16,7 @@ import {
 } from "@cryptostream/core";
 import type { RawData, WebSocket } from "ws";
 import type { TokenCheck } from "./admission";
-import { MAX_SYMBOLS_PER_MESSAGE, parseClientMessage } from "./client-message";
+import { MAX_SYMBOLS_PER_MESSAGE, isEpoch, parseClientMessage } from "./client-message";
 import type { BroadcastHub } from "./hub";
 import { replayWindow, type ReplayWindow } from "./replay";
 import { resumeFromStream } from "./resume";
@@ -38,6 +38,8 @@ export interface ConnectionContext {
   limits: SlowClientLimits;
   /** How long a replay or resume waits for a client over the soft limit before closing it. */
   sendTimeoutMs: number;
+  /** The epoch of `PRICES` (its creation time), as last read: sent in `hello`, checked on resume. */
+  streamEpoch: { current: string };
   /** Client messages allowed per second. */
   messageRate: number;
   resumeMaxTicks: number;
@@ -112,7 +114,14 @@ class Connection {
     const { hub } = this.context;
     const session = this.session;
     hub.add(session);
-    session.send({ type: "hello", version: PROTOCOL_VERSION, serverId: this.context.serverId, symbols: hub.symbols(), simulated: this.context.simulated });
+    session.send({
+      type: "hello",
+      version: PROTOCOL_VERSION,
+      serverId: this.context.serverId,
+      symbols: hub.symbols(),
+      simulated: this.context.simulated,
+      epoch: this.context.streamEpoch.current,
+    });
     this.expireAt(expiresAtMs);
     const requested = url.searchParams.get("symbols");
     if (requested !== null) {
@@ -131,7 +140,9 @@ class Connection {
 
     const resumeText = url.searchParams.get("resume");
     const resumeSeq = resumeText !== null && /^\d{1,16}$/.test(resumeText) ? Number(resumeText) : undefined;
-    if (resumeSeq !== undefined && Number.isSafeInteger(resumeSeq)) return this.startResume(resumeSeq);
+    const epoch = url.searchParams.get("epoch") ?? undefined;
+    if (epoch !== undefined && !isEpoch(epoch)) this.fail("bad_request", "epoch must be the string hello gave");
+    else if (resumeSeq !== undefined && Number.isSafeInteger(resumeSeq)) return this.startResume(resumeSeq, epoch);
     if (resumeText !== null) this.fail("bad_request", "resume must be a non-negative integer seq below 2^53");
     session.send({ type: "snapshot", ticks: hub.snapshotFor(session) });
   }
@@ -217,7 +228,7 @@ class Connection {
           }
         });
       case "resume":
-        return this.startResume(message.seq);
+        return this.startResume(message.seq, message.epoch);
       case "replay": {
         const sinceMs = typeof message.since === "number" ? message.since : parseTimeBound(message.since, now());
         if (sinceMs === undefined) return this.fail("bad_request", `since "${message.since}" is not a time or a duration such as 5m`);
@@ -226,11 +237,11 @@ class Connection {
     }
   }
 
-  private startResume(seq: number): void {
+  private startResume(seq: number, epoch: string | undefined): void {
     if (this.windowRead) return this.fail("bad_request", `a ${this.windowRead} is already running on this connection`);
     // Held from now: no live tick may reach the client ahead of the older ones the resume reads.
     this.session.hold();
-    this.enqueue(() => this.readWindow("resume", (stopped) => resumeFromStream(this.session, seq, this.context, stopped)));
+    this.enqueue(() => this.readWindow("resume", (stopped) => resumeFromStream(this.session, { seq, epoch }, this.context, stopped)));
   }
 
   private startReplay(window: ReplayWindow): void {

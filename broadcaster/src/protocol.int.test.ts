@@ -1,6 +1,6 @@
-import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { createLogger, createMetrics, tickMsgId, type NatsConnection, type SequencedTick, type Tick } from "@cryptostream/core";
+import { PRICES_STREAM, createLogger, createMetrics, tickMsgId, type NatsConnection, type SequencedTick, type Tick } from "@cryptostream/core";
 import { WsTestClient, startNatsServer, waitFor, type NatsServerHandle, type ReceivedMessage } from "@cryptostream/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signHs256 } from "./admission";
@@ -65,7 +65,8 @@ describe("broadcaster protocol v1 on a real nats-server", () => {
   it("says hello with the version, server id, symbols and whether the data is simulated, then sends the snapshot", async () => {
     const client = await WsTestClient.open(url(main));
     await client.waitForMessage((m) => m.type === "snapshot");
-    expect(client.messages[0]).toEqual({ type: "hello", version: 1, serverId: "b1", symbols: ["btc", "eth", "sol"], simulated: true });
+    const { created } = await (await jetstreamManager(nc)).streams.info(PRICES_STREAM);
+    expect(client.messages[0]).toEqual({ type: "hello", version: 1, serverId: "b1", symbols: ["btc", "eth", "sol"], simulated: true, epoch: created });
     expect(seqsOf(ticksOf(client, "snapshot"))).toEqual([4, 5, 6]);
     await client.close();
   });
@@ -122,6 +123,21 @@ describe("broadcaster protocol v1 on a real nats-server", () => {
     await client.waitForMessage((m) => m.type === "snapshot");
     expect(client.messages.map((m) => m.type)).toEqual(["hello", "reset", "snapshot"]);
     await client.close();
+  });
+
+  it("resumes with the epoch hello gave, and answers a seq of another epoch with reset (with the epoch now) and a snapshot", async () => {
+    const { created } = await (await jetstreamManager(nc)).streams.info(PRICES_STREAM);
+    const seen = published.at(-1)!.seq;
+    const after = await publish("btc");
+    await caughtUp(main);
+    const same = await WsTestClient.open(url(main, `?resume=${seen}&epoch=${encodeURIComponent(created)}`));
+    await same.waitForMessage((m) => m.type === "ticks" && (m as unknown as TicksMessage).ticks.some((t) => t.seq === after));
+    expect(same.messages.map((m) => m.type)).not.toContain("reset");
+    await same.close();
+    const other = await WsTestClient.open(url(main, `?resume=${seen}&epoch=1999-01-01T00%3A00%3A00Z`));
+    await other.waitForMessage((m) => m.type === "snapshot");
+    expect(other.messages.slice(0, 2)).toEqual([expect.objectContaining({ type: "hello" }), { type: "reset", epoch: created }]);
+    await other.close();
   });
 
   it("replays a window as pages, then replay_end, while live ticks go on", async () => {
@@ -311,6 +327,49 @@ describe("a broadcaster that cannot reach the stream", () => {
       expect(client.closeReason).toBe("resume failed, try again");
     } finally {
       await broadcaster.close();
+      await nc.close();
+      await server.cleanup();
+    }
+  }, 30_000);
+});
+
+describe("a PRICES stream deleted and made again (a new epoch, seqs from 1)", () => {
+  it("answers a client resuming with a seq of the old stream with reset and the new epoch, never with the new stream's ticks", async () => {
+    const server = await startNatsServer();
+    const nc = await connect({ servers: server.url });
+    const js = jetstream(nc);
+    const logger = createLogger({ service: "broadcaster", level: "silent" });
+    const start = () =>
+      startBroadcaster({ config: loadBroadcasterConfig({ NATS_URL: server.url, BROADCASTER_PORT: "0" }), nc, logger, metrics: createMetrics("broadcaster") });
+    const publish = async (price: number) =>
+      (await js.publish("prices.btc", JSON.stringify({ symbol: "btc", price, ts: 1_763_800_000_000 + price, source: "binance" }))).seq;
+    let first = await start();
+    try {
+      for (let i = 1; i <= 5; i++) await publish(i);
+      const client = await WsTestClient.open(`ws://127.0.0.1:${first.port}/ws`);
+      const hello = await client.waitForMessage((m) => m.type === "hello");
+      await client.close();
+      await first.close();
+
+      await (await jetstreamManager(nc)).streams.delete(PRICES_STREAM);
+      // Give the new stream a creation time of its own (nats-server keeps it in ns, but be sure).
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      first = await start();
+      let last = 0;
+      for (let i = 100; i < 110; i++) last = await publish(i);
+      const restarted = first;
+      await waitFor("the new stream's ticks flushed", () => restarted.hub.lastSeq === last);
+      const { created } = await (await jetstreamManager(nc)).streams.info(PRICES_STREAM);
+      expect(created).not.toBe(hello.epoch);
+      const resumed = await WsTestClient.open(`ws://127.0.0.1:${first.port}/ws?resume=3&epoch=${encodeURIComponent(String(hello.epoch))}`);
+      await resumed.waitForMessage((m) => m.type === "snapshot");
+      expect(resumed.messages.map((m) => m.type).slice(0, 3)).toEqual(["hello", "reset", "snapshot"]);
+      // Nothing read from the new stream after its seq 3, as a resume without the epoch would have.
+      expect(resumed.ofType("ticks")).toEqual([]);
+      expect(resumed.messages[1]).toEqual({ type: "reset", epoch: created });
+      await resumed.close();
+    } finally {
+      await first.close();
       await nc.close();
       await server.cleanup();
     }

@@ -7,17 +7,25 @@ export const PAGE = 500;
 /**
  * Sends every tick of the session's symbols after `seq`, read from the stream at the
  * client's pace, then the live ticks held meanwhile: no gap, no duplicate. A point older
- * than the stream keeps (or too far back) gets `reset` and a fresh snapshot instead, as
- * does a resume so long that more live ticks arrived than the session may hold.
+ * than the stream keeps (too far back, or of another epoch) gets `reset` and a fresh
+ * snapshot instead, as does a resume so long that more live ticks arrived than the session may hold.
  * The caller holds the session's live ticks (`session.hold()`) from the moment it accepted
  * the request, so none slips out ahead of the older ones read here.
  */
-export async function resumeFromStream(session: ClientSession, seq: number, context: ConnectionContext, stopped: () => boolean): Promise<void> {
+export async function resumeFromStream(
+  session: ClientSession,
+  { seq, epoch }: { seq: number; epoch: string | undefined },
+  context: ConnectionContext,
+  stopped: () => boolean,
+): Promise<void> {
   const { hub } = context;
   const upTo = hub.lastSeq;
-  const { state } = await context.jsm.streams.info(PRICES_STREAM);
+  const { state, created } = await context.jsm.streams.info(PRICES_STREAM);
+  context.streamEpoch.current = created;
   const tooOld = seq + 1 < state.first_seq && upTo >= state.first_seq;
-  if (seq > state.last_seq || tooOld || upTo - seq > context.resumeMaxTicks) return resetSession(session, context);
+  // A seq of another epoch names another tick: the stream was made again and counts from 1.
+  const otherEpoch = epoch !== undefined && epoch !== created;
+  if (otherEpoch || seq > state.last_seq || tooOld || upTo - seq > context.resumeMaxTicks) return resetSession(session, context);
   let page: SequencedTick[] = [];
   let sent = seq;
   if (upTo > seq) {
@@ -46,7 +54,7 @@ export async function resumeFromStream(session: ClientSession, seq: number, cont
 
 function resetSession(session: ClientSession, context: ConnectionContext): void {
   context.events.onResume?.("reset");
-  session.send({ type: "reset" });
+  session.send({ type: "reset", epoch: context.streamEpoch.current });
   session.send({ type: "snapshot", ticks: context.hub.snapshotFor(session) });
   session.dropHeld(context.hub.lastSeq);
 }

@@ -56,7 +56,7 @@ describe("connectFeed", () => {
   it("hands over every tick of one animation frame in one batch", () => {
     start();
     sockets[0]!.open();
-    sockets[0]!.receive({ type: "hello", version: 1, serverId: "b1", symbols: ["btc"], simulated: true });
+    sockets[0]!.receive({ type: "hello", version: 1, serverId: "b1", symbols: ["btc"], simulated: true, epoch: "2026-12-03T08:00:00Z" });
     sockets[0]!.receive({ type: "snapshot", ticks: [tick(1)] });
     sockets[0]!.receive({ type: "ticks", ticks: [tick(2), tick(3)] });
     sockets[0]!.receive({ type: "unknown-type-from-a-newer-server" });
@@ -89,6 +89,24 @@ describe("connectFeed", () => {
 
     sockets[2]!.drop();
     expect(handlers.onRetry).toHaveBeenLastCalledWith(750 + 250);
+  });
+
+  it("resumes with the epoch its last seq belongs to: hello's, or after a reset the reset's", () => {
+    start();
+    sockets[0]!.open();
+    sockets[0]!.receive({ type: "hello", version: 1, serverId: "b1", symbols: ["btc"], simulated: false, epoch: "2026-12-03T08:00:00Z" });
+    sockets[0]!.receive({ type: "snapshot", ticks: [tick(40)] });
+    sockets[0]!.drop();
+    vi.advanceTimersByTime(250);
+    expect(sockets[1]!.url).toBe("ws://host/ws?resume=40&epoch=2026-12-03T08%3A00%3A00Z");
+    // The stream was made again: the server resets the client, whose seqs start over.
+    sockets[1]!.open();
+    sockets[1]!.receive({ type: "hello", version: 1, serverId: "b2", symbols: ["btc"], simulated: false, epoch: "2026-12-03T08:00:00Z" });
+    sockets[1]!.receive({ type: "reset", epoch: "2026-12-03T09:30:00Z" });
+    sockets[1]!.receive({ type: "snapshot", ticks: [tick(3)] });
+    sockets[1]!.drop();
+    vi.advanceTimersByTime(250);
+    expect(sockets[2]!.url).toBe("ws://host/ws?resume=3&epoch=2026-12-03T09%3A30%3A00Z");
   });
 
   it("stops reconnecting once closed, closing a connecting socket only once it opens", () => {

@@ -43,6 +43,8 @@ export function connectFeed({
   let attempt = 0;
   let connectedBefore = false;
   let lastSeq = 0;
+  /** The epoch of the stream `lastSeq` belongs to, from `hello`: resumed with it, a seq of a stream made again is not taken for a new one. */
+  let epoch: string | undefined;
   let closed = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   const batcher = frameBatcher(scheduleFrame, handlers.onTicks);
@@ -52,7 +54,7 @@ export function connectFeed({
   };
 
   const connect = () => {
-    const current = createSocket(lastSeq > 0 ? `${url}?resume=${lastSeq}` : url);
+    const current = createSocket(resumeUrl(url, lastSeq, epoch));
     socket = current;
     current.onopen = () => {
       attempt = 0;
@@ -62,8 +64,14 @@ export function connectFeed({
     };
     current.onmessage = (event: MessageEvent) => {
       const message = parseMessage(event.data);
-      if (message?.type === "hello") handlers.onHello(message);
-      else if (message?.type === "snapshot" || message?.type === "ticks") enqueue(message.ticks);
+      if (message?.type === "hello") {
+        epoch ??= message.epoch;
+        handlers.onHello(message);
+      } else if (message?.type === "reset") {
+        // The snapshot after it counts in the stream as it is now, perhaps made again from seq 1.
+        lastSeq = 0;
+        epoch = message.epoch;
+      } else if (message?.type === "snapshot" || message?.type === "ticks") enqueue(message.ticks);
     };
     current.onclose = () => {
       if (closed || socket !== current) return;
@@ -83,6 +91,12 @@ export function connectFeed({
       else socket?.close();
     },
   };
+}
+
+/** Where to connect: with the last seq seen and its epoch, to resume after it. */
+export function resumeUrl(url: string, lastSeq: number, epoch: string | undefined): string {
+  if (lastSeq <= 0) return url;
+  return epoch === undefined ? `${url}?resume=${lastSeq}` : `${url}?resume=${lastSeq}&epoch=${encodeURIComponent(epoch)}`;
 }
 
 /** A server frame, or undefined for one that is not JSON (ignored, as clients must ignore what they do not know). */

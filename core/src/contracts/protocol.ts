@@ -17,6 +17,11 @@ export interface HelloMessage {
   symbols: string[];
   /** True when the prices come from the simulated exchange. */
   simulated: boolean;
+  /**
+   * The `PRICES` stream the seqs belong to: its creation time. A stream deleted and made again
+   * starts its seqs over, so a client resumes with the epoch beside its last seq.
+   */
+  epoch: string;
 }
 
 /** The latest tick of each subscribed symbol: on connect, after `reset`, and after `subscribe`. */
@@ -39,6 +44,8 @@ export interface SubscribedMessage {
 /** The resume point is older than the stream keeps: a fresh snapshot follows. */
 export interface ResetMessage {
   type: "reset";
+  /** The epoch of the stream the snapshot after it belongs to (see `HelloMessage.epoch`). */
+  epoch: string;
 }
 
 /** One page of a replayed window. */
@@ -85,7 +92,7 @@ export type ServerMessage =
 export type ClientMessage =
   | { type: "subscribe"; symbols: string[] }
   | { type: "unsubscribe"; symbols: string[] }
-  | { type: "resume"; seq: number }
+  | { type: "resume"; seq: number; epoch?: string }
   | { type: "replay"; since: number | string; symbols?: string[] }
   | { type: "ping" }
   | { type: "auth"; token: string };
