@@ -48,9 +48,18 @@ export function connectFeed({
   let closed = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   const batcher = frameBatcher(scheduleFrame, handlers.onTicks);
-  const enqueue = (ticks: SequencedTick[]) => {
-    for (const tick of ticks) if (tick.seq > lastSeq) lastSeq = tick.seq;
-    batcher.push(ticks);
+  const receive = (message: ServerMessage | undefined) => {
+    if (message?.type === "hello") {
+      epoch ??= message.epoch;
+      handlers.onHello(message);
+    } else if (message?.type === "reset") {
+      // The snapshot after it counts in the stream as it is now, perhaps made again from seq 1.
+      lastSeq = 0;
+      epoch = message.epoch;
+    } else if (message?.type === "snapshot" || message?.type === "ticks") {
+      for (const tick of message.ticks) if (tick.seq > lastSeq) lastSeq = tick.seq;
+      batcher.push(message.ticks);
+    }
   };
 
   const connect = () => {
@@ -62,17 +71,7 @@ export function connectFeed({
       if (connectedBefore) handlers.onResync();
       connectedBefore = true;
     };
-    current.onmessage = (event: MessageEvent) => {
-      const message = parseMessage(event.data);
-      if (message?.type === "hello") {
-        epoch ??= message.epoch;
-        handlers.onHello(message);
-      } else if (message?.type === "reset") {
-        // The snapshot after it counts in the stream as it is now, perhaps made again from seq 1.
-        lastSeq = 0;
-        epoch = message.epoch;
-      } else if (message?.type === "snapshot" || message?.type === "ticks") enqueue(message.ticks);
-    };
+    current.onmessage = (event: MessageEvent) => receive(parseMessage(event.data));
     current.onclose = () => {
       if (closed || socket !== current) return;
       const delay = backoffDelay(attempt++, { ...BACKOFF, random });
