@@ -123,28 +123,31 @@ class Connection {
       epoch: this.context.streamEpoch.current,
     });
     this.expireAt(expiresAtMs);
-    const requested = url.searchParams.get("symbols");
-    if (requested !== null) {
-      const symbols = [
-        ...new Set(
-          requested
-            .split(",")
-            .map((s) => s.trim())
-            .filter(Boolean),
-        ),
-      ].slice(0, MAX_SYMBOLS_PER_MESSAGE);
-      const refused = symbols.filter((s) => !isValidSymbol(s) || !hub.knows(s));
-      if (refused.length > 0) this.fail("unknown_symbol", `unknown symbols: ${refused.slice(0, 20).join(", ")}`);
-      hub.subscribe(session, new Set(symbols.filter((s) => !refused.includes(s))));
-    }
+    this.subscribeFromUrl(url);
+    this.resumeOrSnapshot(url);
+  }
 
+  /** `?symbols=`: the known ones subscribed, the others refused with an error (after `hello`). */
+  private subscribeFromUrl(url: URL): void {
+    const requested = url.searchParams.get("symbols");
+    if (requested === null) return;
+    const { hub } = this.context;
+    const listed = requested.split(",").map((s) => s.trim());
+    const symbols = [...new Set(listed.filter(Boolean))].slice(0, MAX_SYMBOLS_PER_MESSAGE);
+    const refused = symbols.filter((s) => !isValidSymbol(s) || !hub.knows(s));
+    if (refused.length > 0) this.fail("unknown_symbol", `unknown symbols: ${refused.slice(0, 20).join(", ")}`);
+    hub.subscribe(this.session, new Set(symbols.filter((s) => !refused.includes(s))));
+  }
+
+  /** `?resume=<seq>&epoch=<epoch>` resumes; anything else, or nothing, gets the snapshot. */
+  private resumeOrSnapshot(url: URL): void {
     const resumeText = url.searchParams.get("resume");
-    const resumeSeq = resumeText !== null && /^\d{1,16}$/.test(resumeText) ? Number(resumeText) : undefined;
     const epoch = url.searchParams.get("epoch") ?? undefined;
+    const resumeSeq = resumeText !== null && /^\d{1,16}$/.test(resumeText) ? Number(resumeText) : undefined;
     if (epoch !== undefined && !isEpoch(epoch)) this.fail("bad_request", "epoch must be the string hello gave");
     else if (resumeSeq !== undefined && Number.isSafeInteger(resumeSeq)) return this.startResume(resumeSeq, epoch);
-    if (resumeText !== null) this.fail("bad_request", "resume must be a non-negative integer seq below 2^53");
-    session.send({ type: "snapshot", ticks: hub.snapshotFor(session) });
+    else if (resumeText !== null) this.fail("bad_request", "resume must be a non-negative integer seq below 2^53");
+    this.session.send({ type: "snapshot", ticks: this.context.hub.snapshotFor(this.session) });
   }
 
   closed(): void {

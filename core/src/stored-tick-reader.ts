@@ -37,7 +37,10 @@ export async function readStoredTicks(
   clock: Clock = systemClock,
 ): Promise<void> {
   const jsm = await jetstreamManager(nc);
-  return new Promise<void>((resolve, reject) => new StoredTickReader(nc, jsm, window, visitor, clock, { resolve, reject }).start());
+  // Where the read ends at the latest: the last tick stored as it begins.
+  const lastStored = (await jsm.streams.info(PRICES_STREAM)).state.last_seq;
+  const bounded = { ...window, toSeq: Math.min(window.toSeq ?? Number.MAX_SAFE_INTEGER, lastStored) };
+  return new Promise<void>((resolve, reject) => new StoredTickReader(nc, jsm, bounded, visitor, clock, { resolve, reject }).start());
 }
 
 /**
@@ -45,8 +48,10 @@ export async function readStoredTicks(
  * again from the next tick when a delivery goes missing or the server falls silent (a few
  * failed attempts end the read). Backpressure: while the visitor's promise is pending,
  * deliveries queue here and the flow-control reply is held back, so the server stops after one
- * window. It ends at `untilMs`, at `toSeq`, when the visitor is done, or at the last tick stored
- * when the read began; the promise settles only after the visitor's last promise has.
+ * window. It ends at `untilMs`, at `toSeq` (at most the last tick stored when the read began: read
+ * from the stream's info, not inferred from the consumer's pending count, which nats-server may
+ * give after it has already delivered some), or when the visitor is done; the promise settles
+ * only after the visitor's last promise has.
  */
 class StoredTickReader {
   private readonly symbols: ReadonlySet<string> | undefined;
@@ -56,9 +61,6 @@ class StoredTickReader {
   private consumerName: string | undefined;
   private expectedDelivery = 1;
   private lastStreamSeq = 0;
-  /** Ticks left of those stored when the read began; known once the first consumer exists. */
-  private remaining: number | undefined;
-  private deliveredBeforeKnown = 0;
   /** The visitor's unsettled promise, if any. */
   private paused: Promise<void> | undefined;
   private readonly queued: Msg[] = [];
@@ -81,6 +83,7 @@ class StoredTickReader {
   }
 
   start(): void {
+    if (this.toSeq === 0 || (this.window.fromSeq ?? 1) > this.toSeq) return this.finish();
     this.open(this.window.fromSeq, true);
     if (this.finished) return;
     this.silence = new SilenceWatch(
@@ -135,10 +138,9 @@ class StoredTickReader {
         }
         this.consumerName = info.name;
         this.failedReopens = 0;
-        if (this.remaining === undefined) {
-          this.remaining = info.num_pending - this.deliveredBeforeKnown;
-          if (this.remaining <= 0) this.finish();
-        }
+        // Nothing delivered and nothing to deliver: no tick of the window is stored. (Once a
+        // delivery has arrived, the pending count in its reply subject says where the end is.)
+        if (this.lastStreamSeq === 0 && info.num_pending === 0) this.finish();
       },
       (error: unknown) => {
         // The first consumer's failure is the answer (no stream, no permission); a later one may be
@@ -196,13 +198,11 @@ class StoredTickReader {
     this.expectedDelivery++;
     if (this.isPastEnd(delivery, msg.reply!)) return this.finish();
     this.lastStreamSeq = delivery.streamSeq;
-    if (this.remaining === undefined) this.deliveredBeforeKnown++;
-    else this.remaining--;
     const symbol = symbolFromSubject(msg.subject);
     if (!this.symbols || (symbol !== undefined && this.symbols.has(symbol))) {
       if (!this.visit(msg.data, delivery.streamSeq, symbol)) return;
     }
-    if (delivery.pending === 0 || this.remaining === 0 || delivery.streamSeq === this.toSeq) this.finish();
+    if (delivery.pending === 0 || delivery.streamSeq >= this.toSeq) this.finish();
   }
 
   private isPastEnd(delivery: Delivery, reply: string): boolean {

@@ -188,7 +188,9 @@ describe("the UI in Chromium against the running stack", () => {
     await expect.poll(() => page.getByTestId("status").textContent(), { timeout: 30_000 }).toBe("Live");
     await expect.poll(() => price.textContent(), { timeout: 15_000 }).not.toBe(whileDown);
 
-    expect(feedUrls.at(-1)).toMatch(/\/ws\?resume=\d+$/);
+    // It resumes after its last seq, with the epoch of the stream that seq belongs to.
+    const { created } = await (await jetstreamManager(stack.nc)).streams.info(PRICES_STREAM);
+    expect(feedUrls.at(-1)).toMatch(new RegExp(`/ws\\?resume=\\d+&epoch=${encodeURIComponent(created).replace(/\./g, "\\.")}$`));
     const lastSeen = Math.max(...receivedSeqs);
     const stream: SequencedTick[] = [];
     await visitTickWindow(stack.nc, { fromSeq: 1, toSeq: lastSeen, limit: 1_000_000 }, { onTick: (tick) => void stream.push(tick) });
