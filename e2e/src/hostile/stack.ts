@@ -67,23 +67,23 @@ export async function startHostileStack(options: HostileStackOptions): Promise<H
   const ticker = startTicker(ingest, options.liveRate);
 
   const logs = await mkdtemp(join(tmpdir(), "cryptostream-hostile-"));
-  const base = { NATS_URL: nats.url, LOG_LEVEL: "warn", TRUST_PROXY: "1" };
-  const broadcasterPort = await freePort();
-  const broadcaster = new ServiceProcess(
-    "broadcaster",
-    "broadcaster",
-    broadcasterPort,
-    { ...base, NATS_USER: "broadcaster", NATS_PASSWORD: PASSWORDS.broadcaster, BROADCASTER_PORT: String(broadcasterPort), ...options.broadcasterEnv },
-    join(logs, "broadcaster.log"),
-  );
-  const historyPort = await freePort();
-  const history = new ServiceProcess(
-    "history",
-    "history",
-    historyPort,
-    { ...base, NATS_USER: "history", NATS_PASSWORD: PASSWORDS.history, HISTORY_PORT: String(historyPort), ...options.historyEnv },
-    join(logs, "history.log"),
-  );
+  /** A service as a process under its own NATS user, on a free port, behind one trusted proxy hop. */
+  const service = async (name: "broadcaster" | "history", env: Record<string, string> = {}) => {
+    const port = await freePort();
+    const portVariable = `${name.toUpperCase()}_PORT`;
+    const serviceEnv = {
+      NATS_URL: nats.url,
+      LOG_LEVEL: "warn",
+      TRUST_PROXY: "1",
+      NATS_USER: name,
+      NATS_PASSWORD: PASSWORDS[name],
+      [portVariable]: String(port),
+      ...env,
+    };
+    return new ServiceProcess(name, name, port, serviceEnv, join(logs, `${name}.log`));
+  };
+  const broadcaster = await service("broadcaster", options.broadcasterEnv);
+  const history = await service("history", options.historyEnv);
   await Promise.all([broadcaster.start(), history.start()]);
 
   return {
