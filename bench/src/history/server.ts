@@ -28,7 +28,9 @@ const metrics = createMetrics("history");
 
 let port: number;
 if (mode === "service") {
-  const history = await startHistory({ config: loadHistoryConfig({ NATS_URL: natsUrl, HISTORY_PORT: "0" }), nc, logger, metrics });
+  // The stream as run.ts made it, so the service has nothing to warn about on stdout, which reports the port.
+  const config = loadHistoryConfig({ NATS_URL: natsUrl, HISTORY_PORT: "0", PRICES_MAX_PER_SUBJECT: "1000000" });
+  const history = await startHistory({ config, nc, logger, metrics });
   port = history.port;
 } else if (mode === "routes") {
   const reads = {

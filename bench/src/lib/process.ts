@@ -14,7 +14,16 @@ export function startTsProcess<T>(
   });
   return new Promise((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`${file} exited with ${code}`)));
-    createInterface({ input: child.stdout! }).once("line", (line) => resolve({ child, ready: JSON.parse(line) as T }));
+    // The first line that is not one of the services' own log lines (pino's, which carry a level) says it is ready.
+    // (The interface stays open: it goes on draining stdout, so the child never blocks on a full pipe.)
+    let ready = false;
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      if (ready) return;
+      const value = JSON.parse(line) as T & { level?: unknown };
+      if (value.level !== undefined) return;
+      ready = true;
+      resolve({ child, ready: value });
+    });
   });
 }
 
