@@ -37,6 +37,7 @@ export async function startBroadcaster({ config, nc, logger, metrics, clock = sy
   const hub = new BroadcastHub({
     schedule: config.FLUSH_INTERVAL > 0 ? (flush) => void clock.setTimeout(flush, config.FLUSH_INTERVAL) : setImmediate,
     onFlush: (storedAt) => measured.observeFlush(storedAt, clock.now()),
+    clock,
   });
   const feed = await followPrices({
     nc,

@@ -1,8 +1,19 @@
-import { isTimeInRange, isValidSymbol, type ClientMessage, type ProtocolErrorCode } from "@cryptostream/core";
+import { isTimeInRange, isValidSymbol, parseDuration, type ClientMessage, type ProtocolErrorCode } from "@cryptostream/core";
 
 /** Most symbols one message may name: more than any deployment lists, few enough to check cheaply. */
 export const MAX_SYMBOLS_PER_MESSAGE = 1_000;
 const MAX_EPOCH_LENGTH = 64;
+export const MIN_THROTTLE_MS = 100;
+export const MAX_THROTTLE_MS = 60_000;
+
+/** A throttle as a client writes it (`250ms`, `1s`, ms; `0` or `off` for none) in ms, 0 for none, or undefined when it is no throttle. */
+export function parseThrottle(value: unknown): number | undefined {
+  if (value === 0 || value === "0" || value === "off") return 0;
+  const ms = typeof value === "number" ? value : typeof value === "string" ? parseDuration(value) : undefined;
+  return ms !== undefined && Number.isInteger(ms) && ms >= MIN_THROTTLE_MS && ms <= MAX_THROTTLE_MS ? ms : undefined;
+}
+
+export const THROTTLE_PROBLEM = `throttle must be a duration from ${MIN_THROTTLE_MS}ms to ${MAX_THROTTLE_MS / 1000}s, such as 250ms, or 0 for none`;
 
 /** A stream epoch as `hello` gives it (its creation time), or a value that cannot be one. */
 export function isEpoch(value: unknown): value is string {
@@ -45,7 +56,10 @@ export function parseClientMessage(text: string, isKnown: (symbol: string) => bo
     case "unsubscribe": {
       const field = symbolsField(request.symbols, request.type === "subscribe" ? isKnown : () => true);
       if ("ok" in field) return field;
-      return { ok: true, message: { type: request.type, symbols: field.symbols } };
+      if (request.type === "unsubscribe" || request.throttle === undefined) return { ok: true, message: { type: request.type, symbols: field.symbols } };
+      const throttle = parseThrottle(request.throttle);
+      if (throttle === undefined) return fail("bad_request", THROTTLE_PROBLEM);
+      return { ok: true, message: { type: "subscribe", symbols: field.symbols, throttle } };
     }
     case "resume": {
       const seq = request.seq;

@@ -16,7 +16,7 @@ import {
 } from "@cryptostream/core";
 import type { RawData, WebSocket } from "ws";
 import type { TokenCheck } from "./admission";
-import { MAX_SYMBOLS_PER_MESSAGE, isEpoch, parseClientMessage } from "./client-message";
+import { MAX_SYMBOLS_PER_MESSAGE, THROTTLE_PROBLEM, isEpoch, parseClientMessage, parseThrottle } from "./client-message";
 import type { BroadcastHub } from "./hub";
 import { replayWindow, type ReplayWindow } from "./replay";
 import { resumeFromStream } from "./resume";
@@ -127,16 +127,22 @@ class Connection {
     this.resumeOrSnapshot(url);
   }
 
-  /** `?symbols=`: the known ones subscribed, the others refused with an error (after `hello`). */
+  /** `?symbols=` (the known ones subscribed, the others refused with an error, after `hello`) and `?throttle=`. */
   private subscribeFromUrl(url: URL): void {
+    const throttleText = url.searchParams.get("throttle");
+    const throttle = throttleText === null ? undefined : parseThrottle(throttleText);
+    if (throttleText !== null && throttle === undefined) this.fail("bad_request", THROTTLE_PROBLEM);
     const requested = url.searchParams.get("symbols");
-    if (requested === null) return;
     const { hub } = this.context;
+    if (requested === null) {
+      if (throttle !== undefined) hub.subscribe(this.session, undefined, throttle);
+      return;
+    }
     const listed = requested.split(",").map((s) => s.trim());
     const symbols = [...new Set(listed.filter(Boolean))].slice(0, MAX_SYMBOLS_PER_MESSAGE);
     const refused = symbols.filter((s) => !isValidSymbol(s) || !hub.knows(s));
     if (refused.length > 0) this.fail("unknown_symbol", `unknown symbols: ${refused.slice(0, 20).join(", ")}`);
-    hub.subscribe(this.session, new Set(symbols.filter((s) => !refused.includes(s))));
+    hub.subscribe(this.session, new Set(symbols.filter((s) => !refused.includes(s))), throttle);
   }
 
   /** `?resume=<seq>&epoch=<epoch>` resumes; anything else, or nothing, gets the snapshot. */
@@ -205,7 +211,7 @@ class Connection {
   }
 
   private handle(message: ClientMessage): void {
-    const { hub, clock } = this.context;
+    const { clock } = this.context;
     const now = () => clock.now();
     const session = this.session;
     switch (message.type) {
@@ -215,21 +221,7 @@ class Connection {
         return this.refreshToken(message.token);
       case "subscribe":
       case "unsubscribe":
-        return this.enqueue(() => {
-          const current = session.symbols ?? new Set(hub.symbols());
-          const next = new Set(current);
-          for (const symbol of message.symbols) {
-            if (message.type === "subscribe") next.add(symbol);
-            else next.delete(symbol);
-          }
-          hub.subscribe(session, next);
-          session.send({ type: "subscribed", symbols: [...next].sort() });
-          if (message.type === "subscribe") {
-            const added = new Set(message.symbols.filter((s) => !current.has(s)));
-            const ticks = hub.snapshotFor(session).filter((tick) => added.has(tick.symbol));
-            if (ticks.length > 0) session.send({ type: "snapshot", ticks });
-          }
-        });
+        return this.enqueue(() => this.changeSubscription(message));
       case "resume":
         return this.startResume(message.seq, message.epoch);
       case "replay": {
@@ -238,6 +230,25 @@ class Connection {
         return this.startReplay({ sinceMs, symbols: message.symbols ?? [], untilMs: now() });
       }
     }
+  }
+
+  /** Adds or removes symbols (and sets the throttle), answers `subscribed`, and snapshots what was added. */
+  private changeSubscription(message: Extract<ClientMessage, { type: "subscribe" | "unsubscribe" }>): void {
+    const { hub } = this.context;
+    const session = this.session;
+    const current = session.symbols ?? new Set(hub.symbols());
+    const next = new Set(current);
+    for (const symbol of message.symbols) {
+      if (message.type === "subscribe") next.add(symbol);
+      else next.delete(symbol);
+    }
+    const throttle = message.type === "subscribe" && message.throttle !== undefined ? Number(message.throttle) : undefined;
+    hub.subscribe(session, next, throttle);
+    session.send({ type: "subscribed", symbols: [...next].sort(), ...(session.throttleMs !== undefined && { throttle: session.throttleMs }) });
+    if (message.type === "unsubscribe") return;
+    const added = new Set(message.symbols.filter((s) => !current.has(s)));
+    const ticks = hub.snapshotFor(session).filter((tick) => added.has(tick.symbol));
+    if (ticks.length > 0) session.send({ type: "snapshot", ticks });
   }
 
   private startResume(seq: number, epoch: string | undefined): void {

@@ -1,4 +1,5 @@
 import type { SequencedTick } from "@cryptostream/core";
+import { FakeClock } from "@cryptostream/testing";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BroadcastHub } from "./hub";
 import { ClientSession, SLOW_CLIENT_CLOSE, type SessionSocket } from "./session";
@@ -146,5 +147,39 @@ describe("a slow client", () => {
     hub.publish(tick("btc", 1));
     runFlush();
     expect(slow.socket.closed).toEqual({ code: SLOW_CLIENT_CLOSE, reason: "too slow: over 10000 bytes waiting" });
+  });
+
+  it("sends a throttled group at most one message per interval: the latest of each symbol that changed, conflated where ticks were skipped, never older than the interval", () => {
+    const clock = new FakeClock();
+    const flushes: (() => void)[] = [];
+    const hub = new BroadcastHub({ schedule: (flush) => flushes.push(flush), clock });
+    const socket = new FakeSocket();
+    const session = new ClientSession(socket, limits);
+    hub.add(session);
+    hub.subscribe(session, undefined, 250);
+    const unthrottled = new FakeSocket();
+    hub.add(new ClientSession(unthrottled, limits));
+    const publish = (...ticks: SequencedTick[]) => {
+      for (const t of ticks) hub.publish(t);
+      flushes.shift()!();
+    };
+
+    publish(tick("btc", 1));
+    clock.advance(0);
+    expect(socket.sent.map((m) => m.ticks.map((t) => t.seq))).toEqual([[1]]);
+    publish(tick("btc", 2), tick("eth", 3));
+    clock.advance(100);
+    publish(tick("btc", 4));
+    clock.advance(149);
+    expect(socket.sent).toHaveLength(1);
+    clock.advance(1);
+    expect(socket.sent).toHaveLength(2);
+    expect(socket.sent[1]!.ticks).toEqual([tick("eth", 3), { ...tick("btc", 4), conflated: true }]);
+    clock.advance(10_000);
+    expect(socket.sent).toHaveLength(2);
+    // Every tick still reaches the unthrottled client, each flush at once.
+    expect(unthrottled.sent.flatMap((m) => m.ticks.map((t) => t.seq))).toEqual([1, 2, 3, 4]);
+    hub.remove(session);
+    expect(clock.pending).toBe(0);
   });
 });

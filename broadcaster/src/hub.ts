@@ -1,12 +1,21 @@
-import type { SequencedTick } from "@cryptostream/core";
+import { systemClock, type Clock, type ClockTimer, type SequencedTick, type TicksMessage, type WireTick } from "@cryptostream/core";
 import type { ClientSession } from "./session";
 
 interface Group {
   symbols: ReadonlySet<string> | undefined;
   sessions: Set<ClientSession>;
+  /** Throttled groups get at most one message per this many ms: the latest tick of each symbol that changed. */
+  throttleMs: number | undefined;
+  /** A throttled group's latest tick per symbol since its last message, and the symbols that skipped ticks. */
+  latest?: Map<string, SequencedTick>;
+  skipped?: Set<string>;
+  timer?: ClockTimer | undefined;
+  lastSentAt?: number;
 }
 
 export interface HubOptions {
+  /** Throttled groups' timers go by it; the system clock by default. */
+  clock?: Clock;
   /** Schedules a flush; ticks that arrive before it runs go out together. */
   schedule?: (flush: () => void) => void;
   /** After each flush, with when each flushed tick was stored in JetStream (ms since epoch). */
@@ -29,8 +38,11 @@ export class BroadcastHub {
   private flushedSeq = 0;
   private readonly schedule: (flush: () => void) => void;
 
+  private readonly clock: Clock;
+
   constructor(private readonly options: HubOptions = {}) {
     this.schedule = options.schedule ?? setImmediate;
+    this.clock = options.clock ?? systemClock;
   }
 
   get clientCount(): number {
@@ -42,12 +54,12 @@ export class BroadcastHub {
     return this.flushedSeq;
   }
 
-  /** Every connected session, for heartbeats and shutdown. */
   /** Pings every client, dropping those that missed two pings. */
   heartbeat(): void {
     for (const session of this.sessions) session.heartbeat();
   }
 
+  /** Every connected session, for shutdown. */
   allSessions(): IterableIterator<ClientSession> {
     return this.sessions.values();
   }
@@ -76,10 +88,11 @@ export class BroadcastHub {
     session.dispose();
   }
 
-  /** Changes a session's subscription; undefined subscribes to everything. */
-  subscribe(session: ClientSession, symbols: ReadonlySet<string> | undefined): void {
+  /** Changes a session's subscription (undefined: every symbol) and, when given, its throttle (0: none). */
+  subscribe(session: ClientSession, symbols: ReadonlySet<string> | undefined, throttleMs?: number): void {
     this.leave(session);
     session.symbols = symbols;
+    if (throttleMs !== undefined) session.throttleMs = throttleMs > 0 ? throttleMs : undefined;
     this.join(session);
   }
 
@@ -104,17 +117,42 @@ export class BroadcastHub {
     for (const group of this.groups.values()) {
       const selected = group.symbols ? ticks.filter((tick) => group.symbols!.has(tick.symbol)) : ticks;
       if (selected.length === 0) continue;
-      const payload = Buffer.from(JSON.stringify({ type: "ticks", ticks: selected }));
-      for (const session of group.sessions) session.deliver(selected, payload);
+      if (group.throttleMs !== undefined) this.holdForThrottle(group, selected);
+      else deliverToGroup(group, selected);
     }
     this.options.onFlush?.(storedAt);
+  }
+
+  /** Keeps the latest of each symbol for a throttled group, and schedules its next message no later than one interval on. */
+  private holdForThrottle(group: Group, ticks: readonly SequencedTick[]): void {
+    group.latest ??= new Map();
+    group.skipped ??= new Set();
+    for (const tick of ticks) {
+      if (group.latest.has(tick.symbol)) group.skipped.add(tick.symbol);
+      group.latest.set(tick.symbol, tick);
+    }
+    if (group.timer) return;
+    const due = Math.max(0, (group.lastSentAt ?? 0) + group.throttleMs! - this.clock.now());
+    group.timer = this.clock.setTimeout(() => this.sendThrottled(group), due);
+  }
+
+  private sendThrottled(group: Group): void {
+    group.timer = undefined;
+    group.lastSentAt = this.clock.now();
+    const skipped = group.skipped!;
+    const ticks = [...group.latest!.values()]
+      .sort((a, b) => a.seq - b.seq)
+      .map((tick): WireTick => (skipped.has(tick.symbol) ? { ...tick, conflated: true } : tick));
+    group.latest!.clear();
+    skipped.clear();
+    if (ticks.length > 0) deliverToGroup(group, ticks);
   }
 
   private join(session: ClientSession): void {
     const key = session.subscriptionKey;
     let group = this.groups.get(key);
     if (!group) {
-      group = { symbols: session.symbols, sessions: new Set() };
+      group = { symbols: session.symbols, sessions: new Set(), throttleMs: session.throttleMs };
       this.groups.set(key, group);
     }
     group.sessions.add(session);
@@ -125,6 +163,15 @@ export class BroadcastHub {
     const group = this.groups.get(key);
     if (!group) return;
     group.sessions.delete(session);
-    if (group.sessions.size === 0) this.groups.delete(key);
+    if (group.sessions.size > 0) return;
+    group.timer?.clear();
+    this.groups.delete(key);
   }
+}
+
+/** One `ticks` message, encoded once, to every session of a group. */
+function deliverToGroup(group: Group, ticks: readonly WireTick[]): void {
+  const message: TicksMessage = { type: "ticks", ticks: [...ticks] };
+  const payload = Buffer.from(JSON.stringify(message));
+  for (const session of group.sessions) session.deliver(ticks, payload);
 }

@@ -269,6 +269,47 @@ describe("broadcaster protocol v1 on a real nats-server", () => {
     await Promise.all(clients.map((c) => c.close()));
   });
 
+  it("throttles a client that asks: the latest of each symbol that changed, at most once per interval, ending at the latest", async () => {
+    const throttled = await WsTestClient.open(url(main, "?throttle=1s"));
+    await throttled.waitForMessage((m) => m.type === "snapshot");
+    const seqs: number[] = [];
+    for (let i = 0; i < 20; i++) seqs.push(await publish(["btc", "eth"][i % 2]!));
+    const lastBtc = published.filter((t) => t.symbol === "btc").at(-1)!.seq;
+    const lastEth = published.filter((t) => t.symbol === "eth").at(-1)!.seq;
+    await throttled.waitForMessage(
+      (m) => m.type === "ticks" && (m as unknown as TicksMessage).ticks.some((t) => t.seq === Math.max(lastBtc, lastEth)),
+      "the latest ticks",
+      5_000,
+    );
+    const messages = throttled.ofType<TicksMessage>("ticks");
+    // 20 ticks published in well under 2 s: one message at once, then at most one a second.
+    expect(messages.length).toBeLessThanOrEqual(3);
+    expect(seqsOf(messages.at(-1)!.ticks).sort((a, b) => a - b)).toEqual([lastBtc, lastEth].sort((a, b) => a - b));
+    expect(messages.flatMap((m) => m.ticks).some((t) => (t as { conflated?: boolean }).conflated)).toBe(true);
+
+    throttled.send({ type: "subscribe", symbols: [], throttle: "250ms" });
+    expect(await throttled.waitForMessage((m) => m.type === "subscribed")).toMatchObject({ throttle: 250 });
+    for (const bad of ["50ms", "2m", "soon", -1]) throttled.send({ type: "subscribe", symbols: [], throttle: bad });
+    await waitFor("four refusals", () => throttled.ofType("error").length === 4);
+    await throttled.close();
+
+    const bad = await WsTestClient.open(url(main, "?throttle=forever"));
+    await bad.waitForMessage((m) => m.type === "snapshot");
+    expect(bad.messages[1]).toMatchObject({ type: "error", code: "bad_request", message: expect.stringContaining("throttle") });
+    await bad.close();
+  });
+
+  it("brings a throttled client that resumes the latest of each symbol, not every tick", async () => {
+    const seen = published.at(-1)!.seq;
+    for (const symbol of ["btc", "eth", "btc", "eth"]) await publish(symbol);
+    await caughtUp(main);
+    const client = await WsTestClient.open(url(main, `?throttle=250ms&resume=${seen}`));
+    const snapshot = await client.waitForMessage((m) => m.type === "snapshot");
+    expect(seqsOf((snapshot as unknown as TicksMessage).ticks)).toEqual(seqsOf(main.hub.snapshotFor({ wants: () => true } as never)));
+    expect(client.ofType("reset")).toEqual([]);
+    await client.close();
+  });
+
   it("keeps a JWT connection only until its exp, unless an auth message brings a newer token", async () => {
     const secret = "k".repeat(32);
     const guarded = await start({ AUTH_JWT_SECRET: secret, AUTH_JWT_AUDIENCE: "cryptostream", AUTH_JWT_ISSUER: "issuer.test" });

@@ -26,6 +26,7 @@ export async function resumeFromStream(
   // A seq of another epoch names another tick: the stream was made again and counts from 1.
   const otherEpoch = epoch !== undefined && epoch !== created;
   if (otherEpoch || seq > state.last_seq || tooOld || upTo - seq > context.resumeMaxTicks) return resetSession(session, context);
+  if (session.throttleMs !== undefined) return catchUpThrottled(session, context);
   let page: SequencedTick[] = [];
   let sent = seq;
   if (upTo > seq) {
@@ -50,6 +51,13 @@ export async function resumeFromStream(
   if (session.heldOverflowed) return resetSession(session, context);
   context.events.onResume?.("caught_up");
   session.release(sent);
+}
+
+/** A throttled client takes the latest of each symbol, not every tick: the snapshot, then live. */
+function catchUpThrottled(session: ClientSession, context: ConnectionContext): void {
+  context.events.onResume?.("caught_up");
+  session.send({ type: "snapshot", ticks: context.hub.snapshotFor(session) });
+  session.dropHeld(context.hub.lastSeq);
 }
 
 function resetSession(session: ClientSession, context: ConnectionContext): void {

@@ -63,8 +63,13 @@ export class ClientSession {
     private readonly clock: Clock = systemClock,
   ) {}
 
+  /** At most one message per this many ms (the latest tick of each symbol that changed); undefined: every tick. */
+  throttleMs: number | undefined;
+
+  /** Sessions with the same key share one encoded message per batch. */
   get subscriptionKey(): string {
-    return this.symbols ? [...this.symbols].sort().join(",") : "*";
+    const symbols = this.symbols ? [...this.symbols].sort().join(",") : "*";
+    return this.throttleMs === undefined ? symbols : `${symbols}|${this.throttleMs}`;
   }
 
   wants(symbol: string): boolean {

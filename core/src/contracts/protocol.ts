@@ -39,6 +39,8 @@ export interface TicksMessage {
 export interface SubscribedMessage {
   type: "subscribed";
   symbols: string[];
+  /** The connection's throttle in ms, when it has one. */
+  throttle?: number;
 }
 
 /** The resume point is older than the stream keeps: a fresh snapshot follows. */
@@ -90,7 +92,12 @@ export type ServerMessage =
 
 /** Messages a client may send. */
 export type ClientMessage =
-  | { type: "subscribe"; symbols: string[] }
+  | {
+      type: "subscribe";
+      symbols: string[];
+      /** At most one message per interval: a duration such as `250ms` or `1s`, or ms, from 100 ms to 60 s; `0` turns it off. */
+      throttle?: string | number;
+    }
   | { type: "unsubscribe"; symbols: string[] }
   | { type: "resume"; seq: number; epoch?: string }
   | { type: "replay"; since: number | string; symbols?: string[] }
