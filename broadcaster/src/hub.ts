@@ -170,8 +170,8 @@ export class BroadcastHub {
 }
 
 /** One `ticks` message, encoded once, to every session of a group. */
-function deliverToGroup(group: Group, ticks: readonly WireTick[]): void {
-  const message: TicksMessage = { type: "ticks", ticks: [...ticks] };
+function deliverToGroup(group: Group, ticks: WireTick[]): void {
+  const message: TicksMessage = { type: "ticks", ticks };
   const payload = Buffer.from(JSON.stringify(message));
   for (const session of group.sessions) session.deliver(ticks, payload);
 }

@@ -117,7 +117,8 @@ export class ClientSession {
       this.scheduleDrainCheck();
       return;
     }
-    this.write(payload);
+    // Open and under the hard limit, both just checked: no second check per client per flush.
+    this.emit(payload);
     this.lastSeq = ticks[ticks.length - 1]!.seq;
   }
 
@@ -191,6 +192,10 @@ export class ClientSession {
   private write(data: string | Buffer): void {
     if (this.socket.readyState !== OPEN) return;
     if (this.socket.bufferedAmount > this.limits.hardBytes) return this.closeSlow(`too slow: over ${this.limits.hardBytes} bytes waiting`);
+    this.emit(data);
+  }
+
+  private emit(data: string | Buffer): void {
     this.socket.send(data, TEXT_FRAME);
     this.events.onSent?.(data.length);
   }
