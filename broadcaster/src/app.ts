@@ -34,11 +34,7 @@ export interface BroadcasterService extends RunningService {
 export async function startBroadcaster({ config, nc, logger, metrics, clock = systemClock }: BroadcasterDeps): Promise<BroadcasterService> {
   await ensurePricesStream(nc, pricesStreamSettings(config), { logger });
   const measured = broadcasterMetrics(metrics);
-  const hub = new BroadcastHub({
-    schedule: config.FLUSH_INTERVAL > 0 ? (flush) => void clock.setTimeout(flush, config.FLUSH_INTERVAL) : setImmediate,
-    onFlush: (storedAt) => measured.observeFlush(storedAt, clock.now()),
-    clock,
-  });
+  const hub = hubOf(config, measured, clock);
   const feed = await followPrices({
     nc,
     onTick: (tick, storedAtMs) => {
@@ -71,9 +67,9 @@ export async function startBroadcaster({ config, nc, logger, metrics, clock = sy
   });
   const upgrades = acceptUpgrades(server, admissions, {
     onRefused: (status) => measured.refused.inc({ status: String(status) }),
-    onOpen: (ws, url, ip, expiresAtMs) => {
+    onOpen: (ws, wire, url, ip, expiresAtMs) => {
       admissions.opened(ip);
-      openConnection(ws, url, context, ip, expiresAtMs);
+      openConnection(ws, wire, url, context, ip, expiresAtMs);
     },
   });
   const heartbeat = clock.setInterval(() => hub.heartbeat(), config.HEARTBEAT_INTERVAL);
@@ -90,6 +86,15 @@ export async function startBroadcaster({ config, nc, logger, metrics, clock = sy
     await closeServer(server);
   };
   return { port, hub, close: () => (closing ??= close()) };
+}
+
+function hubOf(config: BroadcasterConfig, measured: ReturnType<typeof broadcasterMetrics>, clock: Clock): BroadcastHub {
+  return new BroadcastHub({
+    schedule: config.FLUSH_INTERVAL > 0 ? (flush) => void clock.setTimeout(flush, config.FLUSH_INTERVAL) : setImmediate,
+    onFlush: (storedAt) => measured.observeFlush(storedAt, clock.now()),
+    onSent: measured.events.onSent,
+    clock,
+  });
 }
 
 function admissionsOf(config: BroadcasterConfig, clock: Clock): Admissions {

@@ -21,6 +21,7 @@ import type { BroadcastHub } from "./hub";
 import { replayWindow, type ReplayWindow } from "./replay";
 import { resumeFromStream } from "./resume";
 import { ClientSession, type SessionEvents, type SlowClientLimits } from "./session";
+import type { FrameSink } from "./ws-frame";
 
 export type WindowReadKind = "resume" | "replay";
 
@@ -77,11 +78,12 @@ function onError(this: WebSocket, error: Error) {
 /**
  * Runs the protocol on one accepted WebSocket: hello, then a snapshot or a
  * gapless resume, then live ticks; and the client's requests, in order.
- * `context.onClosed` gets `ip` once the socket has closed and the session has left the hub.
+ * `wire` is the TCP socket under `ws`. `context.onClosed` gets `ip` once the socket has closed
+ * and the session has left the hub.
  * `expiresAtMs`: when the token it was admitted with expires.
  */
-export function openConnection(ws: WebSocket, url: URL, context: ConnectionContext, ip = "", expiresAtMs?: number): ClientSession {
-  const connection = new Connection(ws, context, ip);
+export function openConnection(ws: WebSocket, wire: FrameSink, url: URL, context: ConnectionContext, ip = "", expiresAtMs?: number): ClientSession {
+  const connection = new Connection(ws, wire, context, ip);
   (ws as TaggedSocket)[CONNECTION] = connection;
   ws.on("message", onMessage);
   ws.on("pong", onPong);
@@ -104,10 +106,11 @@ class Connection {
 
   constructor(
     ws: WebSocket,
+    wire: FrameSink,
     readonly context: ConnectionContext,
     private readonly ip: string,
   ) {
-    this.session = new ClientSession(ws, context.limits, context.events, context.clock);
+    this.session = new ClientSession(ws, wire, context.limits, context.events, context.clock);
   }
 
   start(url: URL, expiresAtMs: number | undefined): void {

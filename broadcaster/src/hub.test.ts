@@ -1,16 +1,26 @@
 import type { SequencedTick } from "@cryptostream/core";
 import { FakeClock } from "@cryptostream/testing";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { BroadcastHub } from "./hub";
+import { BroadcastHub, type HubOptions } from "./hub";
 import { ClientSession, SLOW_CLIENT_CLOSE, type SessionSocket } from "./session";
+import type { FrameSink } from "./ws-frame";
 
-class FakeSocket implements SessionSocket {
+/** A session's socket and the TCP socket under it: messages sent, and pre-framed ones written. */
+class FakeSocket implements SessionSocket, FrameSink {
   readyState = 1;
   bufferedAmount = 0;
   closed: { code: number; reason: string } | undefined;
   readonly sent: { type: string; ticks: (SequencedTick & { conflated?: boolean })[] }[] = [];
+  readonly frames: Buffer[] = [];
   send(data: string | Buffer, _options: { binary: boolean }) {
     this.sent.push(JSON.parse(data.toString()));
+  }
+  write(frame: Buffer) {
+    this.frames.push(frame);
+    // A short unmasked text frame: FIN and opcode 1, then a 7-bit or 16-bit length.
+    expect(frame[0]).toBe(0x81);
+    const offset = frame[1]! < 126 ? 2 : 4;
+    this.sent.push(JSON.parse(frame.subarray(offset).toString()));
   }
   close(code: number, reason: string) {
     this.closed = { code, reason };
@@ -25,12 +35,12 @@ class FakeSocket implements SessionSocket {
 const limits = { softBytes: 1_000, hardBytes: 10_000 };
 const tick = (symbol: string, seq: number): SequencedTick => ({ symbol, price: seq, ts: 1_763_800_000_000 + seq, source: "binance", seq });
 
-function setup() {
+function setup(options: HubOptions = {}) {
   const flushes: (() => void)[] = [];
-  const hub = new BroadcastHub({ schedule: (flush) => flushes.push(flush) });
+  const hub = new BroadcastHub({ schedule: (flush) => flushes.push(flush), ...options });
   const connect = (symbols?: string[]) => {
     const socket = new FakeSocket();
-    const session = new ClientSession(socket, limits);
+    const session = new ClientSession(socket, socket, limits);
     session.symbols = symbols ? new Set(symbols) : undefined;
     hub.add(session);
     return { socket, session };
@@ -39,8 +49,9 @@ function setup() {
 }
 
 describe("BroadcastHub", () => {
-  it("sends ticks that arrive before a flush as one message per subscription, encoded once per group", () => {
-    const { hub, connect, runFlush } = setup();
+  it("sends ticks that arrive before a flush as one message per subscription, encoded and framed once per group", () => {
+    const sent: number[][] = [];
+    const { hub, connect, runFlush } = setup({ onSent: (bytes, messages) => sent.push([bytes, messages]) });
     const all1 = connect();
     const all2 = connect();
     const btcOnly = connect(["btc"]);
@@ -53,6 +64,11 @@ describe("BroadcastHub", () => {
     expect(all1.socket.sent).toEqual([{ type: "ticks", ticks: [tick("btc", 1), tick("eth", 2)] }]);
     expect(all2.socket.sent).toEqual(all1.socket.sent);
     expect(btcOnly.socket.sent).toEqual([{ type: "ticks", ticks: [tick("btc", 1)] }]);
+    // The very same bytes to both sessions of a group, counted once per group.
+    expect(all2.socket.frames[0]).toBe(all1.socket.frames[0]);
+    const allBytes = Buffer.byteLength(JSON.stringify(all1.socket.sent[0]));
+    expect(sent).toEqual(expect.arrayContaining([[allBytes * 2, 2]]));
+    expect(sent).toHaveLength(2);
   });
 
   it("snapshots exactly what was flushed, so a client that joins between flushes misses nothing and gets nothing twice", () => {
@@ -154,11 +170,11 @@ describe("a slow client", () => {
     const flushes: (() => void)[] = [];
     const hub = new BroadcastHub({ schedule: (flush) => flushes.push(flush), clock });
     const socket = new FakeSocket();
-    const session = new ClientSession(socket, limits);
+    const session = new ClientSession(socket, socket, limits);
     hub.add(session);
     hub.subscribe(session, undefined, 250);
     const unthrottled = new FakeSocket();
-    hub.add(new ClientSession(unthrottled, limits));
+    hub.add(new ClientSession(unthrottled, unthrottled, limits));
     const publish = (...ticks: SequencedTick[]) => {
       for (const t of ticks) hub.publish(t);
       flushes.shift()!();

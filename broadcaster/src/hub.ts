@@ -1,5 +1,6 @@
 import { systemClock, type Clock, type ClockTimer, type SequencedTick, type TicksMessage, type WireTick } from "@cryptostream/core";
 import type { ClientSession } from "./session";
+import { textFrame } from "./ws-frame";
 
 interface Group {
   symbols: ReadonlySet<string> | undefined;
@@ -20,12 +21,14 @@ export interface HubOptions {
   schedule?: (flush: () => void) => void;
   /** After each flush, with when each flushed tick was stored in JetStream (ms since epoch). */
   onFlush?: (storedAtMs: readonly number[]) => void;
+  /** A group's message was written to `messages` sockets, `bytes` of payload each. */
+  onSent?: (bytes: number, messages: number) => void;
 }
 
 /**
  * Fans ticks out to every session. Ticks arriving together are batched into one
- * `ticks` message per subscription, encoded once for every session that shares
- * it. The latest ticks reflect exactly what was flushed, so a snapshot taken
+ * `ticks` message per subscription and throttle, encoded and framed once for every
+ * session that shares it. The latest ticks reflect exactly what was flushed, so a snapshot taken
  * between flushes joins the live stream with no tick twice and none missed.
  */
 export class BroadcastHub {
@@ -118,7 +121,7 @@ export class BroadcastHub {
       const selected = group.symbols ? ticks.filter((tick) => group.symbols!.has(tick.symbol)) : ticks;
       if (selected.length === 0) continue;
       if (group.throttleMs !== undefined) this.holdForThrottle(group, selected);
-      else deliverToGroup(group, selected);
+      else this.deliverToGroup(group, selected);
     }
     this.options.onFlush?.(storedAt);
   }
@@ -145,7 +148,17 @@ export class BroadcastHub {
       .map((tick): WireTick => (skipped.has(tick.symbol) ? { ...tick, conflated: true } : tick));
     group.latest!.clear();
     skipped.clear();
-    if (ticks.length > 0) deliverToGroup(group, ticks);
+    if (ticks.length > 0) this.deliverToGroup(group, ticks);
+  }
+
+  /** One `ticks` message, encoded and framed once, written as the same bytes to every session of a group. */
+  private deliverToGroup(group: Group, ticks: WireTick[]): void {
+    const message: TicksMessage = { type: "ticks", ticks };
+    const payload = Buffer.from(JSON.stringify(message));
+    const frame = textFrame(payload);
+    let written = 0;
+    for (const session of group.sessions) if (session.deliver(ticks, frame)) written++;
+    if (written > 0) this.options.onSent?.(payload.length * written, written);
   }
 
   private join(session: ClientSession): void {
@@ -167,11 +180,4 @@ export class BroadcastHub {
     group.timer?.clear();
     this.groups.delete(key);
   }
-}
-
-/** One `ticks` message, encoded once, to every session of a group. */
-function deliverToGroup(group: Group, ticks: WireTick[]): void {
-  const message: TicksMessage = { type: "ticks", ticks };
-  const payload = Buffer.from(JSON.stringify(message));
-  for (const session of group.sessions) session.deliver(ticks, payload);
 }

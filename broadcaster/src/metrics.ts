@@ -24,8 +24,8 @@ export function broadcasterMetrics(metrics: ServiceMetrics) {
     LATENCY_BUCKETS_S,
   );
   const events: ConnectionContext["events"] = {
-    onSent: (bytes) => {
-      messagesSent.inc();
+    onSent: (bytes, messages = 1) => {
+      messagesSent.inc(messages);
       bytesSent.inc(bytes);
     },
     onConflated: () => conflations.inc(),

@@ -8,6 +8,7 @@ import {
   type TicksMessage,
   type WireTick,
 } from "@cryptostream/core";
+import type { FrameSink } from "./ws-frame";
 
 /** What a session needs of its socket; `ws`'s WebSocket fits. */
 export interface SessionSocket {
@@ -27,7 +28,8 @@ export interface SlowClientLimits {
 }
 
 export interface SessionEvents {
-  onSent?: (bytes: number) => void;
+  /** Messages written to clients, and their payload bytes. */
+  onSent?: (bytes: number, messages?: number) => void;
   onConflated?: () => void;
   onSlowClose?: () => void;
 }
@@ -56,8 +58,14 @@ export class ClientSession {
   private conflated: Map<string, SequencedTick> | undefined;
   private drainTimer: ClockTimer | undefined;
 
+  /**
+   * `wire` is the connection's TCP socket: a live batch, framed once for every session that
+   * gets it, is written there as is. `ws` writes each of its frames to that same socket whole,
+   * in one synchronous call, and queues none (no compression), so the two never interleave.
+   */
   constructor(
     readonly socket: SessionSocket,
+    private readonly wire: FrameSink,
     private readonly limits: SlowClientLimits,
     private readonly events: SessionEvents = {},
     private readonly clock: Clock = systemClock,
@@ -91,35 +99,39 @@ export class ClientSession {
   }
 
   /**
-   * A flushed batch, already narrowed to this session's symbols and encoded once
-   * (as UTF-8 bytes, sent as a text frame) for every session with the same subscription.
+   * A flushed batch, already narrowed to this session's symbols, encoded and framed once as a
+   * text message for every session with the same subscription. True when `frame` was written
+   * (the caller counts it); false when the session held, conflated, dropped or re-encoded it.
    */
-  deliver(ticks: readonly SequencedTick[], payload: Buffer): void {
-    if (this.socket.readyState !== OPEN) return;
+  deliver(ticks: readonly SequencedTick[], frame: Buffer): boolean {
+    if (this.socket.readyState !== OPEN) return false;
     if (this.held) {
       if (this.held.length + ticks.length > MAX_HELD_TICKS) this.heldOverflowed = true;
       else this.held.push(...ticks);
-      return;
+      return false;
     }
     if (ticks[0]!.seq <= this.lastSeq) {
       // This hub is behind the client (it resumed here from a further point, while this
       // instance's feed catches up after a reconnect): only what the client has not had.
-      ticks = ticks.filter((tick) => tick.seq > this.lastSeq);
-      if (ticks.length === 0) return;
-      payload = Buffer.from(JSON.stringify({ type: "ticks", ticks: [...ticks] } satisfies TicksMessage));
+      this.sendTicks(ticks.filter((tick) => tick.seq > this.lastSeq));
+      return false;
     }
     const buffered = this.socket.bufferedAmount;
-    if (buffered > this.limits.hardBytes) return this.closeSlow(`too slow: over ${this.limits.hardBytes} bytes waiting`);
+    if (buffered > this.limits.hardBytes) {
+      this.closeSlow(`too slow: over ${this.limits.hardBytes} bytes waiting`);
+      return false;
+    }
     if (this.conflated || buffered > this.limits.softBytes) {
       this.conflated ??= new Map();
       for (const tick of ticks) this.conflated.set(tick.symbol, tick);
       this.events.onConflated?.();
       this.scheduleDrainCheck();
-      return;
+      return false;
     }
     // Open and under the hard limit, both just checked: no second check per client per flush.
-    this.emit(payload);
+    this.wire.write(frame);
     this.lastSeq = ticks[ticks.length - 1]!.seq;
+    return true;
   }
 
   /** Holds live ticks back while older ones are read from the stream. */

@@ -1,12 +1,29 @@
 // A lean load client: opens N WebSocket connections, counts the ticks each receives, checks
 // that each connection sees every tick counter once and in order, and samples latency from the
 // tick's `ts` (set by the publisher just before it publishes). Prints one JSON report on SIGTERM.
-//   protocol "cryptostream": the broadcaster's and the naive server's JSON messages
+//   protocol "cryptostream": the broadcaster's, the floor's and the naive server's JSON messages
 //   protocol "nats": the NATS protocol over nats-server's WebSocket listener, subscribed to prices.>
+// Staleness: how long a connection went on showing a symbol's tick after a newer one was
+// published, measured against every tick's publish time, read from NATS by this process.
+import { connect } from "@nats-io/transport-node";
 import WebSocket from "ws";
 
-const [protocol = "cryptostream", url = "ws://127.0.0.1:8080/ws", countText = "100"] = process.argv.slice(2);
+const [protocol = "cryptostream", url = "ws://127.0.0.1:8080/ws", countText = "100", natsUrl = "", symbolsText = "50"] = process.argv.slice(2);
 const count = Number(countText);
+const symbolCount = Number(symbolsText);
+/** Publish time of each tick by its counter (its price); the publisher goes round the symbols in turn. */
+const publishedAt: number[] = [];
+if (natsUrl) {
+  const nc = await connect({ servers: natsUrl });
+  nc.subscribe("prices.>", {
+    callback: (_error, message) => {
+      const tick = message.json<{ price: number; ts: number }>();
+      publishedAt[tick.price] = tick.ts;
+    },
+  });
+}
+let maxStaleMs = 0;
+let staleUnknown = 0;
 const MAX_SAMPLES = 2_000_000;
 const latencies = new Float64Array(MAX_SAMPLES);
 let samples = 0;
@@ -19,7 +36,26 @@ let measuring = false;
 let cpuAtStart = process.cpuUsage();
 let measureStart = 0;
 
-function record(counter: number, ts: number, state: { last: number }) {
+interface ConnectionState {
+  last: number;
+  /** Last counter shown per symbol index. */
+  shown: Float64Array;
+}
+const newState = (): ConnectionState => ({ last: 0, shown: new Float64Array(symbolCount) });
+
+/** A tick replaces the one shown for its symbol: how long had a newer one than that been published? */
+function recordStaleness(counter: number, ts: number, state: ConnectionState) {
+  const index = (counter - 1) % symbolCount;
+  const previous = state.shown[index]!;
+  state.shown[index] = counter;
+  if (!measuring || previous === 0 || !natsUrl) return;
+  const firstNewer = counter === previous + symbolCount ? ts : publishedAt[previous + symbolCount];
+  if (firstNewer === undefined) staleUnknown++;
+  else maxStaleMs = Math.max(maxStaleMs, Date.now() - firstNewer);
+}
+
+function record(counter: number, ts: number, state: ConnectionState) {
+  recordStaleness(counter, ts, state);
   if (!measuring) {
     state.last = counter;
     return;
@@ -35,7 +71,7 @@ function record(counter: number, ts: number, state: { last: number }) {
 
 function openCryptoStream() {
   const socket = new WebSocket(url, { perMessageDeflate: false });
-  const state = { last: 0 };
+  const state = newState();
   socket.on("open", () => connected++);
   socket.on("close", () => closed++);
   socket.on("error", () => undefined);
@@ -48,7 +84,7 @@ function openCryptoStream() {
 
 function openNats() {
   const socket = new WebSocket(url, { perMessageDeflate: false });
-  const state = { last: 0 };
+  const state = newState();
   let buffer = "";
   socket.on("open", () => {
     connected++;
@@ -106,6 +142,8 @@ process.on("message", (command) => {
       p50: at(0.5),
       p99: at(0.99),
       max: samples ? sorted[samples - 1]! : 0,
+      maxStaleMs,
+      staleUnknown,
     });
   }
 });

@@ -1,7 +1,11 @@
 // Fan-out benchmark: ticks published into JetStream at a set rate, delivered to many WebSocket
-// clients by (a) the broadcaster, (b) a naive per-tick-per-client server, (c) nats-server's own
-// WebSocket listener. Load clients run in separate processes; server CPU comes from /proc.
-//   pnpm --dir bench fanout [--clients 2000] [--symbols 50] [--rate 2] [--seconds 15] [--procs 2] [--servers cryptostream,naive,nats]
+// clients by (a) the socket floor: one pre-framed write per client per flush and nothing else,
+// (b) the broadcaster, (c) a naive per-tick-per-client server, (d) nats-server's own WebSocket
+// listener, and (e) the broadcaster to clients that ask for `?throttle=`. Load clients run in
+// separate processes; server CPU comes from /proc.
+//   pnpm --dir bench fanout [--clients 2000] [--symbols 50] [--rate 2] [--seconds 15] [--procs 2]
+//     [--servers floor,cryptostream,naive,nats] [--throttle 250ms] [--rounds 1]   (add "throttled" to --servers)
+// With several rounds the servers take turns in each, and each row is the round with the median CPU per delivery.
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -18,7 +22,9 @@ const { values } = parseArgs({
     rate: { type: "string", default: "2" },
     seconds: { type: "string", default: "15" },
     procs: { type: "string", default: "2" },
-    servers: { type: "string", default: "cryptostream,naive,nats" },
+    servers: { type: "string", default: "floor,cryptostream,naive,nats" },
+    throttle: { type: "string", default: "250ms" },
+    rounds: { type: "string", default: "1" },
   },
 });
 const clients = Number(values.clients);
@@ -63,6 +69,8 @@ interface Report {
   p50: number;
   p99: number;
   max: number;
+  maxStaleMs: number;
+  staleUnknown: number;
 }
 const ask = <T>(child: ChildProcess, command: string) =>
   new Promise<T>((resolve) => {
@@ -78,9 +86,10 @@ async function run(server: string) {
     pid = nats.pid!;
     url = `ws://127.0.0.1:${wsPort}`;
   } else {
-    const started = await startTsProcess<{ port: number }>(here("./servers.ts"), [server, nats.url], {}, ["--expose-gc", "--max-semi-space-size=1"]);
+    const mode = server === "throttled" ? "cryptostream" : server;
+    const started = await startTsProcess<{ port: number }>(here("./servers.ts"), [mode, nats.url], {}, ["--expose-gc", "--max-semi-space-size=1"]);
     pid = started.child.pid!;
-    url = `ws://127.0.0.1:${started.ready.port}/ws`;
+    url = `ws://127.0.0.1:${started.ready.port}/ws${server === "throttled" ? `?throttle=${values.throttle}` : ""}`;
     stopServer = () => stopProcess(started.child);
   }
   /** RSS after a garbage collection (Node servers; nats-server is measured as it is). */
@@ -93,10 +102,14 @@ async function run(server: string) {
   };
   const rssBefore = await settledRss();
   const loaders = Array.from({ length: procs }, (_, i) =>
-    fork(here("./load-client.ts"), [server === "nats" ? "nats" : "cryptostream", url, String(Math.floor(clients / procs) + (i < clients % procs ? 1 : 0))], {
-      execArgv: ["--import", "tsx"],
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    }),
+    fork(
+      here("./load-client.ts"),
+      [server === "nats" ? "nats" : "cryptostream", url, String(Math.floor(clients / procs) + (i < clients % procs ? 1 : 0)), nats.url, String(symbolCount)],
+      {
+        execArgv: ["--import", "tsx"],
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+      },
+    ),
   );
   await waitFor(
     `${clients} clients to connect to ${server}`,
@@ -123,17 +136,20 @@ async function run(server: string) {
   await new Promise((resolve) => setTimeout(resolve, 2_000));
 
   const deliveries = reports.reduce((sum, r) => sum + r.deliveries, 0);
-  const worst = (key: "p50" | "p99" | "max") => Math.max(...reports.map((r) => r[key]));
+  const worst = (key: "p50" | "p99" | "max" | "maxStaleMs") => Math.max(...reports.map((r) => r[key]));
   return {
     server,
     ticksPerSecond: ticksIn / seconds,
     asked: (ticksIn * clients) / seconds,
     delivered: deliveries / seconds,
     cpuUsPerDelivery: (cpu * 1_000) / Math.max(deliveries, 1),
+    cpuUsPerClientSecond: (cpu * 1_000) / (clients * seconds),
     serverCpuPercent: (cpu / (seconds * 1_000)) * 100,
     p50: worst("p50"),
     p99: worst("p99"),
     max: worst("max"),
+    maxStaleMs: worst("maxStaleMs"),
+    staleUnknown: reports.reduce((sum, r) => sum + r.staleUnknown, 0),
     gaps: reports.reduce((sum, r) => sum + r.gaps, 0),
     duplicates: reports.reduce((sum, r) => sum + r.duplicates, 0),
     closed: reports.reduce((sum, r) => sum + r.closed, 0),
@@ -142,16 +158,38 @@ async function run(server: string) {
   };
 }
 
-console.log(`${clients} clients in ${procs} load processes, ${symbolCount} symbols x ${perSymbolRate}/s, ${seconds} s measured after 3 s warm-up`);
 console.log(
-  "| server | ticks/s in | deliveries/s asked | delivered/s | server CPU µs/delivery | server CPU % | p50 ms | p99 ms | max ms | gaps | dups | closed | RSS KB/conn | load clients CPU % |",
+  `${clients} clients in ${procs} load processes, ${symbolCount} symbols x ${perSymbolRate}/s, ${seconds} s measured after 3 s warm-up` +
+    (servers.includes("throttled") ? `; "throttled" is the broadcaster with ?throttle=${values.throttle}` : ""),
 );
-console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+console.log(
+  "| server | ticks/s in | deliveries/s asked | delivered/s | server CPU µs/delivery | × floor | server CPU µs per client-second | server CPU % | p50 ms | p99 ms | max ms | max stale ms | gaps | dups | closed | RSS KB/conn | load clients CPU % |",
+);
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+type Result = Awaited<ReturnType<typeof run>>;
+const rounds = Number(values.rounds);
+const results = new Map<string, Result[]>(servers.map((server) => [server, []]));
+for (let round = 0; round < rounds; round++) for (const server of servers) results.get(server)!.push(await run(server));
+const median = (rows: Result[]) => [...rows].sort((a, b) => a.cpuUsPerDelivery - b.cpuUsPerDelivery)[(rows.length - 1) >> 1]!;
+const floorUs = results.has("floor") ? median(results.get("floor")!).cpuUsPerDelivery : undefined;
 for (const server of servers) {
-  const r = await run(server);
+  const r = median(results.get(server)!);
+  const ratio = floorUs === undefined || server === "throttled" ? "" : (r.cpuUsPerDelivery / floorUs).toFixed(2);
+  // A throttled client skips ticks by design: its "gaps" are what it was spared.
+  const gaps = server === "throttled" ? `(${r.gaps} skipped)` : String(r.gaps);
+  const stale = r.staleUnknown > 0 ? `${r.maxStaleMs} (${r.staleUnknown} unknown)` : String(r.maxStaleMs);
   console.log(
-    `| ${r.server} | ${r.ticksPerSecond.toFixed(0)} | ${r.asked.toFixed(0)} | ${r.delivered.toFixed(0)} | ${r.cpuUsPerDelivery.toFixed(2)} | ${r.serverCpuPercent.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.max} | ${r.gaps} | ${r.duplicates} | ${r.closed} | ${r.rssKbPerConnection.toFixed(1)} | ${r.clientCpuPercent.toFixed(0)} |`,
+    `| ${r.server} | ${r.ticksPerSecond.toFixed(0)} | ${r.asked.toFixed(0)} | ${r.delivered.toFixed(0)} | ${r.cpuUsPerDelivery.toFixed(2)} | ${ratio} | ${r.cpuUsPerClientSecond.toFixed(1)} | ${r.serverCpuPercent.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.max} | ${stale} | ${gaps} | ${r.duplicates} | ${r.closed} | ${r.rssKbPerConnection.toFixed(1)} | ${r.clientCpuPercent.toFixed(0)} |`,
   );
+}
+if (rounds > 1) {
+  for (const server of servers)
+    console.log(
+      `${server}: µs/delivery by round ${results
+        .get(server)!
+        .map((r) => r.cpuUsPerDelivery.toFixed(2))
+        .join(", ")}`,
+    );
 }
 await nc.close();
 await nats.cleanup();
