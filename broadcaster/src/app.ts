@@ -9,6 +9,7 @@ import {
   pricesStreamSettings,
   systemClock,
   type Clock,
+  type Logger,
   type NatsConnection,
   type RunningService,
   type ServiceDeps,
@@ -21,6 +22,7 @@ import { broadcasterHealth } from "./health";
 import { BroadcastHub } from "./hub";
 import { broadcasterMetrics } from "./metrics";
 import { followPrices } from "./price-feed";
+import { StatusBoard, followSourceReports } from "./status-board";
 import { WEBSOCKET_PATH, acceptUpgrades } from "./upgrades";
 
 export type BroadcasterDeps = ServiceDeps<BroadcasterConfig>;
@@ -35,10 +37,12 @@ export async function startBroadcaster({ config, nc, logger, metrics, clock = sy
   await ensurePricesStream(nc, pricesStreamSettings(config), { logger });
   const measured = broadcasterMetrics(metrics);
   const hub = hubOf(config, measured, clock);
+  const status = statusOf(nc, config, hub, measured, logger, clock);
   const feed = await followPrices({
     nc,
     onTick: (tick, storedAtMs) => {
       measured.ticksIn.inc();
+      status.board.observe(tick.symbol, tick.source, storedAtMs);
       hub.publish(tick, storedAtMs);
     },
     onReject: measured.rejectTick(logger),
@@ -53,6 +57,7 @@ export async function startBroadcaster({ config, nc, logger, metrics, clock = sy
     ...reads,
     ...sessionSettings(config),
     hub,
+    status: status.board,
     ...(await streamOf(nc)),
     checkToken: admissions.requiresToken ? (token) => admissions.checkToken(token) : undefined,
     onClosed: (ip) => admissions.closed(ip),
@@ -63,7 +68,7 @@ export async function startBroadcaster({ config, nc, logger, metrics, clock = sy
   const server = createHttpServer({
     registry: metrics.registry,
     logger,
-    health: broadcasterHealth({ nc, feed, hub, windowSlots: reads.windowSlots, serverId: config.BROADCASTER_ID }),
+    health: broadcasterHealth({ nc, feed, hub, windowSlots: reads.windowSlots, status: status.board, serverId: config.BROADCASTER_ID }),
   });
   const upgrades = acceptUpgrades(server, admissions, {
     onRefused: (status) => measured.refused.inc({ status: String(status) }),
@@ -80,6 +85,7 @@ export async function startBroadcaster({ config, nc, logger, metrics, clock = sy
   const close = async () => {
     upgrades.stop();
     heartbeat.clear();
+    status.stop();
     for (const session of hub.allSessions()) session.close(CLOSE_CODES.goingAway, "going away");
     await feed.stop();
     await reads.windowNc.close();
@@ -95,6 +101,35 @@ function hubOf(config: BroadcasterConfig, measured: ReturnType<typeof broadcaste
     onSent: measured.events.onSent,
     clock,
   });
+}
+
+/** Stale symbols and down sources: kept from the ticks and ingest's reports, each change counted and sent to clients. */
+function statusOf(
+  nc: NatsConnection,
+  config: BroadcasterConfig,
+  hub: BroadcastHub,
+  measured: ReturnType<typeof broadcasterMetrics>,
+  logger: Logger,
+  clock: Clock,
+) {
+  const board = new StatusBoard({
+    staleAfterMs: config.STALE_AFTER,
+    clock,
+    onChange: (change) => {
+      for (const { state } of Object.values(change.symbols)) measured.statusChanges.inc({ kind: "symbol", state });
+      for (const { state } of Object.values(change.sources)) measured.statusChanges.inc({ kind: "source", state });
+      hub.sendStatus(change);
+    },
+  });
+  const reports = followSourceReports(nc, board, measured.rejectReport(logger));
+  board.start();
+  return {
+    board,
+    stop() {
+      reports.stop();
+      board.close();
+    },
+  };
 }
 
 function admissionsOf(config: BroadcasterConfig, clock: Clock): Admissions {

@@ -32,6 +32,8 @@ export const broadcasterEnv = {
   AUTH_JWT_ISSUER: z.string().min(1).optional(),
   TRUST_PROXY: trustedProxies(),
   HEARTBEAT_INTERVAL: duration("20s", { min: 100, max: 600_000 }),
+  /** A symbol with no tick stored for this long is reported stale. */
+  STALE_AFTER: duration("60s", { min: 1_000, max: 86_400_000 }),
   /** 0 flushes on the next turn of the event loop. */
   FLUSH_INTERVAL: duration("25ms", { min: 0, max: 1_000 }),
   CLIENT_MESSAGE_RATE: positiveInt(20, 1_000),

@@ -21,6 +21,7 @@ import type { BroadcastHub } from "./hub";
 import { replayWindow, type ReplayWindow } from "./replay";
 import { resumeFromStream } from "./resume";
 import { ClientSession, type SessionEvents, type SlowClientLimits } from "./session";
+import type { StatusBoard } from "./status-board";
 import type { FrameSink } from "./ws-frame";
 
 export type WindowReadKind = "resume" | "replay";
@@ -39,6 +40,8 @@ export interface ConnectionContext {
   limits: SlowClientLimits;
   /** How long a replay or resume waits for a client over the soft limit before closing it. */
   sendTimeoutMs: number;
+  /** Stale symbols and down sources, for `hello`. */
+  status: StatusBoard;
   /** The epoch of `PRICES` (its creation time), as last read: sent in `hello`, checked on resume. */
   streamEpoch: { current: string };
   /** Client messages allowed per second. */
@@ -124,6 +127,7 @@ class Connection {
       symbols: hub.symbols(),
       simulated: this.context.simulated,
       epoch: this.context.streamEpoch.current,
+      status: this.context.status.current(),
     });
     this.expireAt(expiresAtMs);
     this.subscribeFromUrl(url);

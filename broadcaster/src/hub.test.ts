@@ -121,6 +121,23 @@ describe("BroadcastHub", () => {
   });
 });
 
+describe("status changes", () => {
+  it("reach every session with the symbols it subscribes to and every source, and nobody with nothing to learn", () => {
+    const { hub, connect } = setup();
+    const all = connect();
+    const btcOnly = connect(["btc"]);
+    const ethOnly = connect(["eth"]);
+    const stale = { state: "stale" as const, since: 2, lastTickAt: 1, source: "binance" };
+    hub.sendStatus({ symbols: { btc: stale }, sources: {} });
+    expect(all.socket.sent).toEqual([{ type: "status", symbols: { btc: stale }, sources: {} }]);
+    expect(btcOnly.socket.sent).toEqual(all.socket.sent);
+    expect(ethOnly.socket.sent).toEqual([]);
+    const down = { state: "down" as const, reason: "silent" as const, since: 3 };
+    hub.sendStatus({ symbols: {}, sources: { binance: down } });
+    expect(ethOnly.socket.sent).toEqual([{ type: "status", symbols: {}, sources: { binance: down } }]);
+  });
+});
+
 describe("a slow client", () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());

@@ -1,4 +1,13 @@
-import { systemClock, type Clock, type ClockTimer, type SequencedTick, type TicksMessage, type WireTick } from "@cryptostream/core";
+import {
+  systemClock,
+  type Clock,
+  type ClockTimer,
+  type SequencedTick,
+  type StatusMessage,
+  type StatusReport,
+  type TicksMessage,
+  type WireTick,
+} from "@cryptostream/core";
 import type { ClientSession } from "./session";
 import { textFrame } from "./ws-frame";
 
@@ -126,6 +135,16 @@ export class BroadcastHub {
     this.options.onFlush?.(storedAt);
   }
 
+  /** A status change to every session: the symbols it subscribes to and every source, encoded once per group. */
+  sendStatus(change: StatusReport): void {
+    for (const group of this.groups.values()) {
+      const symbols = group.symbols ? pickSymbols(change.symbols, group.symbols) : change.symbols;
+      if (Object.keys(symbols).length === 0 && Object.keys(change.sources).length === 0) continue;
+      const text = JSON.stringify({ type: "status", symbols, sources: change.sources } satisfies StatusMessage);
+      for (const session of group.sessions) session.sendEncoded(text);
+    }
+  }
+
   /** Keeps the latest of each symbol for a throttled group, and schedules its next message no later than one interval on. */
   private holdForThrottle(group: Group, ticks: readonly SequencedTick[]): void {
     group.latest ??= new Map();
@@ -180,4 +199,8 @@ export class BroadcastHub {
     group.timer?.clear();
     this.groups.delete(key);
   }
+}
+
+function pickSymbols(symbols: StatusReport["symbols"], wanted: ReadonlySet<string>): StatusReport["symbols"] {
+  return Object.fromEntries(Object.entries(symbols).filter(([symbol]) => wanted.has(symbol)));
 }

@@ -43,6 +43,7 @@ export function broadcasterMetrics(metrics: ServiceMetrics) {
       metrics.ticksRejected.inc({ stage: "broadcaster", reason });
       logger.warn({ reason, seq }, `rejected tick from PRICES: ${message}`);
     },
+    ...statusMetrics(metrics),
     refused: counter("cryptostream_broadcaster_refused_connections_total", "Upgrades refused, by HTTP status", ["status"]),
     /** After a flush: how long each tick took from JetStream to the clients. */
     observeFlush(storedAtMs: readonly number[], nowMs: number) {
@@ -53,6 +54,23 @@ export function broadcasterMetrics(metrics: ServiceMetrics) {
       metrics.gauge("cryptostream_broadcaster_connections", "Open WebSocket connections", () => hub.clientCount);
       metrics.gauge("cryptostream_broadcaster_window_reads", "Replays and resumes reading the stream now", () => windowSlots.active);
       metrics.gauge("cryptostream_broadcaster_window_reads_queued", "Replays and resumes waiting for a slot", () => windowSlots.queued);
+    },
+  };
+}
+
+/** Status changes sent to clients, and source reports refused. */
+function statusMetrics(metrics: ServiceMetrics) {
+  const counter = metrics.counter.bind(metrics);
+  const rejected = counter("cryptostream_broadcaster_source_reports_rejected_total", "Messages on status.sources.* that are not source reports");
+  return {
+    statusChanges: counter("cryptostream_broadcaster_status_changes_total", "Symbols gone stale or fresh, sources gone down or up, as sent to clients", [
+      "kind",
+      "state",
+    ]),
+    /** A message on status.sources.* that is not a source report: counted and logged. */
+    rejectReport: (logger: Logger) => (message: string) => {
+      rejected.inc();
+      logger.warn(`rejected source report: ${message}`);
     },
   };
 }

@@ -66,7 +66,7 @@ describe("broadcaster protocol v1 on a real nats-server", () => {
     const client = await WsTestClient.open(url(main));
     await client.waitForMessage((m) => m.type === "snapshot");
     const { created } = await (await jetstreamManager(nc)).streams.info(PRICES_STREAM);
-    expect(client.messages[0]).toEqual({ type: "hello", version: 1, serverId: "b1", symbols: ["btc", "eth", "sol"], simulated: true, epoch: created });
+    expect(client.messages[0]).toEqual({ type: "hello", version: 1, serverId: "b1", symbols: ["btc", "eth", "sol"], simulated: true, epoch: created, status: { symbols: {}, sources: {} } });
     expect(seqsOf(ticksOf(client, "snapshot"))).toEqual([4, 5, 6]);
     await client.close();
   });

@@ -88,6 +88,11 @@ export class ClientSession {
     this.write(JSON.stringify(message));
   }
 
+  /** A message already encoded, for every session that gets it. */
+  sendEncoded(text: string): void {
+    this.write(text);
+  }
+
   /** Sends ticks as `ticks` messages of at most 500. */
   sendTicks(ticks: readonly WireTick[]): void {
     for (let i = 0; i < ticks.length; i += PAGE) {

@@ -38,6 +38,12 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
     stack.sim.tick();
     const btc = stack.sim.market.coins.get("btc")!;
     await client.waitForMessage((m) => m.type === "ticks" && (m as unknown as TicksMessage).ticks.some((t) => t.ts === btc.updatedAt));
+    // Ingest reports the source on status.sources.binance, the broadcaster hears it, and so may the viewer.
+    const reports: string[] = [];
+    stack.nc.subscribe("status.>", { callback: (_error, message) => void reports.push(message.subject) });
+    const sourceUp = (m: { type: string; sources?: unknown }) => m.type === "status" && (m.sources as Record<string, { state: string }>).binance?.state === "up";
+    await client.waitForMessage(sourceUp, "binance up, from ingest's report");
+    await waitFor("the viewer to see a source report", () => reports.includes("status.sources.binance"));
     const history = `http://127.0.0.1:${stack.history.port}`;
     await waitFor("the tick in history", async () =>
       ((await (await fetch(`${history}/api/history/btc`)).json()) as { ticks?: SequencedTick[] }).ticks?.some((t) => t.ts === btc.updatedAt),

@@ -29,6 +29,8 @@ export interface StackOptions {
   sources?: string;
   /** NATS user and password of each service (and of the test's own connection), when the server requires them. */
   credentials?: Partial<Record<"ingest" | "broadcaster" | "history" | "test", { user: string; pass: string }>>;
+  /** More variables for a service, for example shorter timeouts. */
+  env?: Partial<Record<"ingest" | "broadcaster" | "history", Record<string, string>>>;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function startStack({
   sources = "binance",
   nats: natsOptions,
   credentials = {},
+  env: extraEnv = {},
 }: StackOptions = {}): Promise<Stack> {
   const nats = await startNatsServer(natsOptions);
   const sim = await startSimExchange({ symbols, intervalMs });
@@ -48,7 +51,7 @@ export async function startStack({
   /** A service's own variables: its NATS user too, for the connection it reads windows on. */
   const envOf = (name: "ingest" | "broadcaster" | "history") => {
     const user = credentials[name];
-    return user ? { ...env, NATS_USER: user.user, NATS_PASSWORD: user.pass } : env;
+    return { ...env, ...(user && { NATS_USER: user.user, NATS_PASSWORD: user.pass }), ...extraEnv[name] };
   };
   const deps = async (name: "ingest" | "broadcaster" | "history") => ({
     nc: await connect({ servers: nats.url, name, ...credentials[name], inboxPrefix: inboxPrefixFor(credentials[name]?.user) }),

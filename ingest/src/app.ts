@@ -17,7 +17,7 @@ import { BINANCE_SOURCE } from "./sources/binance-parse";
 import { COINGECKO_SOURCE } from "./sources/coingecko-parse";
 import { TickGate } from "./tick-gate";
 import { TickRouter } from "./tick-router";
-import { binanceFeeds, coinGeckoPollers } from "./upstreams";
+import { binanceFeeds, coinGeckoPollers, sourceReporter } from "./upstreams";
 
 export type IngestDeps = ServiceDeps<IngestConfig>;
 
@@ -50,12 +50,14 @@ export async function startIngest({ config, nc, logger, metrics, clock = systemC
   const upstreamDeps = { config, router, measured, logger, clock };
   const feeds = binanceFeeds(upstreamDeps);
   const pollers = await coinGeckoPollers(nc, upstreamDeps);
+  const reporter = sourceReporter(nc, feeds, pollers, upstreamDeps);
 
-  const health = ingestHealth({ nc, feeds, pollers, symbols: config.SYMBOLS, router, selector, primary, fallback, publisher, clock });
+  const health = ingestHealth({ nc, feeds, pollers, reporter, symbols: config.SYMBOLS, router, selector, primary, fallback, publisher, clock });
   const server = createHttpServer({ health, registry: metrics.registry, logger });
   const port = await listen(server, config.INGEST_PORT);
   feeds.forEach((feed) => feed.start());
   pollers.forEach((poller) => poller.start());
+  reporter.start();
   logger.info({ port, symbols: config.SYMBOLS, sources: config.SOURCES }, "ingest started");
 
   return {
@@ -64,6 +66,7 @@ export async function startIngest({ config, nc, logger, metrics, clock = systemC
     async close() {
       feeds.forEach((feed) => feed.close());
       pollers.forEach((poller) => poller.close());
+      reporter.close();
       await publisher.flush();
       publisher.close();
       await closeServer(server);

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import {
   DEFAULT_ASSETS,
   commonEnv,
@@ -45,6 +46,10 @@ export const ingestEnv = {
   ...commonEnv,
   ...streamEnv,
   INGEST_PORT: port(8082),
+  INGEST_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1 to 64 letters, digits, '.', '_' or '-'")
+    .default(`${hostname()}-${process.pid}`),
   SYMBOLS: symbolList("btc,eth,sol,xlm"),
   ASSETS: assetMappings,
   SOURCES: z

@@ -1,5 +1,6 @@
 import type { Clock, HealthReport, NatsConnection } from "@cryptostream/core";
 import type { TickPublisher } from "./publisher";
+import type { SourceReporter } from "./source-reports";
 import type { SourceSelector } from "./source-selector";
 import type { BinanceFeed } from "./sources/binance-feed";
 import type { CoinGeckoPoller } from "./sources/coingecko-poller";
@@ -9,6 +10,8 @@ export interface IngestHealthSources {
   nc: NatsConnection;
   feeds: readonly BinanceFeed[];
   pollers: readonly CoinGeckoPoller[];
+  /** Its latest report of each source, as published on `status.sources.<source>`. */
+  reporter: SourceReporter;
   symbols: readonly string[];
   router: TickRouter;
   selector: SourceSelector;
@@ -21,7 +24,7 @@ export interface IngestHealthSources {
 
 /** `GET /healthz`: NATS, each upstream connection and poller, each symbol's source and freshness, the publish backlog. */
 export function ingestHealth(sources: IngestHealthSources): () => HealthReport {
-  const { nc, feeds, pollers, symbols, router, selector, primary, fallback, publisher, clock } = sources;
+  const { nc, feeds, pollers, reporter, symbols, router, selector, primary, fallback, publisher, clock } = sources;
   return () => {
     const now = clock.now();
     const ageOf = (at: number | undefined) => (at ? now - at : null);
@@ -38,6 +41,7 @@ export function ingestHealth(sources: IngestHealthSources): () => HealthReport {
           return { lastSuccessAgeMs: ageOf(lastSuccessAt), errors, rateLimited };
         }),
       },
+      sourceStates: Object.fromEntries(reporter.reports().map(({ source, state, reason, since }) => [source, { state, reason, since }])),
       symbols: Object.fromEntries(
         symbols.map((symbol) => {
           const tick = router.lastTick.get(symbol);

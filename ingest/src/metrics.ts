@@ -19,6 +19,11 @@ export function ingestMetrics(metrics: ServiceMetrics) {
       "Upstream events skipped because they repeat the last one published (a poll between upstream updates)",
       ["source"],
     ),
+    sourceChanges: metrics.counter(
+      "cryptostream_ingest_source_state_changes_total",
+      "Upstream sources going down (with the reason) or coming back up, as this instance sees them",
+      ["source", "state", "reason"],
+    ),
     retries: metrics.counter("cryptostream_ingest_publish_retries_total", "Publishes that failed and were retried with the same msg id"),
     rejected: metrics.ticksRejected,
     /** The publisher's backlog, read when scraped. */

@@ -7,6 +7,7 @@ import { BinanceFeed } from "./sources/binance-feed";
 import { binanceConnectionBudget } from "./sources/connection-budget";
 import { COINGECKO_SOURCE, parseCoinGeckoMarkets } from "./sources/coingecko-parse";
 import { CoinGeckoPoller } from "./sources/coingecko-poller";
+import { SourceReporter, pollingProbe, websocketProbe } from "./source-reports";
 import type { TickRouter } from "./tick-router";
 
 /** Binance allows at most 1024 streams per connection. */
@@ -76,4 +77,27 @@ export async function coinGeckoPollers(nc: NatsConnection, { config, router, mea
     },
   });
   return [poller];
+}
+
+/** Reports each configured source's state on `status.sources.<source>`, counting every change. */
+export function sourceReporter(
+  nc: NatsConnection,
+  feeds: readonly BinanceFeed[],
+  pollers: readonly CoinGeckoPoller[],
+  deps: Omit<UpstreamDeps, "router">,
+): SourceReporter {
+  const { config, measured, logger, clock } = deps;
+  const startedAt = clock.now();
+  const probes = [
+    ...(feeds.length > 0 ? [websocketProbe(BINANCE_SOURCE, feeds, config.BINANCE_STALE_TIMEOUT, startedAt)] : []),
+    ...(pollers.length > 0 ? [pollingProbe(COINGECKO_SOURCE, pollers, config.COINGECKO_POLL_INTERVAL, config.COINGECKO_TIMEOUT, startedAt)] : []),
+  ];
+  return new SourceReporter({
+    nc,
+    instance: config.INGEST_ID,
+    probes,
+    clock,
+    logger,
+    onChange: (report) => measured.sourceChanges.inc({ source: report.source, state: report.state, reason: report.reason ?? "" }),
+  });
 }

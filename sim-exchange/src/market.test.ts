@@ -29,4 +29,18 @@ describe("Market", () => {
     expect(btc.low).toBeLessThanOrEqual(btc.price);
     expect(first.market.coins.get("newcoin")!.asset.binancePair).toBe("newcoinusdt");
   });
+
+  it("leaves a halted symbol where it was, out of every step, until it is resumed", () => {
+    let now = 1_763_800_000_000;
+    const market = new Market({ symbols: ["btc", "eth"], now: () => now });
+    market.setHalted("eth", true);
+    const eth = { ...market.coins.get("eth")! };
+    now += 60_000;
+    expect(market.step().map((coin) => coin.asset.symbol)).toEqual(["btc"]);
+    expect(market.coins.get("eth")).toEqual(eth);
+    market.setHalted("eth", false);
+    now += 1_000;
+    expect(market.step().map((coin) => coin.asset.symbol)).toEqual(["btc", "eth"]);
+    expect(market.coins.get("eth")!.updatedAt).toBe(now);
+  });
 });

@@ -54,6 +54,8 @@ export interface MarketOptions {
 /** Prices that move like a market: geometric Brownian motion per symbol. */
 export class Market {
   readonly coins = new Map<string, CoinState>();
+  /** Symbols whose trading is halted: they neither move nor tick until resumed. */
+  readonly halted = new Set<string>();
   private readonly random: () => number;
   private readonly volatility: number;
   private readonly now: () => number;
@@ -81,14 +83,21 @@ export class Market {
     });
   }
 
-  /** Moves every price by the time elapsed since the last step (at least 1 ms). */
+  /** Halts one symbol's trading (no move, no mini ticker), or resumes it. */
+  setHalted(symbol: string, halted: boolean): void {
+    if (halted) this.halted.add(symbol);
+    else this.halted.delete(symbol);
+  }
+
+  /** Moves every trading price by the time elapsed since the last step (at least 1 ms); returns the coins that moved. */
   step(): CoinState[] {
     const now = Math.max(this.now(), this.lastStepAt + 1);
     const dt = Math.max(now - this.lastStepAt, 1) / MS_PER_YEAR;
     this.lastStepAt = now;
     // A market that is visibly alive in a demo: compress a day of moves into minutes.
     const baseSigma = this.volatility * 30;
-    for (const coin of this.coins.values()) {
+    const trading = [...this.coins.values()].filter((coin) => !this.halted.has(coin.asset.symbol));
+    for (const coin of trading) {
       const sigma = STABLECOINS.has(coin.asset.symbol) ? baseSigma / 200 : baseSigma;
       const shock = (-(sigma * sigma) / 2) * dt + sigma * Math.sqrt(dt) * gaussian(this.random);
       coin.price = roundPrice(coin.price * Math.exp(shock));
@@ -97,7 +106,7 @@ export class Market {
       coin.volume += (coin.volume / 86_400) * (0.5 + this.random());
       coin.updatedAt = now;
     }
-    return [...this.coins.values()];
+    return trading;
   }
 
   byBinancePair(pair: string): CoinState | undefined {

@@ -4,6 +4,7 @@ import {
   CLOSE_CODES,
   HTTP_ERROR_CODES,
   PROTOCOL_ERROR_CODES,
+  SOURCE_DOWN_REASONS,
   TICK_REJECT_REASONS,
   UPSTREAM_ERROR_REASONS,
   UPSTREAM_REJECT_REASONS,
@@ -36,12 +37,13 @@ describe("the README's tables of codes", () => {
     ["tick reject reason", TICK_REJECT_REASONS],
     ["upstream reject reason", UPSTREAM_REJECT_REASONS],
     ["upstream error reason", UPSTREAM_ERROR_REASONS],
+    ["source down reason", SOURCE_DOWN_REASONS],
   ] as const)("list every %s of the catalogue, and nothing else", (header, codes) => {
     expect(tableCodes(header)).toEqual(sorted(codes));
   });
 
   it("are written in snake_case, each once", () => {
-    for (const list of [PROTOCOL_ERROR_CODES, HTTP_ERROR_CODES, TICK_REJECT_REASONS, UPSTREAM_REJECT_REASONS, UPSTREAM_ERROR_REASONS]) {
+    for (const list of [PROTOCOL_ERROR_CODES, HTTP_ERROR_CODES, TICK_REJECT_REASONS, UPSTREAM_REJECT_REASONS, UPSTREAM_ERROR_REASONS, SOURCE_DOWN_REASONS]) {
       expect(new Set(list).size).toBe(list.length);
       for (const code of list) expect(code).toMatch(/^[a-z0-9]+(_[a-z0-9]+)*$/);
     }

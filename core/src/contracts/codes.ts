@@ -94,6 +94,19 @@ export const UPSTREAM_ERROR_REASONS = [
 ] as const;
 export type UpstreamErrorReason = (typeof UPSTREAM_ERROR_REASONS)[number];
 
+/** Why an upstream source is `down`, in a status report and a `status` message. */
+export const SOURCE_DOWN_REASONS = [
+  /** No connection to it is open (WebSocket sources). */
+  "disconnected",
+  /** Connected, but nothing arrived within its stale timeout. */
+  "silent",
+  /** Its requests fail, or none succeeded lately (REST sources). */
+  "failing",
+  /** No ingest instance has reported on it lately (said by the broadcaster). */
+  "unreported",
+] as const;
+export type SourceDownReason = (typeof SOURCE_DOWN_REASONS)[number];
+
 /** The reason for an HTTP status an upstream answered with. */
 export function httpStatusReason(status: number): UpstreamErrorReason {
   if (status === 429) return "http_429";

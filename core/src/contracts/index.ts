@@ -15,9 +15,20 @@ export {
 } from "./names";
 export { PROTOCOL_VERSION } from "./protocol";
 export {
+  SOURCE_REPORT_EXPIRES_MS,
+  SOURCE_REPORT_INTERVAL_MS,
+  SOURCE_STATUS_SUBJECT_PREFIX,
+  SOURCE_STATUS_SUBJECTS,
+  SourceReportSchema,
+  decodeSourceReport,
+  sourceStatusSubject,
+} from "./status";
+export type { SourceReport, SourceReportDecoding, SourceStatus, StatusReport, SymbolStatus } from "./status";
+export {
   CLOSE_CODES,
   HTTP_ERROR_CODES,
   PROTOCOL_ERROR_CODES,
+  SOURCE_DOWN_REASONS,
   TICK_REJECT_REASONS,
   UPGRADE_REFUSAL_CODES,
   UPSTREAM_ERROR_REASONS,
@@ -28,6 +39,7 @@ export type {
   CloseCode,
   HttpErrorCode,
   ProtocolErrorCode,
+  SourceDownReason,
   TickRejectReason,
   UpgradeRefusalStatus,
   UpstreamErrorReason,
@@ -52,6 +64,7 @@ export type {
   ResetMessage,
   ServerMessage,
   SnapshotMessage,
+  StatusMessage,
   SubscribedMessage,
   SymbolsResponse,
   TicksMessage,

@@ -1,5 +1,6 @@
 import type { AssetMetadata } from "./asset-metadata";
 import type { HttpErrorCode, ProtocolErrorCode } from "./codes";
+import type { StatusReport } from "./status";
 import type { SequencedTick } from "./tick";
 
 /** Version of the broadcaster's WebSocket protocol, sent in `hello`. */
@@ -22,6 +23,16 @@ export interface HelloMessage {
    * starts its seqs over, so a client resumes with the epoch beside its last seq.
    */
   epoch: string;
+  /** Stale symbols (of those the connection subscribes to) and every source reported on, now. */
+  status: StatusReport;
+}
+
+/** A change in what the data is worth: symbols gone stale or fresh again, sources gone down or back up. */
+export interface StatusMessage {
+  type: "status";
+  /** Only what changed; either may be empty. */
+  symbols: StatusReport["symbols"];
+  sources: StatusReport["sources"];
 }
 
 /** The latest tick of each subscribed symbol: on connect, after `reset`, and after `subscribe`. */
@@ -84,6 +95,7 @@ export type ServerMessage =
   | TicksMessage
   | SubscribedMessage
   | ResetMessage
+  | StatusMessage
   | ReplayMessage
   | ReplayEndMessage
   | PongMessage

@@ -1,0 +1,69 @@
+import { z } from "zod";
+import { SOURCE_DOWN_REASONS, type SourceDownReason } from "./codes";
+
+/** Subject prefix of ingest's reports on its upstream sources: `status.sources.<source>`. */
+export const SOURCE_STATUS_SUBJECT_PREFIX = "status.sources";
+/** Wildcard that matches every source's reports. */
+export const SOURCE_STATUS_SUBJECTS = `${SOURCE_STATUS_SUBJECT_PREFIX}.*`;
+/** How often each ingest instance reports every source, besides at once on a change. */
+export const SOURCE_REPORT_INTERVAL_MS = 5_000;
+/** A report older than this no longer counts: its ingest instance is gone or cut off. */
+export const SOURCE_REPORT_EXPIRES_MS = 3 * SOURCE_REPORT_INTERVAL_MS;
+
+export function sourceStatusSubject(source: string): string {
+  return `${SOURCE_STATUS_SUBJECT_PREFIX}.${source}`;
+}
+
+/** One ingest instance's view of one upstream source, published on `status.sources.<source>`. */
+export const SourceReportSchema = z.object({
+  source: z.string().regex(/^[a-z0-9_-]{1,32}$/, "must be a lowercase source name"),
+  state: z.enum(["up", "down"]),
+  reason: z.enum(SOURCE_DOWN_REASONS).optional(),
+  /** When this instance last saw the source change state (ms since epoch). */
+  since: z.number().int().nonnegative(),
+  /** The reporting ingest instance. */
+  instance: z.string().min(1).max(64),
+  /** When the report was made (ms since epoch). */
+  ts: z.number().int().nonnegative(),
+});
+export type SourceReport = z.infer<typeof SourceReportSchema>;
+
+export type SourceReportDecoding = { ok: true; report: SourceReport } | { ok: false; message: string };
+
+export function decodeSourceReport(text: string): SourceReportDecoding {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, message: "not JSON" };
+  }
+  const result = SourceReportSchema.safeParse(value);
+  if (result.success) return { ok: true, report: result.data };
+  return { ok: false, message: result.error.issues.map((issue) => `${issue.path.join(".") || "report"}: ${issue.message}`).join("; ") };
+}
+
+/** A symbol's freshness, as the broadcaster sees it. */
+export interface SymbolStatus {
+  /** `stale`: no tick stored for the broadcaster's `STALE_AFTER`. */
+  state: "fresh" | "stale";
+  /** When it became so (ms since epoch). */
+  since: number;
+  /** When its last tick was stored in JetStream, and where that tick came from. */
+  lastTickAt: number;
+  source: string;
+}
+
+/** An upstream source's state across every ingest instance: `up` while any says so. */
+export interface SourceStatus {
+  state: "up" | "down";
+  reason?: SourceDownReason;
+  since: number;
+}
+
+/** What a user should know about the data, beyond the ticks: stale symbols and down sources. */
+export interface StatusReport {
+  /** In `hello`, the stale symbols only (any other is fresh); in `status`, those that changed. */
+  symbols: Record<string, SymbolStatus>;
+  /** In `hello`, every source reported on; in `status`, those that changed. */
+  sources: Record<string, SourceStatus>;
+}
