@@ -239,22 +239,33 @@ class Connection {
     }
   }
 
-  /** Adds or removes symbols (and sets the throttle), answers `subscribed`, and snapshots what was added. */
+  /**
+   * Adds or removes symbols (and sets the throttle), answers `subscribed`, and snapshots what was
+   * added, or every subscribed symbol when the throttle changed (ticks held for the old one are
+   * not sent). No symbols named leaves the subscription as it is: "every symbol" stays every symbol.
+   */
   private changeSubscription(message: Extract<ClientMessage, { type: "subscribe" | "unsubscribe" }>): void {
     const { hub } = this.context;
     const session = this.session;
     const current = session.symbols ?? new Set(hub.symbols());
-    const next = new Set(current);
-    for (const symbol of message.symbols) {
-      if (message.type === "subscribe") next.add(symbol);
-      else next.delete(symbol);
+    let next = session.symbols;
+    if (message.symbols.length > 0) {
+      const changed = new Set(current);
+      for (const symbol of message.symbols) {
+        if (message.type === "subscribe") changed.add(symbol);
+        else changed.delete(symbol);
+      }
+      next = changed;
     }
+    const throttleBefore = session.throttleMs;
     const throttle = message.type === "subscribe" && message.throttle !== undefined ? Number(message.throttle) : undefined;
     hub.subscribe(session, next, throttle);
-    session.send({ type: "subscribed", symbols: [...next].sort(), ...(session.throttleMs !== undefined && { throttle: session.throttleMs }) });
+    const symbols = [...(next ?? hub.symbols())].sort();
+    session.send({ type: "subscribed", symbols, ...(session.throttleMs !== undefined && { throttle: session.throttleMs }) });
     if (message.type === "unsubscribe") return;
     const added = new Set(message.symbols.filter((s) => !current.has(s)));
-    const ticks = hub.snapshotFor(session).filter((tick) => added.has(tick.symbol));
+    const throttleChanged = session.throttleMs !== throttleBefore;
+    const ticks = hub.snapshotFor(session).filter((tick) => throttleChanged || added.has(tick.symbol));
     if (ticks.length > 0) session.send({ type: "snapshot", ticks });
   }
 

@@ -66,7 +66,15 @@ describe("broadcaster protocol v1 on a real nats-server", () => {
     const client = await WsTestClient.open(url(main));
     await client.waitForMessage((m) => m.type === "snapshot");
     const { created } = await (await jetstreamManager(nc)).streams.info(PRICES_STREAM);
-    expect(client.messages[0]).toEqual({ type: "hello", version: 1, serverId: "b1", symbols: ["btc", "eth", "sol"], simulated: true, epoch: created, status: { symbols: {}, sources: {} } });
+    expect(client.messages[0]).toEqual({
+      type: "hello",
+      version: 1,
+      serverId: "b1",
+      symbols: ["btc", "eth", "sol"],
+      simulated: true,
+      epoch: created,
+      status: { symbols: {}, sources: {} },
+    });
     expect(seqsOf(ticksOf(client, "snapshot"))).toEqual([4, 5, 6]);
     await client.close();
   });
@@ -288,7 +296,12 @@ describe("broadcaster protocol v1 on a real nats-server", () => {
     expect(messages.flatMap((m) => m.ticks).some((t) => (t as { conflated?: boolean }).conflated)).toBe(true);
 
     throttled.send({ type: "subscribe", symbols: [], throttle: "250ms" });
-    expect(await throttled.waitForMessage((m) => m.type === "subscribed")).toMatchObject({ throttle: 250 });
+    // No symbols named: still every symbol; a new throttle brings a snapshot of all of them.
+    expect(await throttled.waitForMessage((m) => m.type === "subscribed")).toEqual({ type: "subscribed", symbols: ["btc", "eth", "sol"], throttle: 250 });
+    await waitFor("a second snapshot", () => throttled.ofType("snapshot").length === 2);
+    const latest = throttled.ofType<TicksMessage>("snapshot")[1]!.ticks;
+    expect(latest.map((t) => t.symbol).sort()).toEqual(["btc", "eth", "sol"]);
+    expect(seqsOf(latest)).toEqual(expect.arrayContaining([lastBtc, lastEth]));
     for (const bad of ["50ms", "2m", "soon", -1]) throttled.send({ type: "subscribe", symbols: [], throttle: bad });
     await waitFor("four refusals", () => throttled.ofType("error").length === 4);
     await throttled.close();

@@ -41,7 +41,8 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
     // Ingest reports the source on status.sources.binance, the broadcaster hears it, and so may the viewer.
     const reports: string[] = [];
     stack.nc.subscribe("status.>", { callback: (_error, message) => void reports.push(message.subject) });
-    const sourceUp = (m: { type: string; sources?: unknown }) => m.type === "status" && (m.sources as Record<string, { state: string }>).binance?.state === "up";
+    const sourceUp = (m: { type: string; sources?: unknown }) =>
+      m.type === "status" && (m.sources as Record<string, { state: string }>).binance?.state === "up";
     await client.waitForMessage(sourceUp, "binance up, from ingest's report");
     await waitFor("the viewer to see a source report", () => reports.includes("status.sources.binance"));
     const history = `http://127.0.0.1:${stack.history.port}`;

@@ -30,7 +30,7 @@ const nextStatus = (after: number, match: (message: StatusMessage) => boolean, w
 describe("status events", () => {
   it("start from ingest's reports on status.sources.<source>, which a nats user can watch", async () => {
     const texts: string[] = [];
-    const subscription = stack.nc.subscribe(SOURCE_STATUS_SUBJECTS, { callback: (_error, message) => texts.push(message.string()) });
+    const subscription = stack.nc.subscribe(SOURCE_STATUS_SUBJECTS, { callback: (_error, message) => void texts.push(message.string()) });
     await waitFor("a report on status.sources.binance", () => texts.length > 0, 10_000);
     subscription.unsubscribe();
     const decoded = decodeSourceReport(texts[0]!);

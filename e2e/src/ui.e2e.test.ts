@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { PRICES_STREAM, visitTickWindow, type SequencedTick, type ServerMessage } from "@cryptostream/core";
-import { buildUi, launchChromium, serveUi } from "@cryptostream/testing";
+import { buildUi, launchChromium, serveUi, waitFor } from "@cryptostream/testing";
 import type { Browser, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,23 +35,23 @@ describe("the UI in Chromium against the running stack", () => {
   /** Requests to any other origin than the UI server's: the demo must work with no internet. */
   const foreignRequests: string[] = [];
   const feedUrls: string[] = [];
-  const receivedSeqs: number[] = [];
-  let firstSnapshotSeq: number | undefined;
+  /** Every message the page received since it was last loaded, in order. */
+  const frames: ServerMessage[] = [];
   let pageLoads = 0;
   const screenshots = (name: string) => screenshotsOf(page, name);
   /** Loads the board afresh (a new client as far as the broadcaster knows) and waits for its prices. */
   const openBoard = async () => {
     pageLoads++;
     feedUrls.length = 0;
-    receivedSeqs.length = 0;
-    firstSnapshotSeq = undefined;
+    frames.length = 0;
     await page.goto(ui.url);
     await page.getByTestId("card-eth").getByTestId("price").waitFor({ timeout: 15_000 });
   };
 
   beforeAll(async () => {
     // With the simulated CoinGecko too: its /coins/markets gives every coin a name and an icon.
-    stack = await startStack({ intervalMs: 200, sources: "binance,coingecko" });
+    // A symbol is stale after 2 s without a tick, so the test can halt one and see its card greyed.
+    stack = await startStack({ intervalMs: 200, sources: "binance,coingecko", env: { broadcaster: { STALE_AFTER: "2s" } } });
     outDir = await mkdtemp(join(tmpdir(), "cryptostream-ui-"));
     await buildUi(outDir);
     ui = await serveUi(outDir, { broadcasterPort: stack.broadcaster.port, historyPort: stack.history.port });
@@ -63,9 +63,7 @@ describe("the UI in Chromium against the running stack", () => {
       feedUrls.push(socket.url());
       socket.on("framereceived", ({ payload }) => {
         if (openedFor !== pageLoads) return; // a late frame for a page since left
-        const message = JSON.parse(String(payload)) as ServerMessage;
-        if (message.type === "snapshot") firstSnapshotSeq ??= Math.max(0, ...message.ticks.map((tick) => tick.seq));
-        if (message.type === "ticks") receivedSeqs.push(...message.ticks.map((tick) => tick.seq));
+        frames.push(JSON.parse(String(payload)) as ServerMessage);
       });
     });
     page.on("console", (message) => {
@@ -175,37 +173,88 @@ describe("the UI in Chromium against the running stack", () => {
     expect(consoleProblems).toEqual([]);
   });
 
-  it("shows reconnecting while the broadcaster is down, and resumes without a gap once it is back", async () => {
-    const price = page.getByTestId("card-eth").getByTestId("price");
+  const storedSeq = async () => (await (await jetstreamManager(stack.nc)).streams.info(PRICES_STREAM)).state.last_seq;
+  const streamUpTo = async (toSeq: number) => {
+    const stream: SequencedTick[] = [];
+    await visitTickWindow(stack.nc, { fromSeq: 1, toSeq, limit: 1_000_000 }, { onTick: (tick) => void stream.push(tick) });
+    return stream;
+  };
+  const ticksIn = (messages: ServerMessage[]) => messages.flatMap((m) => (m.type === "ticks" || m.type === "snapshot" ? m.ticks : []));
+  /** Index of the first message at or after `from` that `match` accepts, once it has arrived. */
+  const frameIndex = (from: number, match: (message: ServerMessage) => boolean, what: string) =>
+    waitFor(what, () => {
+      const index = frames.findIndex((message, i) => i >= from && match(message));
+      return index >= 0 ? index : undefined;
+    });
+
+  it("greys out a card the broadcaster reports stale, saying its source, and brings it back when the symbol trades again", async () => {
+    await openBoard();
+    const sol = page.getByTestId("card-sol");
+    expect(await sol.getAttribute("data-stale")).toBeNull();
+    stack.sim.market.setHalted("sol", true);
+    await expect.poll(() => sol.getAttribute("data-stale"), { timeout: 15_000 }).toBe("true");
+    expect(await sol.getByTestId("age").textContent()).toMatch(/^stale · /);
+    expect(await sol.getByTestId("source").textContent()).toBe("binance");
+    expect(await sol.evaluate((card) => getComputedStyle(card).filter)).toBe("grayscale(1)");
+    expect(await page.getByTestId("card-btc").getAttribute("data-stale")).toBeNull();
+    stack.sim.market.setHalted("sol", false);
+    await expect.poll(() => sol.getAttribute("data-stale"), { timeout: 15_000 }).toBeNull();
+  });
+
+  it("keeps the board's feed throttled, yet ending at the latest tick of every symbol", async () => {
+    await openBoard();
+    expect(feedUrls[0]).toMatch(/\/ws\?throttle=250ms$/);
+    const stream = await streamUpTo(await storedSeq());
+    const latest = new Map(stream.map((tick) => [tick.symbol, tick.seq]));
+    const seen = () => {
+      const received = new Map<string, number>();
+      for (const tick of ticksIn(frames)) received.set(tick.symbol, Math.max(tick.seq, received.get(tick.symbol) ?? 0));
+      return [...latest].every(([symbol, seq]) => (received.get(symbol) ?? 0) >= seq);
+    };
+    await expect.poll(seen, { timeout: 15_000 }).toBe(true);
+    // Throttled: the board skips ticks of the stream (here 5 a second per symbol), which a coin page does not.
+    const liveSeqs = () => ticksIn(frames.filter((m) => m.type === "ticks")).map((tick) => tick.seq);
+    await expect.poll(() => liveSeqs().length, { timeout: 15_000 }).toBeGreaterThan(60);
+    const seqs = liveSeqs();
+    expect(new Set(seqs).size).toBe(seqs.length);
+    const streamSince = (await streamUpTo(Math.max(...seqs))).filter((tick) => tick.seq >= Math.min(...seqs));
+    expect(seqs.length).toBeLessThan(streamSince.length);
+    await screenshots("board");
+  });
+
+  it("gives a coin page every tick, and resumes it without a gap after the broadcaster is back, showing reconnecting meanwhile", async () => {
+    await openBoard();
+    const onBoard = frames.length;
+    await page.getByTestId("card-eth").getByRole("link").click();
+    const subscribed = await frameIndex(onBoard, (m) => m.type === "subscribed" && m.throttle === undefined, "the throttle turned off");
+    const snapshot = await frameIndex(subscribed, (m) => m.type === "snapshot", "a snapshot of every symbol");
+    const price = page.getByTestId("price");
     await stack.stopBroadcaster();
     await expect.poll(() => page.getByTestId("status").textContent(), { timeout: 15_000 }).toMatch(/^Reconnecting in \d+ s$/);
     const whileDown = await price.textContent();
     // Ticks go on into the stream while the page cannot see them; it must get every one of them after.
-    const storedSeq = async () => (await (await jetstreamManager(stack.nc)).streams.info(PRICES_STREAM)).state.last_seq;
     const downAt = await storedSeq();
     await expect.poll(storedSeq).toBeGreaterThan(downAt + 10);
     await stack.restartBroadcaster();
     await expect.poll(() => page.getByTestId("status").textContent(), { timeout: 30_000 }).toBe("Live");
     await expect.poll(() => price.textContent(), { timeout: 15_000 }).not.toBe(whileDown);
 
-    // It resumes after its last seq, with the epoch of the stream that seq belongs to.
+    // It resumes after its last seq, with the epoch of the stream that seq belongs to, and no throttle.
     const { created } = await (await jetstreamManager(stack.nc)).streams.info(PRICES_STREAM);
     expect(feedUrls.at(-1)).toMatch(new RegExp(`/ws\\?resume=\\d+&epoch=${encodeURIComponent(created).replace(/\./g, "\\.")}$`));
     // What the page had received by now: frames keep arriving while the stream is read, and any seq
     // past the end of that read would count as unknown (this test's rare failure until then).
-    const received = [...receivedSeqs];
-    const lastSeen = Math.max(...received);
-    const stream: SequencedTick[] = [];
-    await visitTickWindow(stack.nc, { fromSeq: 1, toSeq: lastSeen, limit: 1_000_000 }, { onTick: (tick) => void stream.push(tick) });
-    const seen = checkClient({ symbols: undefined, snapshotSeq: firstSnapshotSeq, received }, stream);
+    const received = ticksIn(frames.slice(snapshot + 1).filter((m) => m.type === "ticks")).map((tick) => tick.seq);
+    const snapshotSeq = Math.max(...ticksIn([frames[snapshot]!]).map((tick) => tick.seq));
+    const stream = await streamUpTo(Math.max(...received));
+    const seen = checkClient({ symbols: undefined, snapshotSeq, received }, stream);
     expect(seen.expected).toBeGreaterThan(10);
-    expect(seen, `seqs received: ${received.join(",")}; first snapshot ${firstSnapshotSeq}; urls ${feedUrls.join(" ")}`).toMatchObject({
+    expect(seen, `seqs received: ${received.join(",")}; snapshot ${snapshotSeq}; urls ${feedUrls.join(" ")}`).toMatchObject({
       missing: 0,
       duplicated: 0,
       unknown: 0,
     });
     // The browser logs the failed reconnect attempts while the server is down; nothing else may appear.
     expect(consoleProblems.filter((problem) => !/WebSocket connection to .* failed/.test(problem))).toEqual([]);
-    await screenshots("board");
   });
 });

@@ -9,7 +9,11 @@ class ScriptedSocket {
   onclose: (() => void) | null = null;
   closed = false;
   readyState = 0;
+  readonly sent: unknown[] = [];
   constructor(readonly url: string) {}
+  send(data: string) {
+    this.sent.push(JSON.parse(data));
+  }
   open() {
     this.readyState = 1;
     this.onopen?.();
@@ -36,13 +40,14 @@ describe("connectFeed", () => {
     vi.useFakeTimers({ now: 0 });
     sockets = [];
     frames = [];
-    handlers = { onTicks: vi.fn(), onOpen: vi.fn(), onHello: vi.fn(), onRetry: vi.fn(), onResync: vi.fn() };
+    handlers = { onTicks: vi.fn(), onOpen: vi.fn(), onHello: vi.fn(), onRetry: vi.fn(), onResync: vi.fn(), onStatus: vi.fn() };
   });
   afterEach(() => vi.useRealTimers());
 
-  const start = () =>
+  const start = (throttleMs?: number) =>
     connectFeed({
       url: "ws://host/ws",
+      ...(throttleMs !== undefined && { throttleMs }),
       handlers: handlers as unknown as FeedHandlers,
       createSocket: (url) => {
         const socket = new ScriptedSocket(url);
@@ -107,6 +112,37 @@ describe("connectFeed", () => {
     sockets[1]!.drop();
     vi.advanceTimersByTime(250);
     expect(sockets[2]!.url).toBe("ws://host/ws?resume=3&epoch=2026-12-03T09%3A30%3A00Z");
+  });
+
+  it("asks for its throttle in the URL, changes it with subscribe (once open), and keeps it across reconnects", () => {
+    const feed = start(250);
+    expect(sockets[0]!.url).toBe("ws://host/ws?throttle=250ms");
+    feed.setThrottle(0);
+    expect(sockets[0]!.sent).toEqual([]);
+    sockets[0]!.open();
+    expect(sockets[0]!.sent).toEqual([{ type: "subscribe", symbols: [], throttle: 0 }]);
+    feed.setThrottle(0);
+    expect(sockets[0]!.sent).toHaveLength(1);
+    sockets[0]!.receive({ type: "snapshot", ticks: [tick(9)] });
+    feed.setThrottle(250);
+    expect(sockets[0]!.sent.at(-1)).toEqual({ type: "subscribe", symbols: [], throttle: 250 });
+    sockets[0]!.drop();
+    vi.advanceTimersByTime(250);
+    expect(sockets[1]!.url).toBe("ws://host/ws?resume=9&throttle=250ms");
+    sockets[1]!.open();
+    expect(sockets[1]!.sent).toEqual([]);
+  });
+
+  it("hands over the status in hello as the whole state, and each status message as a change", () => {
+    start();
+    sockets[0]!.open();
+    const status = { symbols: { eth: { state: "stale", since: 2, lastTickAt: 1, source: "binance" } }, sources: {} };
+    sockets[0]!.receive({ type: "hello", version: 1, serverId: "b1", symbols: ["btc"], simulated: false, epoch: "e", status });
+    sockets[0]!.receive({ type: "status", symbols: {}, sources: { binance: { state: "down", reason: "silent", since: 3 } } });
+    expect(handlers.onStatus.mock.calls).toEqual([
+      [status, true],
+      [{ type: "status", symbols: {}, sources: { binance: { state: "down", reason: "silent", since: 3 } } }, false],
+    ]);
   });
 
   it("stops reconnecting once closed, closing a connecting socket only once it opens", () => {

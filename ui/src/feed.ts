@@ -1,4 +1,4 @@
-import { backoffDelay, type HelloMessage, type SequencedTick, type ServerMessage } from "@cryptostream/core/contracts";
+import { backoffDelay, type HelloMessage, type SequencedTick, type ServerMessage, type StatusReport } from "@cryptostream/core/contracts";
 
 export interface FeedHandlers {
   onTicks(ticks: SequencedTick[]): void;
@@ -8,6 +8,8 @@ export interface FeedHandlers {
   onRetry(retryAt: number): void;
   /** The connection came back: whatever was fetched before may be stale. */
   onResync(): void;
+  /** Stale symbols and sources: the whole state (from `hello`), or what changed (from `status`). */
+  onStatus(status: StatusReport, whole: boolean): void;
 }
 
 export interface FeedOptions {
@@ -18,9 +20,16 @@ export interface FeedOptions {
   scheduleFrame?: (flush: () => void) => void;
   random?: () => number;
   now?: () => number;
+  /** At most one message per this many ms to start with (0: every tick); see {@link Feed.setThrottle}. */
+  throttleMs?: number;
 }
 
 export interface Feed {
+  /**
+   * At most one message per `ms` (the latest of each symbol that changed; 0: every tick), now
+   * and on every reconnect. Changing it brings a snapshot of every symbol.
+   */
+  setThrottle(ms: number): void;
   close(): void;
 }
 
@@ -38,40 +47,35 @@ export function connectFeed({
   scheduleFrame = (flush) => requestAnimationFrame(flush),
   random = Math.random,
   now = Date.now,
+  throttleMs: initialThrottleMs = 0,
 }: FeedOptions): Feed {
   let socket: WebSocket | undefined;
   let attempt = 0;
   let connectedBefore = false;
-  let lastSeq = 0;
-  /** The epoch of the stream `lastSeq` belongs to, from `hello`: resumed with it, a seq of a stream made again is not taken for a new one. */
-  let epoch: string | undefined;
   let closed = false;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  const batcher = frameBatcher(scheduleFrame, handlers.onTicks);
-  const receive = (message: ServerMessage | undefined) => {
-    if (message?.type === "hello") {
-      epoch ??= message.epoch;
-      handlers.onHello(message);
-    } else if (message?.type === "reset") {
-      // The snapshot after it counts in the stream as it is now, perhaps made again from seq 1.
-      lastSeq = 0;
-      epoch = message.epoch;
-    } else if (message?.type === "snapshot" || message?.type === "ticks") {
-      for (const tick of message.ticks) if (tick.seq > lastSeq) lastSeq = tick.seq;
-      batcher.push(message.ticks);
-    }
+  let throttleMs = initialThrottleMs;
+  /** The throttle the server applies to the current socket (from its URL, or the last subscribe sent). */
+  let socketThrottleMs = 0;
+  const sendThrottle = () => {
+    if (socket?.readyState !== 1 || socketThrottleMs === throttleMs) return;
+    socket.send(JSON.stringify({ type: "subscribe", symbols: [], throttle: throttleMs }));
+    socketThrottleMs = throttleMs;
   };
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  const stream = streamPosition(handlers, frameBatcher(scheduleFrame, handlers.onTicks));
 
   const connect = () => {
-    const current = createSocket(resumeUrl(url, lastSeq, epoch));
+    const current = createSocket(resumeUrl(url, stream.lastSeq, stream.epoch, throttleMs));
     socket = current;
+    socketThrottleMs = throttleMs;
     current.onopen = () => {
       attempt = 0;
+      sendThrottle();
       handlers.onOpen();
       if (connectedBefore) handlers.onResync();
       connectedBefore = true;
     };
-    current.onmessage = (event: MessageEvent) => receive(parseMessage(event.data));
+    current.onmessage = (event: MessageEvent) => stream.receive(parseMessage(event.data));
     current.onclose = () => {
       if (closed || socket !== current) return;
       const delay = backoffDelay(attempt++, { ...BACKOFF, random });
@@ -82,6 +86,10 @@ export function connectFeed({
 
   connect();
   return {
+    setThrottle(ms) {
+      throttleMs = ms;
+      sendThrottle();
+    },
     close() {
       closed = true;
       clearTimeout(retryTimer);
@@ -92,10 +100,43 @@ export function connectFeed({
   };
 }
 
-/** Where to connect: with the last seq seen and its epoch, to resume after it. */
-export function resumeUrl(url: string, lastSeq: number, epoch: string | undefined): string {
-  if (lastSeq <= 0) return url;
-  return epoch === undefined ? `${url}?resume=${lastSeq}` : `${url}?resume=${lastSeq}&epoch=${encodeURIComponent(epoch)}`;
+/**
+ * Where the client is in the stream (the last seq seen, and the epoch of the stream it belongs to:
+ * resumed with it, a seq of a stream made again is not taken for a new one), kept from the
+ * messages it hands on.
+ */
+function streamPosition(handlers: FeedHandlers, batcher: ReturnType<typeof frameBatcher>) {
+  const position = {
+    lastSeq: 0,
+    epoch: undefined as string | undefined,
+    receive(message: ServerMessage | undefined) {
+      if (message?.type === "hello") {
+        position.epoch ??= message.epoch;
+        handlers.onHello(message);
+        if (message.status) handlers.onStatus(message.status, true);
+      } else if (message?.type === "status") {
+        handlers.onStatus(message, false);
+      } else if (message?.type === "reset") {
+        // The snapshot after it counts in the stream as it is now, perhaps made again from seq 1.
+        position.lastSeq = 0;
+        position.epoch = message.epoch;
+      } else if (message?.type === "snapshot" || message?.type === "ticks") {
+        for (const tick of message.ticks) if (tick.seq > position.lastSeq) position.lastSeq = tick.seq;
+        batcher.push(message.ticks);
+      }
+    },
+  };
+  return position;
+}
+
+/** Where to connect: with the last seq seen and its epoch, to resume after it, and the throttle (ms) when there is one. */
+export function resumeUrl(url: string, lastSeq: number, epoch: string | undefined, throttleMs = 0): string {
+  const params = new URLSearchParams();
+  if (lastSeq > 0) params.set("resume", String(lastSeq));
+  if (lastSeq > 0 && epoch !== undefined) params.set("epoch", epoch);
+  if (throttleMs > 0) params.set("throttle", `${throttleMs}ms`);
+  const query = params.toString();
+  return query ? `${url}?${query}` : url;
 }
 
 /** A server frame, or undefined for one that is not JSON (ignored, as clients must ignore what they do not know). */

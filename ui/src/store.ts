@@ -1,4 +1,4 @@
-import { HISTORY_DEPTH, type SequencedTick } from "@cryptostream/core/contracts";
+import { HISTORY_DEPTH, type SequencedTick, type StatusReport } from "@cryptostream/core/contracts";
 import { create } from "zustand";
 
 export type ConnectionStatus = { state: "connecting" } | { state: "live" } | { state: "reconnecting"; retryAt: number } | { state: "offline" };
@@ -14,7 +14,12 @@ export interface PriceState {
   status: ConnectionStatus;
   /** The broadcaster said its prices come from the simulated exchange. */
   simulated: boolean;
+  /** Symbols the broadcaster says are stale (none listed: all fresh), and each upstream source's state. */
+  stale: StatusReport["symbols"];
+  sources: StatusReport["sources"];
   applyTicks(ticks: readonly SequencedTick[]): void;
+  /** The whole state from `hello`, or a change from `status`. */
+  applyStatus(status: StatusReport, whole: boolean): void;
   setStatus(status: ConnectionStatus): void;
   setSimulated(simulated: boolean): void;
 }
@@ -26,6 +31,17 @@ export const usePriceStore = create<PriceState>()((set) => ({
   lastTickAt: 0,
   status: { state: "connecting" },
   simulated: false,
+  stale: {},
+  sources: {},
+  applyStatus: (status, whole) =>
+    set((state) => {
+      const stale = whole ? {} : { ...state.stale };
+      for (const [symbol, change] of Object.entries(status.symbols)) {
+        if (change.state === "stale") stale[symbol] = change;
+        else delete stale[symbol];
+      }
+      return { stale, sources: whole ? { ...status.sources } : { ...state.sources, ...status.sources } };
+    }),
   applyTicks: (ticks) =>
     set((state) => {
       if (ticks.length === 0) return state;

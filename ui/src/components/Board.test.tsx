@@ -30,7 +30,7 @@ describe("the board", () => {
     window.history.replaceState(null, "", "/");
     localStorage.clear();
     usePreferences.setState({ favourites: [], layout: "cards" });
-    usePriceStore.setState({ latest: {}, live: {}, lastSeq: 0 });
+    usePriceStore.setState({ latest: {}, live: {}, lastSeq: 0, stale: {}, sources: {} });
     usePriceStore.getState().applyTicks([tick("xlm", 1, 0.45, 4), tick("eth", 2, 3_400, -2), tick("btc", 3, 98_000, 1.5, 120_000)]);
     vi.stubGlobal(
       "fetch",
@@ -92,13 +92,30 @@ describe("the board", () => {
     expect(JSON.parse(localStorage.getItem("cryptostream.preferences")!).state.layout).toBe("table");
   });
 
-  it("marks a symbol whose last tick is older than a minute as stale", async () => {
+  it("greys out a card the broadcaster says is stale, says which source feeds it and whether that is down, and not from the tick's age alone", async () => {
     renderBoard();
     await screen.findByText("Bitcoin");
-    expect(within(screen.getByTestId("card-btc")).getByTestId("age").textContent).toBe("stale · 2 min ago");
-    expect(within(screen.getByTestId("card-eth")).getByTestId("age").textContent).toBe("1 s ago");
-    act(() => usePriceStore.getState().applyTicks([tick("btc", 4, 98_100, 1.6)]));
-    expect(within(screen.getByTestId("card-btc")).getByTestId("age").textContent).toBe("1 s ago");
+    const btc = () => screen.getByTestId("card-btc");
+    // Two minutes old, but nobody said stale: only the age shows it.
+    expect(within(btc()).getByTestId("age").textContent).toBe("2 min ago");
+    expect(btc().getAttribute("data-stale")).toBeNull();
+
+    const stale = { state: "stale" as const, since: now, lastTickAt: now - 120_000, source: "binance" };
+    act(() => usePriceStore.getState().applyStatus({ symbols: { btc: stale }, sources: { binance: { state: "down", reason: "silent", since: now } } }, false));
+    expect(btc().getAttribute("data-stale")).toBe("true");
+    expect(btc().className).toContain("stale");
+    expect(within(btc()).getByTestId("age").textContent).toBe("stale · 2 min ago");
+    expect(within(btc()).getByTestId("source").textContent).toBe("binance down (silent)");
+    expect(screen.getByTestId("card-eth").getAttribute("data-stale")).toBeNull();
+
+    act(() =>
+      usePriceStore.getState().applyStatus({ symbols: { btc: { ...stale, state: "fresh" } }, sources: { binance: { state: "up", since: now } } }, false),
+    );
+    expect(btc().getAttribute("data-stale")).toBeNull();
+    expect(within(btc()).getByTestId("source").textContent).toBe("binance");
+    // hello's whole state replaces what was known.
+    act(() => usePriceStore.getState().applyStatus({ symbols: { eth: { ...stale } }, sources: {} }, true));
+    expect(screen.getByTestId("card-eth").getAttribute("data-stale")).toBe("true");
   });
 
   it("re-renders only the card of the symbol that ticked when the order does not depend on prices", async () => {

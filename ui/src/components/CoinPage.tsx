@@ -11,6 +11,7 @@ import { CoinIcon } from "./CoinIcon";
 import { DetailChart } from "./DetailChart";
 import { ReplayPanel, type Playback } from "./ReplayPanel";
 import { SeriesStats } from "./SeriesStats";
+import { SourceNote, useSymbolStatus } from "./DataStatus";
 import { TickAge } from "./TickAge";
 
 const NO_TICKS: SequencedTick[] = [];
@@ -37,7 +38,14 @@ function usePlayback(ticks: readonly SequencedTick[] | undefined, playback: Play
 export function CoinPage({ symbol }: { symbol: string }) {
   const tick = usePriceStore((state) => state.latest[symbol]);
   const live = usePriceStore((state) => state.live[symbol] ?? NO_TICKS);
-  const history = useQuery({ queryKey: ["history", symbol], queryFn: ({ signal }) => fetchHistory(symbol, signal), staleTime: Infinity });
+  // Fetched again on arrival: the board's feed is throttled, so the live ticks it kept may skip some.
+  const history = useQuery({
+    queryKey: ["history", symbol],
+    queryFn: ({ signal }) => fetchHistory(symbol, signal),
+    staleTime: Infinity,
+    refetchOnMount: "always",
+  });
+  const { stale, sourceDown } = useSymbolStatus(symbol, tick?.source);
   const assets = useQuery({ queryKey: ["symbols"], queryFn: ({ signal }) => fetchSymbols(signal), staleTime: 5 * 60_000 });
   const asset = assets.data?.symbols.find((s) => s.symbol === symbol)?.asset;
   const [playback, setPlayback] = useState<Playback | undefined>(undefined);
@@ -74,7 +82,8 @@ export function CoinPage({ symbol }: { symbol: string }) {
               {formatPrice(tick.price)}
             </span>
             {tick.change24h !== undefined && <span className={`change ${rising ? "up" : "down"}`}>{formatChange(tick.change24h)}</span>}
-            <TickAge ts={tick.ts} />
+            <TickAge ts={tick.ts} stale={stale !== undefined} />
+            <SourceNote source={tick.source} down={sourceDown} />
           </>
         )}
       </header>

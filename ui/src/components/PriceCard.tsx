@@ -7,6 +7,7 @@ import { mergeSeries } from "../series";
 import { usePriceStore } from "../store";
 import { useThrottled } from "../throttle";
 import { CoinIcon } from "./CoinIcon";
+import { SourceNote, useSymbolStatus } from "./DataStatus";
 import { FavouriteButton } from "./FavouriteButton";
 import { Sparkline } from "./Sparkline";
 import { TickAge } from "./TickAge";
@@ -43,14 +44,16 @@ export const PriceCard = memo(function PriceCard({ symbol, name, image, position
   const sparkline = useThrottled(series, SPARKLINE_REFRESH_MS, { jitter: 0.5 });
 
   const flash = usePriceFlash(tick?.price);
+  const { stale, sourceDown } = useSymbolStatus(symbol, tick?.source);
 
   if (!tick) return null;
   const change = tick.change24h;
   const rising = (change ?? 0) >= 0;
   return (
     <article
-      className="price-card"
+      className={stale ? "price-card stale" : "price-card"}
       data-testid={`card-${symbol}`}
+      data-stale={stale ? "true" : undefined}
       aria-label={`${name ?? symbol.toUpperCase()} price`}
       aria-posinset={position}
       aria-setsize={of}
@@ -74,8 +77,8 @@ export const PriceCard = memo(function PriceCard({ symbol, name, image, position
       )}
       <Sparkline ticks={sparkline} rising={rising} />
       <footer className="card-footer">
-        <span className="source">{tick.source}</span>
-        <TickAge ts={tick.ts} />
+        <SourceNote source={tick.source} down={sourceDown} />
+        <TickAge ts={tick.ts} stale={stale !== undefined} />
       </footer>
     </article>
   );

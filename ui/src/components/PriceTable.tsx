@@ -5,6 +5,7 @@ import { usePriceStore } from "../store";
 import { CoinIcon } from "./CoinIcon";
 import { FavouriteButton } from "./FavouriteButton";
 import { usePriceFlash, type CoinProps } from "./PriceCard";
+import { SourceNote, useSymbolStatus } from "./DataStatus";
 import { TickAge } from "./TickAge";
 import { useWindowedRows } from "../virtual-rows";
 
@@ -20,10 +21,11 @@ const PriceRow = memo(function PriceRow({
 }: CoinProps & { index: number; measure: ((element: Element | null) => void) | undefined }) {
   const tick = usePriceStore((state) => state.latest[symbol]);
   const flash = usePriceFlash(tick?.price);
+  const { stale, sourceDown } = useSymbolStatus(symbol, tick?.source);
   if (!tick) return null;
   const change = tick.change24h;
   return (
-    <tr data-testid={`row-${symbol}`} data-index={index} ref={measure} aria-rowindex={index + 2}>
+    <tr data-testid={`row-${symbol}`} className={stale ? "stale" : undefined} data-index={index} ref={measure} aria-rowindex={index + 2}>
       <td>
         <FavouriteButton symbol={symbol} />
       </td>
@@ -39,9 +41,11 @@ const PriceRow = memo(function PriceRow({
         {formatPrice(tick.price)}
       </td>
       <td className={`num change ${(change ?? 0) >= 0 ? "up" : "down"}`}>{change === undefined ? "–" : formatChange(change)}</td>
-      <td className="source">{tick.source}</td>
       <td>
-        <TickAge ts={tick.ts} />
+        <SourceNote source={tick.source} down={sourceDown} />
+      </td>
+      <td>
+        <TickAge ts={tick.ts} stale={stale !== undefined} />
       </td>
     </tr>
   );

@@ -1,11 +1,8 @@
 import { formatAge, useNow } from "../clock";
 
-/** Past this, a tick is shown as stale. */
-export const STALE_AFTER_MS = 60_000;
-
-export function TickAge({ ts }: { ts: number }) {
+/** A tick's age; marked stale when the broadcaster says its symbol is (no guessing from the age). */
+export function TickAge({ ts, stale = false }: { ts: number; stale?: boolean }) {
   const age = useNow() - ts;
-  const stale = age > STALE_AFTER_MS;
   return (
     <span className={stale ? "age stale" : "age"} data-testid="age" title={new Date(ts).toLocaleString()}>
       {stale ? `stale · ${formatAge(age)}` : formatAge(age)}
