@@ -8,7 +8,7 @@ import {
   type TicksMessage,
   type WireTick,
 } from "@cryptostream/core";
-import type { FrameSink } from "./ws-frame";
+import { textFrame, type FrameSink } from "./ws-frame";
 
 /** What a session needs of its socket; `ws`'s WebSocket fits. */
 export interface SessionSocket {
@@ -106,7 +106,8 @@ export class ClientSession {
   /**
    * A flushed batch, already narrowed to this session's symbols, encoded and framed once as a
    * text message for every session with the same subscription. True when `frame` was written
-   * (the caller counts it); false when the session held, conflated, dropped or re-encoded it.
+   * (the caller counts it); false when the session held, conflated or dropped it, or wrote (and
+   * counted) a message of its own.
    */
   deliver(ticks: readonly SequencedTick[], frame: Buffer): boolean {
     if (this.socket.readyState !== OPEN) return false;
@@ -115,11 +116,15 @@ export class ClientSession {
       else this.held.push(...ticks);
       return false;
     }
+    let ownBytes: number | undefined;
     if (ticks[0]!.seq <= this.lastSeq) {
       // This hub is behind the client (it resumed here from a further point, while this
       // instance's feed catches up after a reconnect): only what the client has not had.
-      this.sendTicks(ticks.filter((tick) => tick.seq > this.lastSeq));
-      return false;
+      ticks = ticks.filter((tick) => tick.seq > this.lastSeq);
+      if (ticks.length === 0) return false;
+      const payload = Buffer.from(JSON.stringify({ type: "ticks", ticks: [...ticks] } satisfies TicksMessage));
+      frame = textFrame(payload);
+      ownBytes = payload.length;
     }
     const buffered = this.socket.bufferedAmount;
     if (buffered > this.limits.hardBytes) {
@@ -136,7 +141,9 @@ export class ClientSession {
     // Open and under the hard limit, both just checked: no second check per client per flush.
     this.wire.write(frame);
     this.lastSeq = ticks[ticks.length - 1]!.seq;
-    return true;
+    if (ownBytes === undefined) return true;
+    this.events.onSent?.(ownBytes);
+    return false;
   }
 
   /** Holds live ticks back while older ones are read from the stream. */
