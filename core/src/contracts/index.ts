@@ -1,5 +1,7 @@
 export { DEFAULT_ASSETS, assetFor } from "./assets";
 export { backoffDelay } from "./backoff";
+export { CANDLE_INTERVALS, CANDLE_LATENESS_MS, CandleAggregator, candleOpenTime } from "./candles";
+export type { Candle, CandleInterval } from "./candles";
 export { parseDuration } from "./duration";
 export {
   ASSETS_BUCKET,
