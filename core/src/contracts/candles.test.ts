@@ -63,7 +63,10 @@ describe("CandleAggregator", () => {
 
   it("gives the same candles as a recomputation from the ticks, however the reading is cut and resumed", () => {
     let seed = 7;
-    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const ticks: SequencedTick[] = [];
     let ts = MIDNIGHT - 3_600_000;
     for (let seq = 1; seq <= 5_000; seq++) {
