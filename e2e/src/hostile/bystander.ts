@@ -22,6 +22,8 @@ export function summarize(latencies: readonly number[]): LatencySummary {
 export class Bystander {
   private latencies: number[] = [];
   private lastSeq = 0;
+  /** The upstream time of the newest live tick received. */
+  latestTs = 0;
   gaps = 0;
   closedWith: number | undefined;
 
@@ -60,6 +62,7 @@ export class Bystander {
     for (const tick of message.ticks) {
       if (this.lastSeq > 0 && tick.seq !== this.lastSeq + 1) this.gaps++;
       this.lastSeq = tick.seq;
+      this.latestTs = Math.max(this.latestTs, tick.ts);
       this.latencies.push(now - tick.ts);
     }
   }
