@@ -7,7 +7,9 @@ export { ConfigError, CryptoStreamError, PublishError, isConfigError, isPublishE
 export type { PublishErrorCode } from "./errors";
 export { closeServer, createHttpServer, endWithError, listen, sendError, sendJson } from "./http";
 export {
+  candlesStreamConfig,
   ensureAssetsBucket,
+  ensureCandlesStream,
   ensurePriceHistoryBucket,
   ensurePricesStream,
   LIVE_CONSUMER_EXPIRES_MS,

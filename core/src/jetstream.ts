@@ -1,6 +1,7 @@
 import { DiscardPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, jetstreamManager, type StreamConfig } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { CANDLE_SUBJECTS, CANDLES_PER_SUBJECT, CANDLES_STREAM } from "./contracts/candles";
 import { ASSETS_BUCKET, HISTORY_DEPTH, PRICE_HISTORY_BUCKET, PRICE_SUBJECTS, PRICES_STREAM, priceSubject } from "./contracts/names";
 import { formatDuration } from "./config";
 import type { Logger } from "./logger";
@@ -140,6 +141,33 @@ export async function ensurePricesStream(
 
 function isApiError(error: unknown, code: number): boolean {
   return error instanceof JetStreamApiError && error.code === code;
+}
+
+/** Settings of `CANDLES`: bounded per subject, never by age, so a quiet symbol keeps its past. */
+export function candlesStreamConfig(replicas = 1): Partial<StreamConfig> & { name: string } {
+  return {
+    name: CANDLES_STREAM,
+    subjects: [CANDLE_SUBJECTS],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    max_msgs_per_subject: CANDLES_PER_SUBJECT,
+    duplicate_window: 10 * 60_000 * NANOS_PER_MS,
+    num_replicas: replicas,
+  };
+}
+
+/** Creates `CANDLES` when it is missing (its writer's job; readers only look). */
+export async function ensureCandlesStream(nc: NatsConnection, replicas = 1): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  try {
+    await jsm.streams.info(CANDLES_STREAM);
+  } catch (error) {
+    if (!isApiError(error, JetStreamApiCodes.StreamNotFound)) throw error;
+    await jsm.streams.add(candlesStreamConfig(replicas)).catch((addError: unknown) => {
+      if (!isApiError(addError, STREAM_NAME_IN_USE)) throw addError;
+    });
+  }
 }
 
 /** Opens `price_history`, creating it (history {@link HISTORY_DEPTH}, file storage) when missing. */

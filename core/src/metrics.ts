@@ -20,7 +20,10 @@ export function createMetrics(service: string): ServiceMetrics {
     new Counter<Label>({ name, help, labelNames, registers: [registry] });
   return {
     registry,
-    ticksRejected: counter("cryptostream_ticks_rejected_total", "Ticks rejected, by stage (ingest, broadcaster, history) and reason", ["stage", "reason"]),
+    ticksRejected: counter("cryptostream_ticks_rejected_total", "Ticks rejected, by stage (ingest, broadcaster, history, candles) and reason", [
+      "stage",
+      "reason",
+    ]),
     counter,
     histogram: (name, help, buckets) => new Histogram({ name, help, buckets, registers: [registry] }),
     gauge: (name, help, read) =>

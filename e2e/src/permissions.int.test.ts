@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { connect } from "@nats-io/transport-node";
-import { PRICES_STREAM, ensureAssetsBucket, inboxPrefixFor, visitTickWindow, type SequencedTick } from "@cryptostream/core";
+import { CANDLES_STREAM, PRICES_STREAM, ensureAssetsBucket, inboxPrefixFor, tickMsgId, visitTickWindow, type SequencedTick } from "@cryptostream/core";
 import { WsTestClient, waitFor } from "@cryptostream/testing";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -64,6 +64,38 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
     await stack.nc.flush();
     await waitFor("the server to refuse the publish", () => stack.nats.output().match(/Publish Violation.*"prices.btc"|Violation for Publish to "prices.btc"/));
     expect((await jsm.streams.info(PRICES_STREAM)).state.messages).toBe(before);
+  });
+
+  it("lets history write candles and the viewer watch them (nats sub 'candles.>', nats stream view CANDLES), but not publish one", async () => {
+    // Two ticks a minute apart, straight from the ingest user: the second closes the first's 1m bar.
+    const ingestConnection = await connect({
+      servers: stack.nats.url,
+      user: "ingest",
+      pass: passwords.INGEST_NATS_PASSWORD,
+      inboxPrefix: inboxPrefixFor("ingest"),
+    });
+    const watched: string[] = [];
+    stack.nc.subscribe("candles.>", { callback: (_error, message) => void watched.push(message.subject) });
+    await stack.nc.flush();
+    const minuteAgo = Math.floor(Date.now() / 60_000) * 60_000 - 120_000;
+    for (const tick of [
+      { symbol: "permtest", price: 1, ts: minuteAgo + 1_000, source: "binance" },
+      { symbol: "permtest", price: 2, ts: minuteAgo + 70_000, source: "binance" },
+    ]) {
+      await jetstream(ingestConnection).publish(`prices.${tick.symbol}`, JSON.stringify(tick), { msgID: tickMsgId(tick) });
+    }
+    await ingestConnection.close();
+    await waitFor("the viewer to see history's candle", () => watched.includes("candles.1m.permtest"));
+    const jsm = await jetstreamManager(stack.nc);
+    const stored = await jsm.streams.getMessage(CANDLES_STREAM, { last_by_subj: "candles.1m.permtest" });
+    expect(stored?.json()).toMatchObject({ symbol: "permtest", interval: "1m", openTime: minuteAgo, open: 1, close: 1, ticks: 1, source: "ticks" });
+    const before = (await jsm.streams.info(CANDLES_STREAM)).state.messages;
+    stack.nc.publish("candles.1m.permtest", stored!.data);
+    await stack.nc.flush();
+    await waitFor("the server to refuse the publish", () =>
+      stack.nats.output().match(/Violation for Publish to "candles.1m.permtest"|Publish Violation.*"candles/),
+    );
+    expect((await jsm.streams.info(CANDLES_STREAM)).state.messages).toBe(before);
   });
 
   it("does not let ingest subscribe to prices", async () => {

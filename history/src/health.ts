@@ -1,4 +1,6 @@
 import type { HealthReport, NatsConnection, WindowReadSlots } from "@cryptostream/core";
+import type { CandleStore } from "./candle-store";
+import type { CandleWriter } from "./candle-writer";
 import type { HistoryWriter } from "./history-writer";
 import type { RecentTicks } from "./recent-ticks";
 
@@ -8,10 +10,12 @@ export interface HistoryHealthSources {
   durable: string;
   window: RecentTicks;
   windowSlots: WindowReadSlots;
+  candles: CandleStore;
+  candleWriter: CandleWriter;
 }
 
-/** `GET /healthz`: NATS, the durable consumer's lag (503 while it is missing), symbols kept, window reads. */
-export function historyHealth({ nc, writer, durable, window, windowSlots }: HistoryHealthSources): () => Promise<HealthReport> {
+/** `GET /healthz`: NATS, the durable consumer's lag (503 while it is missing), symbols kept, window reads, candles. */
+export function historyHealth({ nc, writer, durable, window, windowSlots, candles, candleWriter }: HistoryHealthSources): () => Promise<HealthReport> {
   return async () => {
     const consumer = await writer.lag().catch((error: Error) => ({ error: `durable consumer ${durable}: ${error.message}` }));
     return {
@@ -21,6 +25,7 @@ export function historyHealth({ nc, writer, durable, window, windowSlots }: Hist
       symbols: window.symbols().length,
       consumer,
       windowReads: { active: windowSlots.active, queued: windowSlots.queued },
+      candles: { kept: candles.size(), foldedSeq: candleWriter.foldedSeq() },
     };
   };
 }

@@ -1,4 +1,5 @@
 import type { Logger, ServiceMetrics, TickRejectReason, WindowReadSlots } from "@cryptostream/core";
+import type { CandleWriterOptions } from "./candle-writer";
 import type { HistoryWriterOptions } from "./history-writer";
 
 /** History's own metrics, and the writer's events that feed them (and its logs). */
@@ -12,10 +13,11 @@ export function historyMetrics(metrics: ServiceMetrics, logger: Logger, durable:
     "cryptostream_history_consumer_lost_total",
     "Times history's durable consumer was found deleted and made again from the first tick not written",
   );
-  const rejectTick = (reason: TickRejectReason, message: string, seq: number) => {
-    metrics.ticksRejected.inc({ stage: "history", reason });
-    logger.warn({ reason, seq }, `rejected tick from PRICES: ${message}`);
+  const rejectTickAt = (stage: "history" | "candles") => (reason: TickRejectReason, message: string, seq: number) => {
+    metrics.ticksRejected.inc({ stage, reason });
+    logger.warn({ reason, seq, stage }, `rejected tick from PRICES: ${message}`);
   };
+  const rejectTick = rejectTickAt("history");
   const writerEvents: Pick<HistoryWriterOptions, "onWritten" | "onReject" | "onRestart" | "onConsumerLost"> = {
     onWritten: () => written.inc(),
     onReject: rejectTick,
@@ -28,8 +30,19 @@ export function historyMetrics(metrics: ServiceMetrics, logger: Logger, durable:
       logger.error({ durable, fromSeq }, "history's durable consumer was deleted: made it again from the first tick not written");
     },
   };
+  const candlesWritten = metrics.counter("cryptostream_history_candles_written_total", "Closed candles published to CANDLES, by interval", ["interval"]);
+  const lateTicks = metrics.counter(
+    "cryptostream_history_candle_late_ticks_total",
+    "Ticks whose bar had closed when they were folded: kept in PRICES and price_history, in no candle",
+  );
+  const candleEvents: Pick<CandleWriterOptions, "onWritten" | "onLate" | "onReject"> = {
+    onWritten: (candle) => candlesWritten.inc({ interval: candle.interval }),
+    onLate: () => lateTicks.inc(),
+    onReject: rejectTickAt("candles"),
+  };
   return {
     writerEvents,
+    candleEvents,
     rejectTick,
     badRequests: metrics.counter("cryptostream_history_bad_requests_total", "Requests refused with 400, by the parameter that was wrong", ["parameter"]),
     windowReadsRefused: metrics.counter("cryptostream_history_window_reads_refused_total", "GET /api/ticks refused with 429, by reason", ["reason"]),

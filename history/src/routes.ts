@@ -18,6 +18,9 @@ import {
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AssetsCache } from "./assets-cache";
 import type { RecentTicks } from "./recent-ticks";
+import type { CandleStore } from "./candle-store";
+import { candlesRoute, sendCached, type CandlesRouteDeps } from "./candles-route";
+import { priceChanges } from "./price-changes";
 import { tickStreamWriter } from "./ticks-stream";
 import { parseWindowQuery } from "./ticks-query";
 
@@ -36,15 +39,23 @@ export interface TickWindowReads {
 export interface HistoryRoutesDeps {
   window: RecentTicks;
   assets: AssetsCache;
+  candles: CandleStore;
+  forming: CandlesRouteDeps["forming"];
   reads: TickWindowReads;
   now?: () => number;
   onBadRequest?: (parameter: string) => void;
   onReject?: (reason: TickRejectReason, message: string, seq: number) => void;
 }
 
-/** `GET /api/history/:symbol` and `GET /api/symbols` from memory; `GET /api/ticks` from `PRICES`. */
-export function historyRoutes({ window, assets, reads, now = Date.now, onBadRequest, onReject }: HistoryRoutesDeps): Route[] {
-  return [historyRoute(window, onBadRequest), symbolsRoute(window, assets), ticksRoute(reads, now, onBadRequest, onReject)];
+/** `GET /api/history/:symbol`, `/api/candles/:symbol` and `/api/symbols` from memory; `GET /api/ticks` from `PRICES`. */
+export function historyRoutes({ window, assets, candles, forming, reads, now = Date.now, onBadRequest, onReject }: HistoryRoutesDeps): Route[] {
+  const known = (symbol: string) => window.ticks(symbol) !== undefined || candles.has(symbol);
+  return [
+    historyRoute(window, onBadRequest),
+    candlesRoute({ store: candles, forming, known, now, onBadRequest }),
+    symbolsRoute(window, assets, candles),
+    ticksRoute(reads, now, onBadRequest, onReject),
+  ];
 }
 
 /** `GET /api/history/:symbol`: each symbol's body encoded once per new tick, not once per request, with an ETag. */
@@ -70,18 +81,13 @@ function historyRoute(window: RecentTicks, onBadRequest: HistoryRoutesDeps["onBa
       }
       if (!window.ticks(symbol)) return sendError(res, 404, "unknown_symbol", `no ticks kept for "${symbol}"`);
       const { etag, body } = encodedHistory(symbol);
-      if (req.headers["if-none-match"] === etag) {
-        res.writeHead(304, { etag }).end();
-        return;
-      }
-      res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": body.length, "cache-control": "no-cache", etag });
-      res.end(body);
+      sendCached(req, res, etag, [body]);
     },
   };
 }
 
 /** `GET /api/symbols`: the latest tick of each symbol, with its coin's metadata once known. */
-function symbolsRoute(window: RecentTicks, assets: AssetsCache): Route {
+function symbolsRoute(window: RecentTicks, assets: AssetsCache, candles: CandleStore): Route {
   return {
     method: "GET",
     path: "/api/symbols",
@@ -90,7 +96,8 @@ function symbolsRoute(window: RecentTicks, assets: AssetsCache): Route {
       const body: SymbolsResponse = {
         symbols: latest.map((tick) => {
           const asset = assets.get(tick.symbol);
-          return asset ? { symbol: tick.symbol, latest: tick, asset } : { symbol: tick.symbol, latest: tick };
+          const changes = priceChanges(tick, candles);
+          return { symbol: tick.symbol, latest: tick, ...(asset && { asset }), changes };
         }),
       };
       sendJson(res, 200, body);

@@ -6,6 +6,8 @@ export { cpuTimeMs, openFileDescriptors, rssBytes } from "./proc";
 export { startNatsCluster } from "./nats-cluster";
 export { startNatsServer } from "./nats-server";
 export { fixtureLines, readFixture } from "./fixtures";
+export { readStream } from "./stream-reader";
+export type { StoredMessage } from "./stream-reader";
 export { waitFor } from "./wait-for";
 export { WsTestClient } from "./ws-client";
 

@@ -62,17 +62,7 @@ describe("CandleAggregator", () => {
   });
 
   it("gives the same candles as a recomputation from the ticks, however the reading is cut and resumed", () => {
-    let seed = 7;
-    const random = () => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
-    const ticks: SequencedTick[] = [];
-    let ts = MIDNIGHT - 3_600_000;
-    for (let seq = 1; seq <= 5_000; seq++) {
-      ts += Math.floor(random() * 4_000);
-      ticks.push(tick(["btc", "eth", "sol"][Math.floor(random() * 3)]!, seq, ts, 100 + Math.round(random() * 1_000) / 10));
-    }
+    const ticks = seededTicks(5_000, 7);
     const whole = new CandleAggregator();
     const closed = ticks.flatMap((t) => whole.add(t));
     // A reader that crashed at seq 2,000 and read everything again from seq 1, redeliveries included.
@@ -110,4 +100,75 @@ describe("CandleAggregator", () => {
     const formingKeys = new Set(whole.formingCandles().map(key));
     expect(closed.length + formingKeys.size).toBe(expected.size);
   });
+
+  it("takes up a fold from the last stored candle of each interval and symbol and gives what one uninterrupted fold gives, late ticks included", () => {
+    const ticks = seededTicks(6_000, 11, 0.05);
+    const whole = new CandleAggregator();
+    const closed = ticks.flatMap((t) => whole.add(t));
+    expect([...whole.late.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(10);
+    for (const cut of [1, 37, Math.floor(closed.length / 2), closed.length - 1]) {
+      // A writer that stored the first `cut` candles, then died: per subject, the last it stored.
+      const stored = new Map<string, Candle>();
+      for (const candle of closed.slice(0, cut)) stored.set(`${candle.interval}|${candle.symbol}`, candle);
+      const everyKeyStored = stored.size === new Set(closed.map((c) => `${c.interval}|${c.symbol}`)).size;
+      const from = everyKeyStored ? Math.min(...[...stored.values()].map((c) => c.lastSeq + 1)) : 1;
+      const resumed = new CandleAggregator(undefined, { closed: stored.values() });
+      const after = ticks.filter((t) => t.seq >= from).flatMap((t) => resumed.add(t));
+      expect([...closed.slice(0, cut), ...after]).toEqual(closed);
+      const byKey = (a: Candle, b: Candle) => `${a.interval}|${a.symbol}`.localeCompare(`${b.interval}|${b.symbol}`);
+      expect(resumed.formingCandles().sort(byKey)).toEqual(whole.formingCandles().sort(byKey));
+    }
+  });
+
+  it("reads the ticks of a stored candle again without counting them late", () => {
+    const ticks = [tick("btc", 1, MIDNIGHT + 1_000, 100), tick("btc", 2, MIDNIGHT + 2_000, 101), tick("btc", 3, MIDNIGHT + 61_000, 102)];
+    const stored: Candle = {
+      symbol: "btc",
+      interval: "1m",
+      openTime: MIDNIGHT,
+      open: 100,
+      high: 101,
+      low: 100,
+      close: 101,
+      ticks: 2,
+      firstSeq: 1,
+      lastSeq: 2,
+      source: "ticks",
+    };
+    const resumed = new CandleAggregator(["1m"], { closed: [stored] });
+    expect(ticks.flatMap((t) => resumed.add(t))).toEqual([]);
+    expect(resumed.late.size).toBe(0);
+    expect(resumed.formingCandle("1m", "btc")).toMatchObject({ openTime: MIDNIGHT + 60_000, firstSeq: 3 });
+    expect(resumed.add(tick("btc", 4, MIDNIGHT + 30_000, 1))).toEqual([]);
+    expect(resumed.late.get("btc")).toBe(1);
+  });
+
+  it("closes many bars at once, by their end, and keeps a forming candle handed to it", () => {
+    const candles = new CandleAggregator(["1m"], {
+      forming: [{ symbol: "btc", interval: "1m", openTime: MIDNIGHT, open: 1, high: 2, low: 1, close: 2, ticks: 2, firstSeq: 1, lastSeq: 2, source: "ticks" }],
+    });
+    candles.add(tick("btc", 3, MIDNIGHT + 10_000, 3));
+    for (let i = 0; i < 50; i++) candles.add(tick(`c${i}`, 4 + i, MIDNIGHT + 20_000, i));
+    const closed = candles.add(tick("eth", 100, MIDNIGHT + 60_000 + CANDLE_LATENESS_MS, 1));
+    expect(closed).toHaveLength(51);
+    expect(closed[0]).toMatchObject({ symbol: "btc", open: 1, high: 3, close: 3, ticks: 3, firstSeq: 1, lastSeq: 3 });
+    expect(candles.formingCandle("1m", "eth")).toMatchObject({ openTime: MIDNIGHT + 60_000, ticks: 1 });
+  });
 });
+
+/** Seeded ticks of three symbols, mostly in event-time order; `lateShare` of them up to 30 s behind. */
+function seededTicks(count: number, seed: number, lateShare = 0): SequencedTick[] {
+  let state = seed;
+  const random = () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+  const ticks: SequencedTick[] = [];
+  let ts = MIDNIGHT - 3_600_000;
+  for (let seq = 1; seq <= count; seq++) {
+    ts += Math.floor(random() * 4_000);
+    const behind = random() < lateShare ? Math.floor(random() * 30_000) : 0;
+    ticks.push(tick(["btc", "eth", "sol"][Math.floor(random() * 3)]!, seq, ts - behind, 100 + Math.round(random() * 1_000) / 10));
+  }
+  return ticks;
+}

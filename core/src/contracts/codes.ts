@@ -45,6 +45,7 @@ export const HTTP_ERROR_CODES = [
   "invalid_since",
   "invalid_until",
   "invalid_limit",
+  "invalid_interval",
   "unknown_parameter",
   "busy",
   "not_found",

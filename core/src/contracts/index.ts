@@ -1,7 +1,21 @@
 export { DEFAULT_ASSETS, assetFor } from "./assets";
 export { backoffDelay } from "./backoff";
-export { CANDLE_INTERVALS, CANDLE_LATENESS_MS, CandleAggregator, candleOpenTime } from "./candles";
-export type { Candle, CandleInterval } from "./candles";
+export {
+  CANDLE_INTERVALS,
+  CANDLE_LATENESS_MS,
+  CANDLE_SUBJECT_PREFIX,
+  CANDLE_SUBJECTS,
+  CANDLES_PER_SUBJECT,
+  CANDLES_STREAM,
+  CandleAggregator,
+  CandleSchema,
+  candleMsgId,
+  candleOpenTime,
+  candleSubject,
+  decodeCandle,
+  isCandleInterval,
+} from "./candles";
+export type { Candle, CandleFoldState, CandleInterval } from "./candles";
 export { parseDuration } from "./duration";
 export {
   ASSETS_BUCKET,
@@ -55,6 +69,7 @@ export type { AssetMapping } from "./assets";
 export type { BackoffOptions } from "./backoff";
 export type {
   AuthenticatedMessage,
+  ChangeWindow,
   ClientMessage,
   ErrorMessage,
   ErrorResponse,

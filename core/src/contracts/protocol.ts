@@ -122,9 +122,18 @@ export interface HistoryResponse {
   ticks: SequencedTick[];
 }
 
+/** Windows of the price change `GET /api/symbols` gives, from the candles. */
+export type ChangeWindow = "1h" | "24h" | "7d";
+
 /** Body of `GET /api/symbols`. */
 export interface SymbolsResponse {
-  symbols: { symbol: string; latest: SequencedTick; asset?: AssetMetadata }[];
+  symbols: {
+    symbol: string;
+    latest: SequencedTick;
+    asset?: AssetMetadata;
+    /** Percent change of the latest price against the close of the last bar that ended a window before it; absent without candles that old. */
+    changes?: Partial<Record<ChangeWindow, number>>;
+  }[];
 }
 
 /** Body of every HTTP error response. */

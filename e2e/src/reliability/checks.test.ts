@@ -1,6 +1,7 @@
 import type { SequencedTick } from "@cryptostream/core";
 import { describe, expect, it } from "vitest";
-import { checkClient, checkHistory, checkStream } from "./checks";
+import { CandleAggregator } from "@cryptostream/core";
+import { checkCandles, checkClient, checkHistory, checkStream } from "./checks";
 
 const tick = (seq: number, symbol: string, ts = 1_000 + seq, price = seq): SequencedTick => ({ seq, symbol, ts, price, source: "binance" });
 const stream = [tick(1, "btc"), tick(2, "eth"), tick(3, "btc"), tick(4, "eth"), tick(5, "btc")];
@@ -43,5 +44,27 @@ describe("the chaos run's checks", () => {
     ]);
     expect(checkHistory(kept, stream, 2)).toEqual({ symbols: 2, mismatched: [] });
     expect(checkHistory(new Map([["btc", [tick(5, "btc"), tick(3, "btc")]]]), stream, 2)).toEqual({ symbols: 2, mismatched: ["btc", "eth"] });
+  });
+});
+
+describe("checkCandles", () => {
+  const minute = (seq: number, symbol: string, m: number, price: number) => tick(seq, symbol, 1_800_000_000_000 + m * 60_000 + seq, price);
+  const ticks = [minute(1, "btc", 0, 10), minute(2, "btc", 0, 12), minute(3, "eth", 1, 5), minute(4, "btc", 2, 11), minute(5, "eth", 3, 6)];
+  const folded = (() => {
+    const aggregator = new CandleAggregator(["1m"]);
+    return ticks.flatMap((t) => aggregator.add(t));
+  })();
+
+  it("passes the candles a fold of the stream gives, each once", () => {
+    expect(folded.length).toBeGreaterThan(1);
+    expect(checkCandles(folded, ticks)).toMatchObject({ missing: 0, duplicated: 0, different: [] });
+  });
+
+  it("finds a candle missing, one stored twice and one that differs", () => {
+    const [first, second] = folded;
+    const check = checkCandles([first!, first!, { ...second!, high: 999 }], ticks);
+    expect(check.missing).toBe(check.expected - 2);
+    expect(check.duplicated).toBe(1);
+    expect(check.different).toEqual([`1m:${second!.symbol}:${second!.openTime}`]);
   });
 });

@@ -1,4 +1,4 @@
-import type { SequencedTick } from "@cryptostream/core";
+import { CandleAggregator, candleMsgId, type Candle, type SequencedTick } from "@cryptostream/core";
 
 /** An event the simulated exchange sent to at least one ingest connection. */
 export interface UpstreamEvent {
@@ -102,4 +102,32 @@ export function checkHistory(kept: ReadonlyMap<string, readonly SequencedTick[]>
     if (want !== have) mismatched.push(symbol);
   }
   return { symbols: bySymbol.size, mismatched };
+}
+
+export interface CandleCheck {
+  /** Closed candles a fold of the whole stream gives. */
+  expected: number;
+  stored: number;
+  missing: number;
+  /** Candles stored more than once. */
+  duplicated: number;
+  /** Stored candles that differ from the recomputation, or that it does not give. */
+  different: string[];
+}
+
+/** Every closed candle of the stream must be stored exactly once, equal to a fold of the stream from its first tick. */
+export function checkCandles(stored: readonly Candle[], ticks: readonly SequencedTick[]): CandleCheck {
+  const aggregator = new CandleAggregator();
+  const expected = new Map(ticks.flatMap((tick) => aggregator.add(tick)).map((candle) => [candleMsgId(candle), candle]));
+  const seen = new Set<string>();
+  let duplicated = 0;
+  const different: string[] = [];
+  for (const candle of stored) {
+    const id = candleMsgId(candle);
+    if (seen.has(id)) duplicated++;
+    seen.add(id);
+    if (JSON.stringify(candle) !== JSON.stringify(expected.get(id))) different.push(id);
+  }
+  const missing = [...expected.keys()].filter((id) => !seen.has(id)).length;
+  return { expected: expected.size, stored: stored.length, missing, duplicated, different };
 }

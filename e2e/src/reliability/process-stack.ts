@@ -5,8 +5,10 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { connect } from "@nats-io/transport-node";
 import {
+  CANDLES_STREAM,
   DEFAULT_ASSETS,
   HISTORY_DEPTH,
+  decodeCandle,
   PRICES_STREAM,
   PRICE_HISTORY_BUCKET,
   visitTickWindow,
@@ -15,8 +17,18 @@ import {
   type SequencedTick,
 } from "@cryptostream/core";
 import { seededRandom, startSimExchange, toBinanceMiniTicker, type SimExchange } from "@cryptostream/sim-exchange";
-import { freePort, startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
-import { checkClient, checkHistory, checkStream, type ClientCheck, type HistoryCheck, type StreamCheck, type UpstreamEvent } from "./checks";
+import { freePort, readStream, startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
+import {
+  checkCandles,
+  checkClient,
+  checkHistory,
+  checkStream,
+  type CandleCheck,
+  type ClientCheck,
+  type HistoryCheck,
+  type StreamCheck,
+  type UpstreamEvent,
+} from "./checks";
 import { SeqCheckingClient } from "./seq-client";
 import { ServiceProcess, type Restartable } from "./service-process";
 
@@ -45,6 +57,8 @@ export interface StackChecks {
   clients: ClientCheck & { count: number; connections: number; resets: number; conflated: number; errors: number };
   bucket: HistoryCheck;
   api: HistoryCheck;
+  /** CANDLES against a fold of PRICES from its first tick. */
+  candles: CandleCheck;
   /** Processes that exited unasked, or ignored SIGTERM for 12 s. */
   crashes: string[];
   /** How often each recovery path ran, counted from the services' logs. */
@@ -210,6 +224,15 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
       },
       60_000,
     ).catch(() => undefined);
+    await waitFor(
+      "history to fold every tick into candles",
+      async () => ((await history.health<{ candles?: { foldedSeq: number } }>())?.candles?.foldedSeq ?? 0) >= lastSeq,
+      60_000,
+    ).catch(() => undefined);
+    const candles = (await readStream(nc, CANDLES_STREAM)).flatMap((message) => {
+      const decoded = decodeCandle(message.data);
+      return decoded.ok ? [decoded.candle] : [];
+    });
 
     const bucket = await new Kvm(nc).open(PRICE_HISTORY_BUCKET);
     const kept = new Map<string, SequencedTick[]>();
@@ -254,6 +277,7 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
       },
       bucket: checkHistory(kept, ticks, HISTORY_DEPTH),
       api: checkHistory(served, ticks, HISTORY_DEPTH),
+      candles: checkCandles(candles, ticks),
       crashes,
       recoveries,
       ok: false,
@@ -266,6 +290,7 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
       seen.missing + seen.duplicated + seen.unknown + seen.resets + seen.conflated + seen.errors === 0 &&
       checks.bucket.mismatched.length === 0 &&
       checks.api.mismatched.length === 0 &&
+      checks.candles.missing + checks.candles.duplicated + checks.candles.different.length === 0 &&
       crashes.length === 0;
     return checks;
   };
@@ -276,7 +301,7 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
 /** The checks as a Markdown table. */
 export function formatChecks(checks: StackChecks): string[] {
   const n = (value: number) => value.toLocaleString("en-US");
-  const { stream, clients, bucket, api } = checks;
+  const { stream, clients, bucket, api, candles } = checks;
   return [
     "| check | checked | lost | duplicated | other |",
     "|---|---:|---:|---:|---|",
@@ -284,6 +309,7 @@ export function formatChecks(checks: StackChecks): string[] {
     `| every client saw every seq of its symbols | ${n(clients.expected)} ticks on ${n(clients.count)} clients (${n(clients.connections)} connections) | ${n(clients.missing)} | ${n(clients.duplicated)} | ${n(clients.unknown)} unknown, ${n(clients.resets)} resets, ${n(clients.conflated)} conflated, ${n(clients.errors)} errors |`,
     `| price_history = last ${HISTORY_DEPTH} of each symbol | ${bucket.symbols} symbols | ${bucket.mismatched.length} | | ${bucket.mismatched.join(", ") || "all equal"} |`,
     `| GET /api/history = last ${HISTORY_DEPTH} of each symbol | ${api.symbols} symbols | ${api.mismatched.length} | | ${api.mismatched.join(", ") || "all equal"} |`,
+    `| CANDLES = a fold of PRICES from its first tick | ${n(candles.expected)} closed candles (${n(candles.stored)} stored) | ${n(candles.missing)} | ${n(candles.duplicated)} | ${candles.different.slice(0, 5).join(", ") || "all equal"}${candles.different.length > 5 ? ` and ${candles.different.length - 5} more` : ""} |`,
     `| no crash, SIGTERM honoured | 5 services | | | ${checks.crashes.join("; ") || "none"} |`,
     "",
     `Recovery paths taken (from the services' logs): ${Object.entries(checks.recoveries)

@@ -1,0 +1,42 @@
+import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from "@nats-io/jetstream";
+import { CANDLES_STREAM, LIVE_CONSUMER_EXPIRES_MS, decodeCandle, type NatsConnection } from "@cryptostream/core";
+import type { CandleStore } from "./candle-store";
+
+export interface CandleFeedOptions {
+  nc: NatsConnection;
+  store: CandleStore;
+  /** A stored message that is not a candle: skipped. */
+  onReject?: (message: string, seq: number) => void;
+}
+
+export interface CandleFeed {
+  stop(): Promise<void>;
+}
+
+/**
+ * Keeps `store` equal to `CANDLES`: reads the whole stream with an ordered consumer, then
+ * every new candle. Resolves once every candle stored when it started is in the store.
+ */
+export async function followCandles({ nc, store, onReject }: CandleFeedOptions): Promise<CandleFeed> {
+  const { state } = await (await jetstreamManager(nc)).streams.info(CANDLES_STREAM);
+  const consumer = await jetstream(nc).consumers.get(CANDLES_STREAM, { deliver_policy: DeliverPolicy.All });
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: 4_096, expires: LIVE_CONSUMER_EXPIRES_MS });
+  let caughtUp: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (caughtUp = resolve));
+  if (state.messages === 0) caughtUp();
+  const done = (async () => {
+    for await (const message of messages) {
+      const result = decodeCandle(message.string());
+      if (result.ok) store.put(result.candle);
+      else onReject?.(result.message, message.seq);
+      if (message.seq >= state.last_seq || message.info.pending === 0) caughtUp();
+    }
+  })();
+  await ready;
+  return {
+    async stop() {
+      await messages.close();
+      await done;
+    },
+  };
+}

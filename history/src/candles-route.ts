@@ -1,0 +1,71 @@
+import { isValidSymbol, sendError, type Candle, type CandleInterval, type Route } from "@cryptostream/core";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { CandleStore } from "./candle-store";
+import { parseCandlesQuery } from "./candles-query";
+
+export interface CandlesRouteDeps {
+  store: CandleStore;
+  /** The candle forming now, from the writer's fold. */
+  forming: (interval: CandleInterval, symbol: string) => Candle | undefined;
+  /** Whether a symbol is tracked at all (it may have no candle yet). */
+  known: (symbol: string) => boolean;
+  now: () => number;
+  onBadRequest?: (parameter: string) => void;
+}
+
+/** Encoded closed candles kept for repeated queries; the body of a 7-day 1m chart is about 1.5 MB. */
+const ENCODED_KEPT = 64;
+
+/**
+ * `GET /api/candles/:symbol?interval=&since=&until=&limit=`: closed candles from memory, oldest
+ * first, and the one forming. The closed part of a body is encoded once per change of its series
+ * and window, not once per request; the ETag names the series' version and the forming candle.
+ */
+export function candlesRoute({ store, forming, known, now, onBadRequest }: CandlesRouteDeps): Route {
+  const encoded = new Map<string, Buffer>();
+  const encodeClosed = (key: string, candles: readonly Candle[]) => {
+    let body = encoded.get(key);
+    if (body) return body;
+    body = Buffer.from(JSON.stringify(candles));
+    if (encoded.size >= ENCODED_KEPT) encoded.delete(encoded.keys().next().value!);
+    encoded.set(key, body);
+    return body;
+  };
+  return {
+    method: "GET",
+    path: "/api/candles/:symbol",
+    handler: (req, res, params, url) => {
+      const symbol = params.symbol ?? "";
+      if (!isValidSymbol(symbol)) {
+        onBadRequest?.("symbol");
+        return sendError(res, 400, "invalid_symbol", `"${symbol.slice(0, 40)}" is not a symbol: expected 1-20 lowercase letters or digits`);
+      }
+      const query = parseCandlesQuery(url.searchParams, now());
+      if (!query.ok) {
+        onBadRequest?.(query.parameter);
+        return sendError(res, 400, query.code, query.message);
+      }
+      if (!known(symbol)) return sendError(res, 404, "unknown_symbol", `no ticks or candles kept for "${symbol}"`);
+      const { interval, sinceMs, untilMs, limit } = query;
+      const { candles, version } = store.range(interval, symbol, sinceMs, untilMs, limit);
+      const window = `${interval}|${symbol}|${version}|${candles[0]?.openTime}|${candles.length}`;
+      const current = forming(interval, symbol);
+      const live = current && current.openTime <= untilMs && candles.length < limit ? current : null;
+      const etag = `"${window.replaceAll("|", "-")}-${live?.lastSeq ?? 0}"`;
+      const head = `{"symbol":"${symbol}","interval":"${interval}","candles":`;
+      sendCached(req, res, etag, [Buffer.from(head), encodeClosed(window, candles), Buffer.from(`,"forming":${JSON.stringify(live)}}`)]);
+    },
+  };
+}
+
+/** Answers `304` when the client has this `etag`, else the body's parts with it. */
+export function sendCached(req: IncomingMessage, res: ServerResponse, etag: string, parts: readonly Buffer[]): void {
+  if (req.headers["if-none-match"] === etag) {
+    res.writeHead(304, { etag }).end();
+    return;
+  }
+  const length = parts.reduce((total, part) => total + part.length, 0);
+  res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": length, "cache-control": "no-cache", etag });
+  for (const part of parts.slice(0, -1)) res.write(part);
+  res.end(parts.at(-1));
+}
