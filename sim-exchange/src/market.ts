@@ -1,4 +1,6 @@
 import { DEFAULT_ASSETS, assetFor, type AssetMapping } from "@cryptostream/core";
+import { randomInt } from "node:crypto";
+import { PricePath, roundPrice } from "./price-path";
 import { gaussian, seededRandom } from "./random";
 
 /** Realistic starting prices in USD for the default assets. */
@@ -40,14 +42,21 @@ export interface CoinState {
   volume: number;
   /** Event time of the latest move, ms since epoch, strictly increasing. */
   updatedAt: number;
+  /** Its past and its live minute bars, for klines and OHLC. */
+  path: PricePath;
 }
 
 export interface MarketOptions {
   /** Symbols to simulate; default the 20 default assets. Others get generated prices. */
   symbols?: readonly string[];
+  /** The same seed gives the same market; without one, every start draws a new one. */
   seed?: number;
   /** Annualised volatility of the geometric Brownian motion; crypto is around 0.6 to 1. */
   volatility?: number;
+  /** How many times faster than a real market prices move (1: as large as real moves; 30: a lively demo). */
+  speed?: number;
+  /** Prices to start from (a restarted demo continues where it stopped); others start from realistic defaults. */
+  startPrices?: Readonly<Record<string, number>>;
   now?: () => number;
 }
 
@@ -56,31 +65,39 @@ export class Market {
   readonly coins = new Map<string, CoinState>();
   /** Symbols whose trading is halted: they neither move nor tick until resumed. */
   readonly halted = new Set<string>();
+  /** The seed this market was drawn from. */
+  readonly seed: number;
   private readonly random: () => number;
-  private readonly volatility: number;
+  private readonly sigma: number;
   private readonly now: () => number;
   private lastStepAt: number;
 
-  constructor({ symbols, seed = 42, volatility = 0.8, now = Date.now }: MarketOptions = {}) {
+  constructor({ symbols, seed = randomInt(2 ** 31), volatility = 0.8, speed = 1, startPrices = {}, now = Date.now }: MarketOptions = {}) {
+    this.seed = seed;
     this.random = seededRandom(seed);
-    this.volatility = volatility;
+    this.sigma = volatility * speed;
     this.now = now;
     this.lastStepAt = now();
     const wanted = symbols ?? DEFAULT_ASSETS.map((asset) => asset.symbol);
-    wanted.forEach((symbol, index) => {
-      const price = START_PRICES[symbol] ?? Number((1 + this.random() * 200).toPrecision(6));
-      const open = price * (1 + gaussian(this.random) * (STABLECOINS.has(symbol) ? 0.0001 : 0.02));
-      this.coins.set(symbol, {
-        asset: assetFor(symbol),
-        rank: index + 1,
-        price,
-        open,
-        high: Math.max(price, open) * 1.01,
-        low: Math.min(price, open) * 0.99,
-        volume: (1_000_000 / price) * (50 + this.random() * 500),
-        updatedAt: this.lastStepAt,
-      });
-    });
+    wanted.forEach((symbol, index) => this.coins.set(symbol, this.newCoin(symbol, index + 1, startPrices[symbol])));
+  }
+
+  private newCoin(symbol: string, rank: number, startPrice: number | undefined): CoinState {
+    const price = startPrice ?? START_PRICES[symbol] ?? Number((1 + this.random() * 200).toPrecision(6));
+    const volume = (1_000_000 / price) * (50 + this.random() * 500);
+    const sigmaPerMinute = this.sigmaOf(symbol) * Math.sqrt(60_000 / MS_PER_YEAR);
+    const seed = Math.floor(this.random() * 2 ** 31);
+    const path = new PricePath({ price, anchorMs: this.lastStepAt, sigmaPerMinute, volumePerMinute: volume / 1_440, seed });
+    // Binance's rolling 24 h window, from the drawn past.
+    const day = path.bars(86_400_000 / 24, this.lastStepAt - 86_400_000, this.lastStepAt);
+    const open = day[0]?.open ?? price;
+    const high = Math.max(price, ...day.map((bar) => bar.high));
+    const low = Math.min(price, ...day.map((bar) => bar.low));
+    return { asset: assetFor(symbol), rank, price, open, high, low, volume, updatedAt: this.lastStepAt, path };
+  }
+
+  private sigmaOf(symbol: string): number {
+    return STABLECOINS.has(symbol) ? this.sigma / 200 : this.sigma;
   }
 
   /** Halts one symbol's trading (no move, no mini ticker), or resumes it. */
@@ -94,17 +111,16 @@ export class Market {
     const now = Math.max(this.now(), this.lastStepAt + 1);
     const dt = Math.max(now - this.lastStepAt, 1) / MS_PER_YEAR;
     this.lastStepAt = now;
-    // A market that is visibly alive in a demo: compress a day of moves into minutes.
-    const baseSigma = this.volatility * 30;
     const trading = [...this.coins.values()].filter((coin) => !this.halted.has(coin.asset.symbol));
     for (const coin of trading) {
-      const sigma = STABLECOINS.has(coin.asset.symbol) ? baseSigma / 200 : baseSigma;
+      const sigma = this.sigmaOf(coin.asset.symbol);
       const shock = (-(sigma * sigma) / 2) * dt + sigma * Math.sqrt(dt) * gaussian(this.random);
       coin.price = roundPrice(coin.price * Math.exp(shock));
       coin.high = Math.max(coin.high, coin.price);
       coin.low = Math.min(coin.low, coin.price);
       coin.volume += (coin.volume / 86_400) * (0.5 + this.random());
       coin.updatedAt = now;
+      coin.path.record(coin.price, now);
     }
     return trading;
   }
@@ -118,9 +134,4 @@ export class Market {
     for (const coin of this.coins.values()) if (coin.asset.coingeckoId === id) return coin;
     return undefined;
   }
-}
-
-/** Eight significant digits, as exchanges quote. */
-function roundPrice(price: number): number {
-  return Number(price.toPrecision(8));
 }

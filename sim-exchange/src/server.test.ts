@@ -49,3 +49,59 @@ describe("simulated exchange", () => {
     expect(keysOf(simple.bitcoin)).toEqual(keysOf(JSON.parse(readFixture("coingecko-simple-price.json")).bitcoin));
   });
 });
+
+describe("simulated exchange's past", () => {
+  let sim: SimExchange;
+  beforeAll(async () => {
+    sim = await startSimExchange({ intervalMs: 0, symbols: ["btc", "eth"], seed: 9, binanceWeightLimit: 10 });
+  });
+  afterAll(() => sim?.close());
+  const get = (path: string) => fetch(`${sim.binanceRestUrl}${path}`);
+
+  it("serves klines shaped like Binance's, ending where the live price is, with the weight used in a header", async () => {
+    sim.tick();
+    const response = await get("/api/v3/klines?symbol=BTCUSDT&interval=1m&limit=3");
+    expect(response.status).toBe(200);
+    expect(Number(response.headers.get("x-mbx-used-weight-1m"))).toBeGreaterThanOrEqual(2);
+    const klines = (await response.json()) as (string | number)[][];
+    const documented = (JSON.parse(readFixture("binance-klines.json")) as (string | number)[][])[0]!;
+    expect(klines).toHaveLength(3);
+    for (const kline of klines) expect(kline.map((field) => typeof field)).toEqual(documented.map((field) => typeof field));
+    const btc = sim.market.coins.get("btc")!;
+    expect(Number(klines.at(-1)![4])).toBe(btc.price);
+    expect(Number(klines[1]![1])).toBe(Number(klines[0]![4]));
+    const from = (klines[0]![0] as number) - 10 * 60_000;
+    const paged = (await (await get(`/api/v3/klines?symbol=BTCUSDT&interval=1m&startTime=${from}&limit=5`)).json()) as (string | number)[][];
+    expect(paged.map((k) => k[0])).toEqual([0, 1, 2, 3, 4].map((i) => from + i * 60_000));
+  });
+
+  it("refuses a bad symbol, interval or limit with Binance's codes, and answers 429 with Retry-After past the weight limit", async () => {
+    const codes = [];
+    for (const query of ["symbol=NOPEUSDT&interval=1m", "symbol=BTCUSDT&interval=7m", "symbol=BTCUSDT&interval=1m&limit=1001"]) {
+      codes.push(((await (await get(`/api/v3/klines?${query}`)).json()) as { code: number }).code);
+    }
+    expect(codes).toEqual([-1121, -1120, -1130]);
+    let limited: Response | undefined;
+    for (let i = 0; i < 6 && !limited; i++) {
+      const response = await get("/api/v3/klines?symbol=BTCUSDT&interval=1h&limit=1");
+      if (response.status === 429) limited = response;
+    }
+    expect(limited?.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(sim.binanceRestRequests.some((r) => r.status === 429)).toBe(true);
+  });
+
+  it("serves CoinGecko's OHLC with the candle body the documentation gives for the days asked", async () => {
+    const documented = (JSON.parse(readFixture("coingecko-ohlc.json")) as number[][])[0]!;
+    for (const [days, bodyMs] of [
+      [1, 1_800_000],
+      [7, 14_400_000],
+      [90, 4 * 86_400_000],
+    ] as const) {
+      const rows = (await (await fetch(`${sim.coingeckoApiUrl}/coins/bitcoin/ohlc?vs_currency=usd&days=${days}`)).json()) as number[][];
+      expect(rows[0]!.map((v) => typeof v)).toEqual(documented.map((v) => typeof v));
+      expect(rows[1]![0]! - rows[0]![0]!).toBe(bodyMs);
+      expect(rows.at(-1)![0]).toBeLessThanOrEqual(Date.now());
+    }
+    expect((await fetch(`${sim.coingeckoApiUrl}/coins/bitcoin/ohlc?vs_currency=usd&days=400`)).status).toBe(401);
+  });
+});

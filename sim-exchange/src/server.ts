@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { Duplex } from "node:stream";
 import { closeServer, listen, type Logger } from "@cryptostream/core";
 import { WebSocketServer, type WebSocket } from "ws";
+import { KLINES_WEIGHT, coinGeckoOhlc, klines, type RestAnswer } from "./history-endpoints";
 import { Market, type CoinState, type MarketOptions } from "./market";
 import { toBinanceMiniTicker, toCoinGeckoMarket, toCoinGeckoSimplePrice } from "./wire-format";
 
@@ -13,6 +14,8 @@ export interface SimExchangeOptions extends MarketOptions {
   /** How often the server pings each WebSocket, as Binance does every 20 s. */
   pingIntervalMs?: number;
   logger?: Logger;
+  /** Binance's request weight per minute (6,000 on api.binance.com); past it, 429 with Retry-After. */
+  binanceWeightLimit?: number;
   /** Called for every mini ticker sent, with how many Binance connections it went to. */
   onMiniTicker?: (coin: Readonly<CoinState>, recipients: number) => void;
 }
@@ -48,6 +51,12 @@ export interface SimExchange {
   misbehaveCoinGecko(...requests: CoinGeckoMisbehaviour[]): void;
   /** Times (ms since epoch) of the CoinGecko requests received. */
   readonly coingeckoRequests: number[];
+  /** Base URL for Binance's REST API (`BINANCE_REST_URL`). */
+  binanceRestUrl: string;
+  /** Misbehaves on the next Binance REST requests, one entry each, in order, like {@link misbehaveCoinGecko}. */
+  misbehaveBinanceRest(...requests: CoinGeckoMisbehaviour[]): void;
+  /** Paths and query strings of the Binance REST requests received, with the weight used after each. */
+  readonly binanceRestRequests: { url: string; at: number; usedWeight: number; status: number }[];
   close(): Promise<void>;
 }
 
@@ -117,22 +126,73 @@ class BinanceClients {
   }
 }
 
-/** The CoinGecko side: REST answers, each request's time, and misbehaviours queued by tests. */
-function coinGeckoHandler(market: Market, requests: number[], misbehaviours: CoinGeckoMisbehaviour[]) {
+/** Answers a request as queued by a test (an error status, late), or else with `serve`. */
+function misbehavingHandler(
+  misbehaviours: CoinGeckoMisbehaviour[],
+  errorBody: (status: number) => unknown,
+  serve: (req: IncomingMessage, res: ServerResponse) => void,
+) {
   return (req: IncomingMessage, res: ServerResponse) => {
-    requests.push(Date.now());
     const misbehaviour = misbehaviours.shift() ?? {};
     const answer = () => {
       if (res.destroyed) return;
-      if (misbehaviour.status === undefined) return serveCoinGecko(market, req, res);
+      if (misbehaviour.status === undefined) return serve(req, res);
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (misbehaviour.retryAfterSeconds !== undefined) headers["retry-after"] = String(misbehaviour.retryAfterSeconds);
       res.writeHead(misbehaviour.status, headers);
-      res.end(JSON.stringify({ status: { error_code: misbehaviour.status, error_message: "You've exceeded the Rate Limit." } }));
+      res.end(JSON.stringify(errorBody(misbehaviour.status)));
     };
     if (misbehaviour.delayMs) setTimeout(answer, misbehaviour.delayMs);
     else answer();
   };
+}
+
+/** The CoinGecko side: REST answers, each request's time, and misbehaviours queued by tests. */
+function coinGeckoHandler(market: Market, requests: number[], misbehaviours: CoinGeckoMisbehaviour[]) {
+  const handle = misbehavingHandler(
+    misbehaviours,
+    (status) => ({ status: { error_code: status, error_message: "You've exceeded the Rate Limit." } }),
+    (req, res) => serveCoinGecko(market, req, res),
+  );
+  return (req: IncomingMessage, res: ServerResponse) => {
+    requests.push(Date.now());
+    handle(req, res);
+  };
+}
+
+/** Binance's REST side: klines, within a request weight per minute, reported in `X-MBX-USED-WEIGHT-1M`. */
+function binanceRestHandler(market: Market, weightLimit: number, requests: SimExchange["binanceRestRequests"], misbehaviours: CoinGeckoMisbehaviour[]) {
+  let minute = 0;
+  let used = 0;
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
+    const now = Date.now();
+    if (Math.floor(now / 60_000) !== minute) [minute, used] = [Math.floor(now / 60_000), 0];
+    used += KLINES_WEIGHT;
+    const headers: Record<string, string> = { "content-type": "application/json", "x-mbx-used-weight-1m": String(used) };
+    let answer: RestAnswer;
+    if (used > weightLimit) {
+      headers["retry-after"] = String(Math.ceil(((minute + 1) * 60_000 - now) / 1_000));
+      answer = { status: 429, body: { code: -1003, msg: `Too many requests; current limit of IP request weight is ${weightLimit} per 1 MINUTE.` } };
+    } else {
+      answer = klines(market, new URL(req.url ?? "/", "http://localhost").searchParams, now);
+    }
+    requests.push({ url: req.url ?? "", at: now, usedWeight: used, status: answer.status });
+    res.writeHead(answer.status, headers);
+    res.end(JSON.stringify(answer.body));
+  };
+  return misbehavingHandler(misbehaviours, () => ({ code: -1003, msg: "Too many requests." }), serve);
+}
+
+/** The REST side of both venues on one server: Binance's klines, CoinGecko's the rest. */
+function restSide(market: Market, binanceWeightLimit: number) {
+  const coingeckoRequests: number[] = [];
+  const coingeckoMisbehaviours: CoinGeckoMisbehaviour[] = [];
+  const binanceRequests: SimExchange["binanceRestRequests"] = [];
+  const binanceMisbehaviours: CoinGeckoMisbehaviour[] = [];
+  const coingecko = coinGeckoHandler(market, coingeckoRequests, coingeckoMisbehaviours);
+  const binance = binanceRestHandler(market, binanceWeightLimit, binanceRequests, binanceMisbehaviours);
+  const handle = (req: IncomingMessage, res: ServerResponse) => (req.url?.startsWith("/api/v3/klines") ? binance(req, res) : coingecko(req, res));
+  return { handle, coingeckoRequests, coingeckoMisbehaviours, binanceRequests, binanceMisbehaviours };
 }
 
 /**
@@ -143,9 +203,8 @@ export async function startSimExchange(options: SimExchangeOptions = {}): Promis
   const { port = 0, host = "127.0.0.1", intervalMs = 1_000, pingIntervalMs = 20_000, logger } = options;
   const market = new Market(options);
   const binance = new BinanceClients();
-  const coingeckoRequests: number[] = [];
-  const coingeckoMisbehaviours: CoinGeckoMisbehaviour[] = [];
-  const server = createServer(coinGeckoHandler(market, coingeckoRequests, coingeckoMisbehaviours));
+  const rest = restSide(market, options.binanceWeightLimit ?? 6_000);
+  const server = createServer(rest.handle);
   server.on("upgrade", (req, socket, head) => binance.upgrade(req, socket, head));
   const tick = () => binance.send(market.step(), options.onMiniTicker);
 
@@ -161,6 +220,9 @@ export async function startSimExchange(options: SimExchangeOptions = {}): Promis
     port: boundPort,
     binanceWsUrl: `ws://${host}:${boundPort}`,
     coingeckoApiUrl: `http://${host}:${boundPort}/api/v3`,
+    binanceRestUrl: `http://${host}:${boundPort}`,
+    misbehaveBinanceRest: (...requests) => rest.binanceMisbehaviours.push(...requests),
+    binanceRestRequests: rest.binanceRequests,
     tick,
     sendRawToBinanceClients(text) {
       for (const client of binance.clients) client.socket.send(text);
@@ -179,10 +241,8 @@ export async function startSimExchange(options: SimExchangeOptions = {}): Promis
     },
     pingBinanceClients: (payload) => binance.ping(payload),
     pongs: binance.pongs,
-    misbehaveCoinGecko(...requests) {
-      coingeckoMisbehaviours.push(...requests);
-    },
-    coingeckoRequests,
+    misbehaveCoinGecko: (...requests) => rest.coingeckoMisbehaviours.push(...requests),
+    coingeckoRequests: rest.coingeckoRequests,
     async close() {
       clearInterval(tickTimer);
       clearInterval(pingTimer);
@@ -239,6 +299,11 @@ function serveCoinGecko(market: Market, req: IncomingMessage, res: ServerRespons
     res.writeHead(status, { "content-type": "application/json" });
     res.end(JSON.stringify(body));
   };
+  const ohlc = /^\/api\/v3\/coins\/([^/]+)\/ohlc$/.exec(url.pathname);
+  if (ohlc) {
+    const answer = coinGeckoOhlc(market, decodeURIComponent(ohlc[1]!), url.searchParams, Date.now());
+    return send(answer.status, answer.body);
+  }
   switch (url.pathname) {
     case "/api/v3/ping":
       return send(200, { gecko_says: "(V3) To the Moon!" });
