@@ -84,7 +84,7 @@ export async function startStack({
   const broadcasterPort = broadcaster.port;
   const history = await startHistory({
     ...track(await deps("history")),
-    config: loadHistoryConfig({ ...envOf("history"), HISTORY_PORT: "0" }),
+    config: loadHistoryConfig({ BINANCE_REST_URL: sim.binanceRestUrl, COINGECKO_API_URL: sim.coingeckoApiUrl, ...envOf("history"), HISTORY_PORT: "0" }),
   });
   const nc = await connect({ servers: nats.url, name: "test", ...credentials.test });
   connections.push(nc);

@@ -28,7 +28,7 @@ describe("history on a real nats-server", () => {
   let historyNc: NatsConnection | undefined;
   /** Starts history on a connection of its own, as the service runs. */
   const start = async (env: Record<string, string> = {}) => {
-    const config = loadHistoryConfig({ NATS_URL: server.url, HISTORY_PORT: "0", ...env });
+    const config = loadHistoryConfig({ NATS_URL: server.url, HISTORY_PORT: "0", CANDLE_BACKFILL: "false", ...env });
     historyNc = await connect({ servers: server.url });
     history = await startHistory({ config, nc: historyNc, logger: createLogger({ service: "history", level: "silent" }), metrics: createMetrics("history") });
     return history;
@@ -95,7 +95,7 @@ describe("history on a real nats-server", () => {
     expect(await malformed.json()).toMatchObject({ error: { code: "invalid_symbol" } });
 
     const symbols = await (await api("/api/symbols")).json();
-    expect(symbols).toEqual({ symbols: [{ symbol: "eth", latest: eth }] });
+    expect(symbols).toEqual({ symbols: [{ symbol: "eth", latest: eth, changes: {} }] });
   });
 
   it("does not keep a tick twice when it is redelivered after a crash between write and ack", async () => {

@@ -2,7 +2,6 @@ import {
   closeServer,
   createHttpServer,
   ensureAssetsBucket,
-  ensureCandlesStream,
   ensurePriceHistoryBucket,
   ensurePricesStream,
   listen,
@@ -13,9 +12,8 @@ import {
   type ServiceDeps,
 } from "@cryptostream/core";
 import { AssetsCache } from "./assets-cache";
-import { followCandles } from "./candle-feed";
-import { CandleStore } from "./candle-store";
-import { startCandleWriter } from "./candle-writer";
+import type { CandleStore } from "./candle-store";
+import { startCandles } from "./candles";
 import type { HistoryConfig } from "./config";
 import { historyHealth } from "./health";
 import { loadWindowFromBucket, startHistoryWriter } from "./history-writer";
@@ -40,11 +38,7 @@ export async function startHistory({ config, nc, logger, metrics, clock = system
   logger.info({ symbols: window.symbols().length }, "history loaded from bucket");
   const measured = historyMetrics(metrics, logger, config.HISTORY_DURABLE);
   const writer = await startHistoryWriter({ nc, kv, window, durable: config.HISTORY_DURABLE, logger, clock, ...measured.writerEvents });
-  await ensureCandlesStream(nc, config.JETSTREAM_REPLICAS);
-  const candles = new CandleStore();
-  const candleFeed = await followCandles({ nc, store: candles, onReject: (message, seq) => logger.warn({ seq }, `not a candle in CANDLES: ${message}`) });
-  logger.info({ candles: candles.size() }, "candles loaded from CANDLES");
-  const candleWriter = await startCandleWriter({ nc, store: candles, logger, clock, ...measured.candleEvents });
+  const candles = await startCandles(nc, config, logger, clock, measured);
   const { windowNc, windowSlots } = await openWindowReads(config, "history-windows", logger, clock);
   measured.watch(windowSlots);
   const reads = {
@@ -59,8 +53,8 @@ export async function startHistory({ config, nc, logger, metrics, clock = system
     routes: historyRoutes({
       window,
       assets,
-      candles,
-      forming: candleWriter.forming,
+      candles: candles.store,
+      forming: candles.writer.forming,
       reads,
       onBadRequest: (parameter) => measured.badRequests.inc({ parameter }),
       onReject: measured.rejectTick,
@@ -68,17 +62,16 @@ export async function startHistory({ config, nc, logger, metrics, clock = system
     registry: metrics.registry,
     logger,
     maxConnections: config.HTTP_MAX_CONNECTIONS,
-    health: historyHealth({ nc, writer, durable: config.HISTORY_DURABLE, window, windowSlots, candles, candleWriter }),
+    health: historyHealth({ nc, writer, durable: config.HISTORY_DURABLE, window, windowSlots, candles }),
   });
   const port = await listen(server, config.HISTORY_PORT);
   logger.info({ port }, "history listening");
   return {
     port,
     window,
-    candles,
+    candles: candles.store,
     async close() {
-      await candleWriter.stop();
-      await candleFeed.stop();
+      await candles.close();
       await writer.stop();
       assets.stop();
       await closeServer(server);

@@ -22,11 +22,14 @@ import type { CandleStore } from "./candle-store";
 
 export interface CandleWriterOptions {
   nc: NatsConnection;
+  /** Publishes each closed candle (see {@link CandlePublisher}). */
+  publisher: CandlePublisher;
+  /** The first tick of each symbol the fold meets in this run (where a backfill ends). */
+  onSymbol?: (symbol: string, firstTickTs: number) => void;
   /** `CANDLES` as it stands, read to the end (see `followCandles`): where the fold takes up. */
   store: CandleStore;
   logger: Logger;
   clock?: Clock;
-  onWritten?: (candle: Candle) => void;
   onLate?: (symbol: string) => void;
   onReject?: (reason: TickRejectReason, message: string, seq: number) => void;
 }
@@ -55,7 +58,8 @@ export async function startCandleWriter(options: CandleWriterOptions): Promise<C
   const fromSeq = foldStart(symbols, store);
   const consumer = await jetstream(nc).consumers.get(PRICES_STREAM, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq });
   const messages: ConsumerMessages = await consumer.consume({ max_messages: 4_096, expires: LIVE_CONSUMER_EXPIRES_MS });
-  const publisher = new CandlePublisher(jetstream(nc), options);
+  const { publisher } = options;
+  const seen = new Set<string>();
   options.logger.info({ fromSeq, symbols: symbols.length, storedSubjects: closed.length }, "candles: folding PRICES");
   const done = (async () => {
     for await (const message of messages) {
@@ -63,6 +67,10 @@ export async function startCandleWriter(options: CandleWriterOptions): Promise<C
       if (!result.ok) {
         options.onReject?.(result.reason, result.message, message.seq);
         continue;
+      }
+      if (!seen.has(result.tick.symbol)) {
+        seen.add(result.tick.symbol);
+        options.onSymbol?.(result.tick.symbol, result.tick.ts);
       }
       const lateBefore = aggregator.late.get(result.tick.symbol) ?? 0;
       for (const candle of aggregator.add({ ...result.tick, seq: message.seq })) {
@@ -101,16 +109,24 @@ async function symbolsInPrices(nc: NatsConnection): Promise<string[]> {
   return Object.keys(info.state.subjects ?? {}).flatMap((subject) => symbolFromSubject(subject) ?? []);
 }
 
-/** Publishes closed candles in order, each until stored. */
-class CandlePublisher {
+export interface CandlePublisherOptions {
+  logger: Logger;
+  clock?: Clock;
+  onWritten?: (candle: Candle) => void;
+}
+
+/** Publishes candles to `CANDLES`, each with its msg id, retrying until stored. */
+export class CandlePublisher {
   stopping = false;
   private readonly clock: Clock;
+  private readonly js: JetStreamClient;
 
   constructor(
-    private readonly js: JetStreamClient,
-    private readonly options: CandleWriterOptions,
+    nc: NatsConnection,
+    private readonly options: CandlePublisherOptions,
   ) {
     this.clock = options.clock ?? systemClock;
+    this.js = jetstream(nc);
   }
 
   /** False when stopped before it was stored. */

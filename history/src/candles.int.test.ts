@@ -32,7 +32,7 @@ describe("candles on a real nats-server", () => {
   const start = Math.floor((Date.now() - 3 * 3_600_000) / 3_600_000) * 3_600_000;
 
   const startService = async () => {
-    const config = loadHistoryConfig({ NATS_URL: server.url, HISTORY_PORT: "0" });
+    const config = loadHistoryConfig({ NATS_URL: server.url, HISTORY_PORT: "0", CANDLE_BACKFILL: "false" });
     historyNc = await connect({ servers: server.url });
     history = await startHistory({ config, nc: historyNc, logger: createLogger({ service: "history", level: "silent" }), metrics: createMetrics("history") });
   };

@@ -1,8 +1,9 @@
-import { commonEnv, duration, loadConfig, port, positiveInt, streamEnv, trustedProxies, z, type Env } from "@cryptostream/core";
+import { commonEnv, duration, loadConfig, port, positiveInt, streamEnv, trustedProxies, upstreamEnv, withCoinGeckoUrl, z, type Env } from "@cryptostream/core";
 
 export const historyEnv = {
   ...commonEnv,
   ...streamEnv,
+  ...upstreamEnv,
   HISTORY_PORT: port(8081),
   HISTORY_DURABLE: z
     .string()
@@ -20,6 +21,14 @@ export const historyEnv = {
   WINDOW_READS_WAIT: duration("5s", { min: 10, max: 600_000 }),
   /** A client that takes no bytes of `/api/ticks` for this long is cut off, and its read ends. */
   SEND_TIMEOUT: duration("30s", { min: 100, max: 600_000 }),
+  /** Whether candles before the first tick are filled from the exchanges (Binance klines, then CoinGecko OHLC). */
+  CANDLE_BACKFILL: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((text) => text === "true"),
+  BINANCE_REST_URL: z.url().default("https://api.binance.com"),
+  /** A backfill request that has not answered by then is retried. */
+  BACKFILL_TIMEOUT: duration("15s", { min: 100, max: 600_000 }),
   /** Open HTTP connections this instance accepts. */
   HTTP_MAX_CONNECTIONS: positiveInt(10_000, 1_000_000),
 };
@@ -27,5 +36,5 @@ export const historyEnv = {
 export type HistoryConfig = ReturnType<typeof loadHistoryConfig>;
 
 export function loadHistoryConfig(env: Env = process.env) {
-  return loadConfig(historyEnv, env);
+  return withCoinGeckoUrl(loadConfig(historyEnv, env));
 }

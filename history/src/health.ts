@@ -1,6 +1,5 @@
 import type { HealthReport, NatsConnection, WindowReadSlots } from "@cryptostream/core";
-import type { CandleStore } from "./candle-store";
-import type { CandleWriter } from "./candle-writer";
+import type { Candles } from "./candles";
 import type { HistoryWriter } from "./history-writer";
 import type { RecentTicks } from "./recent-ticks";
 
@@ -10,12 +9,11 @@ export interface HistoryHealthSources {
   durable: string;
   window: RecentTicks;
   windowSlots: WindowReadSlots;
-  candles: CandleStore;
-  candleWriter: CandleWriter;
+  candles: Candles;
 }
 
 /** `GET /healthz`: NATS, the durable consumer's lag (503 while it is missing), symbols kept, window reads, candles. */
-export function historyHealth({ nc, writer, durable, window, windowSlots, candles, candleWriter }: HistoryHealthSources): () => Promise<HealthReport> {
+export function historyHealth({ nc, writer, durable, window, windowSlots, candles }: HistoryHealthSources): () => Promise<HealthReport> {
   return async () => {
     const consumer = await writer.lag().catch((error: Error) => ({ error: `durable consumer ${durable}: ${error.message}` }));
     return {
@@ -25,7 +23,7 @@ export function historyHealth({ nc, writer, durable, window, windowSlots, candle
       symbols: window.symbols().length,
       consumer,
       windowReads: { active: windowSlots.active, queued: windowSlots.queued },
-      candles: { kept: candles.size(), foldedSeq: candleWriter.foldedSeq() },
+      candles: { kept: candles.store.size(), foldedSeq: candles.writer.foldedSeq(), backfillPending: candles.backfill?.pending ?? 0 },
     };
   };
 }

@@ -1,4 +1,5 @@
 import type { Logger, ServiceMetrics, TickRejectReason, WindowReadSlots } from "@cryptostream/core";
+import type { Candle } from "@cryptostream/core";
 import type { CandleWriterOptions } from "./candle-writer";
 import type { HistoryWriterOptions } from "./history-writer";
 
@@ -30,19 +31,29 @@ export function historyMetrics(metrics: ServiceMetrics, logger: Logger, durable:
       logger.error({ durable, fromSeq }, "history's durable consumer was deleted: made it again from the first tick not written");
     },
   };
-  const candlesWritten = metrics.counter("cryptostream_history_candles_written_total", "Closed candles published to CANDLES, by interval", ["interval"]);
+  const candlesWritten = metrics.counter(
+    "cryptostream_history_candles_written_total",
+    "Candles published to CANDLES, by interval and source (ticks, or the exchange a backfill came from)",
+    ["interval", "source"],
+  );
   const lateTicks = metrics.counter(
     "cryptostream_history_candle_late_ticks_total",
     "Ticks whose bar had closed when they were folded: kept in PRICES and price_history, in no candle",
   );
-  const candleEvents: Pick<CandleWriterOptions, "onWritten" | "onLate" | "onReject"> = {
-    onWritten: (candle) => candlesWritten.inc({ interval: candle.interval }),
+  const candleEvents: Pick<CandleWriterOptions, "onLate" | "onReject"> & { onWritten: (candle: Candle) => void } = {
+    onWritten: (candle) => candlesWritten.inc({ interval: candle.interval, source: candle.source }),
     onLate: () => lateTicks.inc(),
     onReject: rejectTickAt("candles"),
   };
+  const backfillErrors = metrics.counter(
+    "cryptostream_history_backfill_errors_total",
+    "Failed requests of the candle backfill, by exchange and reason (429 and Binance's 418 ban as http_429)",
+    ["source", "reason"],
+  );
   return {
     writerEvents,
     candleEvents,
+    backfillErrors,
     rejectTick,
     badRequests: metrics.counter("cryptostream_history_bad_requests_total", "Requests refused with 400, by the parameter that was wrong", ["parameter"]),
     windowReadsRefused: metrics.counter("cryptostream_history_window_reads_refused_total", "GET /api/ticks refused with 429, by reason", ["reason"]),

@@ -53,7 +53,7 @@ describe("GET /api/ticks and /api/symbols on a real nats-server", () => {
     boundary = Date.now();
     await sleep(20);
     for (let i = 0; i < 30; i++) await publish(["btc", "eth", "sol"][i % 3]!);
-    const config = loadHistoryConfig({ NATS_URL: server.url, HISTORY_PORT: "0" });
+    const config = loadHistoryConfig({ NATS_URL: server.url, HISTORY_PORT: "0", CANDLE_BACKFILL: "false" });
     history = await startHistory({ config, nc, logger: createLogger({ service: "history", level: "silent" }), metrics: createMetrics("history") });
   });
   afterAll(async () => {

@@ -55,6 +55,8 @@ export interface MarketOptions {
   volatility?: number;
   /** How many times faster than a real market prices move (1: as large as real moves; 30: a lively demo). */
   speed?: number;
+  /** Symbols Binance does not list: no mini tickers, no klines; CoinGecko only. */
+  binanceUnlisted?: readonly string[];
   /** Prices to start from (a restarted demo continues where it stopped); others start from realistic defaults. */
   startPrices?: Readonly<Record<string, number>>;
   now?: () => number;
@@ -69,11 +71,13 @@ export class Market {
   readonly seed: number;
   private readonly random: () => number;
   private readonly sigma: number;
+  private readonly binanceUnlisted: ReadonlySet<string>;
   private readonly now: () => number;
   private lastStepAt: number;
 
-  constructor({ symbols, seed = randomInt(2 ** 31), volatility = 0.8, speed = 1, startPrices = {}, now = Date.now }: MarketOptions = {}) {
+  constructor({ symbols, seed = randomInt(2 ** 31), volatility = 0.8, speed = 1, startPrices = {}, binanceUnlisted = [], now = Date.now }: MarketOptions = {}) {
     this.seed = seed;
+    this.binanceUnlisted = new Set(binanceUnlisted);
     this.random = seededRandom(seed);
     this.sigma = volatility * speed;
     this.now = now;
@@ -126,7 +130,7 @@ export class Market {
   }
 
   byBinancePair(pair: string): CoinState | undefined {
-    for (const coin of this.coins.values()) if (coin.asset.binancePair === pair) return coin;
+    for (const coin of this.coins.values()) if (coin.asset.binancePair === pair && !this.binanceUnlisted.has(coin.asset.symbol)) return coin;
     return undefined;
   }
 

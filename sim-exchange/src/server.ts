@@ -176,11 +176,17 @@ function binanceRestHandler(market: Market, weightLimit: number, requests: SimEx
     } else {
       answer = klines(market, new URL(req.url ?? "/", "http://localhost").searchParams, now);
     }
-    requests.push({ url: req.url ?? "", at: now, usedWeight: used, status: answer.status });
     res.writeHead(answer.status, headers);
     res.end(JSON.stringify(answer.body));
   };
-  return misbehavingHandler(misbehaviours, () => ({ code: -1003, msg: "Too many requests." }), serve);
+  const handle = misbehavingHandler(misbehaviours, () => ({ code: -1003, msg: "Too many requests." }), serve);
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const at = Date.now();
+    res.once("finish", () => {
+      requests.push({ url: req.url ?? "", at, usedWeight: Number(res.getHeader("x-mbx-used-weight-1m") ?? 0), status: res.statusCode });
+    });
+    handle(req, res);
+  };
 }
 
 /** The REST side of both venues on one server: Binance's klines, CoinGecko's the rest. */

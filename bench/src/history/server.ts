@@ -19,7 +19,7 @@ import {
   type SequencedTick,
   WindowReadSlots,
 } from "@cryptostream/core";
-import { AssetsCache, RecentTicks, historyRoutes, loadHistoryConfig, startHistory } from "@cryptostream/history";
+import { AssetsCache, CandleStore, RecentTicks, historyRoutes, loadHistoryConfig, startHistory } from "@cryptostream/history";
 
 const [mode = "service", natsUrl = "nats://127.0.0.1:4222"] = process.argv.slice(2);
 const logger = createLogger({ service: `bench-${mode}`, level: "warn", format: "json" });
@@ -29,7 +29,7 @@ const metrics = createMetrics("history");
 let port: number;
 if (mode === "service") {
   // The stream as run.ts made it, so the service has nothing to warn about on stdout, which reports the port.
-  const config = loadHistoryConfig({ NATS_URL: natsUrl, HISTORY_PORT: "0", PRICES_MAX_PER_SUBJECT: "1000000" });
+  const config = loadHistoryConfig({ NATS_URL: natsUrl, HISTORY_PORT: "0", PRICES_MAX_PER_SUBJECT: "1000000", CANDLE_BACKFILL: "false" });
   const history = await startHistory({ config, nc, logger, metrics });
   port = history.port;
 } else if (mode === "routes") {
@@ -39,7 +39,7 @@ if (mode === "service") {
     trustedProxies: { kind: "none" } as const,
     sendTimeoutMs: 30_000,
   };
-  const routes = historyRoutes({ window: new RecentTicks(), assets: new AssetsCache(), reads });
+  const routes = historyRoutes({ window: new RecentTicks(), assets: new AssetsCache(), candles: new CandleStore(), forming: () => undefined, reads });
   port = await listen(createHttpServer({ routes, registry: metrics.registry, logger, health: () => ({ ok: true }) }), 0, "127.0.0.1");
 } else {
   const kv = await new Kvm(nc).open(PRICE_HISTORY_BUCKET);

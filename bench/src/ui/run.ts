@@ -80,7 +80,11 @@ const broadcaster = await startBroadcaster({
   config: loadBroadcasterConfig({ NATS_URL: nats.url, BROADCASTER_PORT: "0", SIMULATED: "true" }),
   ...silent("broadcaster"),
 });
-const history = await startHistory({ nc, config: loadHistoryConfig({ NATS_URL: nats.url, HISTORY_PORT: "0" }), ...silent("history") });
+const history = await startHistory({
+  nc,
+  config: loadHistoryConfig({ NATS_URL: nats.url, HISTORY_PORT: "0", CANDLE_BACKFILL: "false" }),
+  ...silent("history"),
+});
 const allBuilds: { name: string; label: string; entry: UiEntry }[] = [
   { name: "cryptostream", label: "cryptostream (batched per frame, windowed)", entry: "app" },
   { name: "baseline", label: "baseline (every tick rendered from the socket, no windowing)", entry: "benchmark-baseline" },

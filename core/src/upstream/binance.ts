@@ -32,3 +32,9 @@ export function miniTickerStream(pair: string): string {
 export function combinedStreamPath(pairs: readonly string[]): string {
   return `/stream?streams=${pairs.map(miniTickerStream).join("/")}`;
 }
+
+/** One kline of `GET /api/v3/klines`: open time, OHLC and volume, close time, quote volume, trades, taker volumes, an unused field. */
+export const BinanceKlineSchema = z
+  .tuple([z.number().int(), decimal, decimal, decimal, decimal, decimal, z.number().int(), decimal, z.number().int(), decimal, decimal])
+  .rest(z.unknown());
+export type BinanceKline = z.infer<typeof BinanceKlineSchema>;

@@ -22,3 +22,7 @@ export interface CoinGeckoSimplePrice {
   /** Unix seconds. */
   last_updated_at?: number;
 }
+
+/** One candle of `GET /coins/{id}/ohlc`: `[time, open, high, low, close]`, the time its close (ms). */
+export const CoinGeckoOhlcSchema = z.tuple([z.number().int(), z.number().positive(), z.number().positive(), z.number().positive(), z.number().positive()]);
+export type CoinGeckoOhlc = z.infer<typeof CoinGeckoOhlcSchema>;

@@ -78,6 +78,7 @@ export async function startHostileStack(options: HostileStackOptions): Promise<H
       NATS_USER: name,
       NATS_PASSWORD: PASSWORDS[name],
       [portVariable]: String(port),
+      CANDLE_BACKFILL: "false",
       ...env,
     };
     return new ServiceProcess(name, name, port, serviceEnv, join(logs, `${name}.log`));

@@ -67,4 +67,13 @@ describe("checkCandles", () => {
     expect(check.duplicated).toBe(1);
     expect(check.different).toEqual([`1m:${second!.symbol}:${second!.openTime}`]);
   });
+
+  it("counts a backfilled candle once, and fails one stored twice or over a candle from ticks", () => {
+    const [first] = folded;
+    const older = { ...first!, openTime: first!.openTime - 60_000, source: "binance" as const, ticks: 0, firstSeq: 0, lastSeq: 0 };
+    expect(checkCandles([older, ...folded], ticks)).toMatchObject({ backfilled: 1, duplicated: 0, different: [] });
+    const check = checkCandles([older, older, { ...first!, source: "binance" }, ...folded], ticks);
+    expect(check.duplicated).toBe(1);
+    expect(check.different).toEqual([`1m:${first!.symbol}:${first!.openTime} (backfilled over ticks)`]);
+  });
 });

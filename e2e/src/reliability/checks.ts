@@ -107,7 +107,10 @@ export function checkHistory(kept: ReadonlyMap<string, readonly SequencedTick[]>
 export interface CandleCheck {
   /** Closed candles a fold of the whole stream gives. */
   expected: number;
+  /** Candles computed from ticks in `CANDLES`. */
   stored: number;
+  /** Candles backfilled from an exchange; each must be once, and where no candle from ticks is. */
+  backfilled: number;
   missing: number;
   /** Candles stored more than once. */
   duplicated: number;
@@ -115,13 +118,26 @@ export interface CandleCheck {
   different: string[];
 }
 
-/** Every closed candle of the stream must be stored exactly once, equal to a fold of the stream from its first tick. */
-export function checkCandles(stored: readonly Candle[], ticks: readonly SequencedTick[]): CandleCheck {
+/**
+ * Every closed candle of the stream must be stored exactly once, equal to a fold of the stream
+ * from its first tick; a backfilled candle must be stored once, for a bar no tick made.
+ */
+export function checkCandles(all: readonly Candle[], ticks: readonly SequencedTick[]): CandleCheck {
   const aggregator = new CandleAggregator();
   const expected = new Map(ticks.flatMap((tick) => aggregator.add(tick)).map((candle) => [candleMsgId(candle), candle]));
+  const stored = all.filter((candle) => candle.source === "ticks");
+  const backfilled = all.filter((candle) => candle.source !== "ticks");
   const seen = new Set<string>();
   let duplicated = 0;
   const different: string[] = [];
+  const fromTicks = new Set(stored.map(candleMsgId));
+  for (const candle of backfilled) {
+    const id = candleMsgId(candle);
+    if (seen.has(id)) duplicated++;
+    if (fromTicks.has(id)) different.push(`${id} (backfilled over ticks)`);
+    seen.add(id);
+  }
+  seen.clear();
   for (const candle of stored) {
     const id = candleMsgId(candle);
     if (seen.has(id)) duplicated++;
@@ -129,5 +145,5 @@ export function checkCandles(stored: readonly Candle[], ticks: readonly Sequence
     if (JSON.stringify(candle) !== JSON.stringify(expected.get(id))) different.push(id);
   }
   const missing = [...expected.keys()].filter((id) => !seen.has(id)).length;
-  return { expected: expected.size, stored: stored.length, missing, duplicated, different };
+  return { expected: expected.size, stored: stored.length, backfilled: backfilled.length, missing, duplicated, different };
 }

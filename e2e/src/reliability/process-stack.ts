@@ -143,7 +143,8 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
     return new ServiceProcess(name, "broadcaster", port, env, logFile(name));
   };
   const historyPort = await freePort();
-  const history = new ServiceProcess("history", "history", historyPort, { ...base, HISTORY_PORT: String(historyPort) }, logFile("history"));
+  const historyEnv = { ...base, HISTORY_PORT: String(historyPort), BINANCE_REST_URL: sim.binanceRestUrl, COINGECKO_API_URL: sim.coingeckoApiUrl };
+  const history = new ServiceProcess("history", "history", historyPort, historyEnv, logFile("history"));
   const ingests = [await ingestReplica("ingest-1"), await ingestReplica("ingest-2")];
   const broadcasters = [await broadcaster("broadcaster-1"), await broadcaster("broadcaster-2")];
   const services = [...ingests, ...broadcasters, history];
@@ -309,7 +310,7 @@ export function formatChecks(checks: StackChecks): string[] {
     `| every client saw every seq of its symbols | ${n(clients.expected)} ticks on ${n(clients.count)} clients (${n(clients.connections)} connections) | ${n(clients.missing)} | ${n(clients.duplicated)} | ${n(clients.unknown)} unknown, ${n(clients.resets)} resets, ${n(clients.conflated)} conflated, ${n(clients.errors)} errors |`,
     `| price_history = last ${HISTORY_DEPTH} of each symbol | ${bucket.symbols} symbols | ${bucket.mismatched.length} | | ${bucket.mismatched.join(", ") || "all equal"} |`,
     `| GET /api/history = last ${HISTORY_DEPTH} of each symbol | ${api.symbols} symbols | ${api.mismatched.length} | | ${api.mismatched.join(", ") || "all equal"} |`,
-    `| CANDLES = a fold of PRICES from its first tick | ${n(candles.expected)} closed candles (${n(candles.stored)} stored) | ${n(candles.missing)} | ${n(candles.duplicated)} | ${candles.different.slice(0, 5).join(", ") || "all equal"}${candles.different.length > 5 ? ` and ${candles.different.length - 5} more` : ""} |`,
+    `| CANDLES = a fold of PRICES from its first tick | ${n(candles.expected)} closed candles (${n(candles.stored)} stored, ${n(candles.backfilled)} backfilled) | ${n(candles.missing)} | ${n(candles.duplicated)} | ${candles.different.slice(0, 5).join(", ") || "all equal"}${candles.different.length > 5 ? ` and ${candles.different.length - 5} more` : ""} |`,
     `| no crash, SIGTERM honoured | 5 services | | | ${checks.crashes.join("; ") || "none"} |`,
     "",
     `Recovery paths taken (from the services' logs): ${Object.entries(checks.recoveries)

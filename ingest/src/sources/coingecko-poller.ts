@@ -1,4 +1,13 @@
-import { backoffDelay, httpStatusReason, systemClock, type Clock, type ClockTimer, type Logger, type UpstreamErrorReason } from "@cryptostream/core";
+import {
+  backoffDelay,
+  coinGeckoKeyHeaders,
+  httpStatusReason,
+  systemClock,
+  type Clock,
+  type ClockTimer,
+  type Logger,
+  type UpstreamErrorReason,
+} from "@cryptostream/core";
 import got from "got";
 
 export interface CoinGeckoPollerOptions {
@@ -60,7 +69,7 @@ export class CoinGeckoPoller {
     try {
       const response = await got(`${apiUrl.replace(/\/$/, "")}/coins/markets`, {
         searchParams: { vs_currency: "usd", ids: ids.join(","), per_page: 250 },
-        headers: apiKey ? { [plan === "pro" ? "x-cg-pro-api-key" : "x-cg-demo-api-key"]: apiKey } : {},
+        headers: coinGeckoKeyHeaders(plan, apiKey),
         timeout: { lookup: Math.min(2_000, timeoutMs), connect: Math.min(5_000, timeoutMs), request: timeoutMs },
         retry: { limit: 0 },
         throwHttpErrors: false,
