@@ -172,8 +172,8 @@ describe(`hostile tenants (${LONG ? "long" : "short"} form) against real process
     });
     const jsm = await jetstreamManager(await stack.connectAs("viewer"));
     await waitFor(
-      "only history's durable consumer and the broadcaster's feed left on PRICES",
-      async () => (await jsm.consumers.list(PRICES_STREAM).next()).length <= 2,
+      "only history's durable consumer, its candle fold and the broadcaster's feed left on PRICES",
+      async () => (await jsm.consumers.list(PRICES_STREAM).next()).length <= 3,
       30_000,
     );
     expect(await stack.history.healthy()).toBe(true);
