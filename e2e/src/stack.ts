@@ -29,6 +29,8 @@ export interface StackOptions {
   sources?: string;
   /** NATS user and password of each service (and of the test's own connection), when the server requires them. */
   credentials?: Partial<Record<"ingest" | "broadcaster" | "history" | "test", { user: string; pass: string }>>;
+  /** Past windows in which the simulated exchange did not trade: holes in its klines. */
+  outages?: { fromMs: number; toMs: number }[];
   /** More variables for a service, for example shorter timeouts. */
   env?: Partial<Record<"ingest" | "broadcaster" | "history", Record<string, string>>>;
 }
@@ -44,9 +46,10 @@ export async function startStack({
   nats: natsOptions,
   credentials = {},
   env: extraEnv = {},
+  outages = [],
 }: StackOptions = {}): Promise<Stack> {
   const nats = await startNatsServer(natsOptions);
-  const sim = await startSimExchange({ symbols, intervalMs });
+  const sim = await startSimExchange({ symbols, intervalMs, outages });
   const env = { NATS_URL: nats.url, LOG_LEVEL: "silent" };
   /** A service's own variables: its NATS user too, for the connection it reads windows on. */
   const envOf = (name: "ingest" | "broadcaster" | "history") => {

@@ -51,7 +51,14 @@ describe("the UI in Chromium against the running stack", () => {
   beforeAll(async () => {
     // With the simulated CoinGecko too: its /coins/markets gives every coin a name and an icon.
     // A symbol is stale after 2 s without a tick, so the test can halt one and see its card greyed.
-    stack = await startStack({ intervalMs: 200, sources: "binance,coingecko", env: { broadcaster: { STALE_AFTER: "2s" } } });
+    // The exchange was down for maintenance for an hour five hours ago: its klines have a hole there, which the 24H chart must show.
+    const maintenance = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 5 * 3_600_000;
+    stack = await startStack({
+      intervalMs: 200,
+      sources: "binance,coingecko",
+      env: { broadcaster: { STALE_AFTER: "2s" } },
+      outages: [{ fromMs: maintenance, toMs: maintenance + 3_600_000 }],
+    });
     outDir = await mkdtemp(join(tmpdir(), "cryptostream-ui-"));
     await buildUi(outDir);
     ui = await serveUi(outDir, { broadcasterPort: stack.broadcaster.port, historyPort: stack.history.port });
@@ -138,6 +145,55 @@ describe("the UI in Chromium against the running stack", () => {
     await page.getByRole("link", { name: "← All coins" }).click();
     await expect.poll(() => page.getByRole("article").count()).toBe(4);
     expect(consoleProblems).toEqual([]);
+  });
+
+  it("draws the 7D chart of /coin/btc in candles within seconds of opening it, the range kept in the URL", async () => {
+    await page.goto(new URL("/coin/btc?range=7d", ui.url).href);
+    // Backfilled from the simulated exchange's klines: 7 days of hourly candles, then the forming one.
+    const candles = page.locator('[data-testid="candle-chart"] [data-testid="candle"]');
+    await expect.poll(() => candles.count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(160);
+    expect(await page.getByRole("button", { name: "7D" }).getAttribute("aria-pressed")).toBe("true");
+    // The crosshair tooltip: time, open, high, low and close of the bar under the pointer.
+    const box = (await page.getByTestId("candle-chart").boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+    await expect.poll(() => page.getByTestId("chart-tooltip").textContent(), { timeout: 5_000 }).toMatch(/O.+H.+L.+C/);
+    await screenshots("coin-7d");
+    expect(consoleProblems).toEqual([]);
+  });
+
+  it("leaves the exchange's missing hour empty in the 24H chart: no candles there, and no line drawn across it", async () => {
+    await page.goto(new URL("/coin/btc?range=7d", ui.url).href);
+    await page.getByRole("button", { name: "24H" }).click();
+    const chart = page.getByTestId("candle-chart");
+    await expect.poll(() => chart.getAttribute("data-bars"), { timeout: 10_000 }).toMatch(/^28[89]$/);
+    await expect.poll(async () => Number(await chart.getAttribute("data-filled")), { timeout: 10_000 }).toBeGreaterThan(250);
+    // Twelve 5-minute bars of the hour with no trading have no candle.
+    const bars = Number(await chart.getAttribute("data-bars"));
+    const filled = Number(await chart.getAttribute("data-filled"));
+    expect(bars - filled).toBeGreaterThanOrEqual(12);
+    expect(await page.locator('[data-testid="candle"]').count()).toBe(filled);
+    await page.getByRole("button", { name: "Line" }).click();
+    expect(new URL(page.url()).search).toBe("?range=24h&chart=line");
+    // Recharts starts a new subpath (M) after every empty slot: the line breaks at the gap.
+    const path = (await page.locator('[data-testid="candle-chart"] .recharts-line-curve').getAttribute("d")) ?? "";
+    expect(path.match(/M/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
+    await page.reload();
+    expect(await page.getByRole("button", { name: "Line" }).getAttribute("aria-pressed")).toBe("true");
+    expect(consoleProblems).toEqual([]);
+  });
+
+  it("shows each coin's 7-day change from the candles on the board, and sorts by it", async () => {
+    await openBoard();
+    const changes = (await (await fetch(`http://127.0.0.1:${stack.history.port}/api/symbols`)).json()) as {
+      symbols: { symbol: string; changes: { "7d"?: number } }[];
+    };
+    await expect.poll(() => page.getByTestId("card-btc").getByTestId("change-7d").count(), { timeout: 15_000 }).toBe(1);
+    await page.getByRole("combobox").selectOption("change7d");
+    const expected = [...changes.symbols].sort((a, b) => (b.changes["7d"] ?? -Infinity) - (a.changes["7d"] ?? -Infinity)).map((s) => s.symbol);
+    const order = async () =>
+      (await page.locator("article.price-card").evaluateAll((cards) => cards.map((c) => c.getAttribute("data-testid")))).map((id) => id!.slice(5));
+    await expect.poll(order, { timeout: 10_000 }).toEqual(expected);
+    expect(new URL(page.url()).search).toBe("?sort=change7d");
   });
 
   it("can be used with the keyboard alone, with the focus always visible", async () => {

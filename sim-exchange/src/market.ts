@@ -55,6 +55,8 @@ export interface MarketOptions {
   volatility?: number;
   /** How many times faster than a real market prices move (1: as large as real moves; 30: a lively demo). */
   speed?: number;
+  /** Windows of the past in which the exchange did not trade: its klines have a hole there, as real ones do after maintenance. */
+  outages?: readonly { fromMs: number; toMs: number }[];
   /** Symbols Binance does not list: no mini tickers, no klines; CoinGecko only. */
   binanceUnlisted?: readonly string[];
   /** Prices to start from (a restarted demo continues where it stopped); others start from realistic defaults. */
@@ -72,11 +74,22 @@ export class Market {
   private readonly random: () => number;
   private readonly sigma: number;
   private readonly binanceUnlisted: ReadonlySet<string>;
+  private readonly outages: MarketOptions["outages"];
   private readonly now: () => number;
   private lastStepAt: number;
 
-  constructor({ symbols, seed = randomInt(2 ** 31), volatility = 0.8, speed = 1, startPrices = {}, binanceUnlisted = [], now = Date.now }: MarketOptions = {}) {
+  constructor({
+    symbols,
+    seed = randomInt(2 ** 31),
+    volatility = 0.8,
+    speed = 1,
+    startPrices = {},
+    binanceUnlisted = [],
+    outages = [],
+    now = Date.now,
+  }: MarketOptions = {}) {
     this.seed = seed;
+    this.outages = outages;
     this.binanceUnlisted = new Set(binanceUnlisted);
     this.random = seededRandom(seed);
     this.sigma = volatility * speed;
@@ -91,7 +104,7 @@ export class Market {
     const volume = (1_000_000 / price) * (50 + this.random() * 500);
     const sigmaPerMinute = this.sigmaOf(symbol) * Math.sqrt(60_000 / MS_PER_YEAR);
     const seed = Math.floor(this.random() * 2 ** 31);
-    const path = new PricePath({ price, anchorMs: this.lastStepAt, sigmaPerMinute, volumePerMinute: volume / 1_440, seed });
+    const path = new PricePath({ price, anchorMs: this.lastStepAt, sigmaPerMinute, volumePerMinute: volume / 1_440, seed, outages: this.outages ?? [] });
     // Binance's rolling 24 h window, from the drawn past.
     const day = path.bars(86_400_000 / 24, this.lastStepAt - 86_400_000, this.lastStepAt);
     const open = day[0]?.open ?? price;

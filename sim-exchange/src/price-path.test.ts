@@ -48,6 +48,18 @@ describe("PricePath", () => {
     expect(PAST_HOURS).toBeGreaterThanOrEqual(2 * 8_760);
   });
 
+  it("leaves a hole where the exchange did not trade, in minutes and in the bars made of them", () => {
+    const hour = Math.floor(ANCHOR / HOUR) * HOUR - 5 * HOUR;
+    const path = new PricePath({ ...options, outages: [{ fromMs: hour, toMs: hour + HOUR }] });
+    expect(path.bars(MINUTE, hour - 2 * MINUTE, hour + HOUR + MINUTE).map((bar) => bar.openTime)).toEqual([
+      hour - 2 * MINUTE,
+      hour - MINUTE,
+      hour + HOUR,
+      hour + HOUR + MINUTE,
+    ]);
+    expect(path.bars(HOUR, hour - HOUR, hour + HOUR).map((bar) => bar.openTime)).toEqual([hour - HOUR, hour + HOUR]);
+  });
+
   it("moves in the past as the live market does: the spread of minute returns is the volatility asked for", () => {
     const path = new PricePath(options);
     const std = stdOfLogReturns(path.bars(MINUTE, ANCHOR - 2 * 86_400_000, ANCHOR));

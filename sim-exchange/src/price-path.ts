@@ -27,6 +27,8 @@ export interface PricePathOptions {
   /** Base-asset volume of an ordinary minute. */
   volumePerMinute: number;
   seed: number;
+  /** Past windows in which the exchange did not trade (maintenance): no bar opens in them. */
+  outages?: readonly { fromMs: number; toMs: number }[];
 }
 
 /**
@@ -82,7 +84,7 @@ export class PricePath {
   /** The minute bar that opens at `openTime`, past or live. */
   minute(openTime: number): Bar | undefined {
     if (openTime >= this.liveFrom) return this.live.get(openTime);
-    if (openTime < this.start) return undefined;
+    if (openTime < this.start || this.options.outages?.some((o) => openTime >= o.fromMs && openTime < o.toMs)) return undefined;
     const hour = Math.floor(openTime / HOUR) * HOUR;
     return this.pastHour(hour)[(openTime - hour) / MINUTE];
   }
@@ -120,7 +122,8 @@ export class PricePath {
     if (hour < this.start) return undefined;
     let total = this.hourTotals.get(hour);
     if (!total) {
-      const minutes = this.pastHour(hour);
+      const minutes = this.pastHour(hour).filter((m) => this.minute(m.openTime) !== undefined);
+      if (minutes.length === 0) return undefined;
       total = { ...minutes[0]! };
       for (const m of minutes.slice(1)) {
         Object.assign(total, { high: Math.max(total.high, m.high), low: Math.min(total.low, m.low), close: m.close });

@@ -1,4 +1,4 @@
-import type { ErrorResponse, HistoryResponse, SequencedTick, SymbolsResponse } from "@cryptostream/core/contracts";
+import type { CandleInterval, CandlesResponse, ErrorResponse, HistoryResponse, SequencedTick, SymbolsResponse } from "@cryptostream/core/contracts";
 
 export async function fetchHistory(symbol: string, signal?: AbortSignal): Promise<HistoryResponse> {
   const response = await fetch(`/api/history/${encodeURIComponent(symbol)}`, { signal: signal ?? null });
@@ -24,4 +24,16 @@ export async function fetchWindow(symbol: string, minutes: number, signal?: Abor
   });
   if (!response.ok) throw new Error(`ticks for ${symbol}: HTTP ${response.status}`);
   return (await response.json()) as SequencedTick[];
+}
+
+/** One symbol's candles of `interval` since `sinceMs` (closed ones and the one forming). */
+export async function fetchCandles(symbol: string, interval: CandleInterval, sinceMs: number, signal?: AbortSignal): Promise<CandlesResponse> {
+  const query = new URLSearchParams({ interval, since: String(Math.floor(sinceMs)) });
+  const response = await fetch(`/api/candles/${encodeURIComponent(symbol)}?${query}`, { signal: signal ?? null });
+  if (response.status === 404) return { symbol, interval, candles: [], forming: null };
+  if (!response.ok) {
+    const body = (await response.json().catch(() => undefined)) as ErrorResponse | undefined;
+    throw new Error(body?.error.message ?? `candles for ${symbol}: HTTP ${response.status}`);
+  }
+  return (await response.json()) as CandlesResponse;
 }

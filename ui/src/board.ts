@@ -1,13 +1,15 @@
 import type { AssetMetadata, SequencedTick } from "@cryptostream/core/contracts";
 
-export type SortKey = "name" | "price" | "change" | "rank";
-export const SORT_KEYS: readonly SortKey[] = ["rank", "name", "price", "change"];
+export type SortKey = "name" | "price" | "change" | "change7d" | "rank";
+export const SORT_KEYS: readonly SortKey[] = ["rank", "name", "price", "change", "change7d"];
 
 export interface BoardRow {
   symbol: string;
   name: string;
   tick: SequencedTick;
   asset: AssetMetadata | undefined;
+  /** Percent over 7 days, from the candles (`GET /api/symbols`). */
+  change7d?: number | undefined;
 }
 
 export interface BoardView {
@@ -20,6 +22,7 @@ const compare: Record<SortKey, (a: BoardRow, b: BoardRow) => number> = {
   name: (a, b) => a.name.localeCompare(b.name),
   price: (a, b) => b.tick.price - a.tick.price,
   change: (a, b) => (b.tick.change24h ?? -Infinity) - (a.tick.change24h ?? -Infinity),
+  change7d: (a, b) => (b.change7d ?? -Infinity) - (a.change7d ?? -Infinity) || a.symbol.localeCompare(b.symbol),
   rank: (a, b) => (a.asset?.marketCapRank ?? Infinity) - (b.asset?.marketCapRank ?? Infinity) || a.symbol.localeCompare(b.symbol),
 };
 

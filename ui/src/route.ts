@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from "react";
+import { useCallback, useState, useSyncExternalStore } from "react";
 
 export type Route = { page: "board" } | { page: "coin"; symbol: string };
 
@@ -39,4 +39,17 @@ export function linkTo(path: string) {
       navigate(path);
     },
   };
+}
+
+/** A page's view kept in the URL's query (replaced, not pushed, as it changes): `parse` reads it, `format` writes it. */
+export function useSearchView<T>(parse: (search: string) => T, format: (view: T) => string): [T, (view: T) => void] {
+  const [view, setView] = useState(() => parse(window.location.search));
+  const update = useCallback(
+    (next: T) => {
+      setView(next);
+      window.history.replaceState(null, "", `${window.location.pathname}${format(next)}`);
+    },
+    [format],
+  );
+  return [view, update];
 }

@@ -69,6 +69,7 @@ export type { AssetMapping } from "./assets";
 export type { BackoffOptions } from "./backoff";
 export type {
   AuthenticatedMessage,
+  CandlesResponse,
   ChangeWindow,
   ClientMessage,
   ErrorMessage,

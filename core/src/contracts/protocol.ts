@@ -1,3 +1,4 @@
+import type { Candle, CandleInterval } from "./candles";
 import type { AssetMetadata } from "./asset-metadata";
 import type { HttpErrorCode, ProtocolErrorCode } from "./codes";
 import type { StatusReport } from "./status";
@@ -134,6 +135,14 @@ export interface SymbolsResponse {
     /** Percent change of the latest price against the close of the last bar that ended a window before it; absent without candles that old. */
     changes?: Partial<Record<ChangeWindow, number>>;
   }[];
+}
+
+/** Body of `GET /api/candles/:symbol`: closed candles oldest first, and the one forming. */
+export interface CandlesResponse {
+  symbol: string;
+  interval: CandleInterval;
+  candles: Candle[];
+  forming: Candle | null;
 }
 
 /** Body of every HTTP error response. */

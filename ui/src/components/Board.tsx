@@ -1,9 +1,10 @@
 import { useQuery } from "@tanstack/react-query";
 import type { SequencedTick } from "@cryptostream/core/contracts";
-import { useCallback, useMemo, useRef, useState } from "react";
+import { useCallback, useMemo, useRef } from "react";
 import { fetchSymbols } from "../api";
 import { searchFromView, selectRows, viewFromSearch, type BoardRow, type BoardView } from "../board";
 import { usePreferences } from "../preferences";
+import { useSearchView } from "../route";
 import { usePriceStore } from "../store";
 import { useColumns, useWindowedRows } from "../virtual-rows";
 import { PriceCard, type CoinProps } from "./PriceCard";
@@ -29,14 +30,7 @@ function useShallowLatest(byMarket: boolean) {
 }
 
 /** The view lives in the URL (`?q=sol&sort=change&favourites=1`), so it can be shared. */
-function useBoardView(): [BoardView, (view: BoardView) => void] {
-  const [view, setView] = useState(() => viewFromSearch(window.location.search));
-  const update = useCallback((next: BoardView) => {
-    setView(next);
-    window.history.replaceState(null, "", `${window.location.pathname}${searchFromView(next)}`);
-  }, []);
-  return [view, update];
-}
+const useBoardView = () => useSearchView<BoardView>(viewFromSearch, searchFromView);
 
 const CARD_MIN_WIDTH = 220;
 const CARD_GAP = 12;
@@ -70,17 +64,19 @@ export function Board() {
   // Sorting by price or change needs every tick; otherwise the board re-renders only when the set of symbols changes.
   const byMarket = view.sort === "price" || view.sort === "change";
   const latest = usePriceStore(useShallowLatest(byMarket));
-  const assets = useQuery({ queryKey: ["symbols"], queryFn: ({ signal }) => fetchSymbols(signal), staleTime: 5 * 60_000 });
+  // Metadata, and the 7-day change from the candles, which moves slowly: asked again every minute.
+  const symbols = useQuery({ queryKey: ["symbols"], queryFn: ({ signal }) => fetchSymbols(signal), staleTime: 60_000, refetchInterval: 60_000 });
 
   const rows = useMemo(() => {
-    const assetOf = new Map(assets.data?.symbols.map((s) => [s.symbol, s.asset]) ?? []);
+    const entryOf = new Map(symbols.data?.symbols.map((s) => [s.symbol, s]) ?? []);
     const all: BoardRow[] = Object.values(latest).map((tick) => {
-      const asset = assetOf.get(tick.symbol);
-      return { symbol: tick.symbol, name: asset?.name ?? tick.symbol.toUpperCase(), tick, asset };
+      const entry = entryOf.get(tick.symbol);
+      const asset = entry?.asset;
+      return { symbol: tick.symbol, name: asset?.name ?? tick.symbol.toUpperCase(), tick, asset, change7d: entry?.changes?.["7d"] };
     });
     return selectRows(all, view, new Set(favourites));
-  }, [latest, assets.data, view, favourites]);
-  const coins = rows.map((row) => ({ symbol: row.symbol, name: row.asset?.name, image: row.asset?.image }));
+  }, [latest, symbols.data, view, favourites]);
+  const coins = rows.map((row) => ({ symbol: row.symbol, name: row.asset?.name, image: row.asset?.image, change7d: row.change7d }));
   const total = Object.keys(latest).length;
 
   return (

@@ -4,9 +4,11 @@ import { useEffect, useMemo, useState } from "react";
 import { fetchHistory, fetchSymbols, fetchWindow } from "../api";
 import { formatChange, formatPrice } from "../format";
 import { advance, playedTicks, seriesStats } from "../replay";
-import { linkTo } from "../route";
+import { linkTo, useSearchView } from "../route";
 import { mergeSeries } from "../series";
 import { usePriceStore } from "../store";
+import { chartViewFromSearch, searchFromChartView } from "../timeframes";
+import { CandlePanel, TimeframeSwitch } from "./CandlePanel";
 import { CoinIcon } from "./CoinIcon";
 import { DetailChart } from "./DetailChart";
 import { ReplayPanel, type Playback } from "./ReplayPanel";
@@ -36,6 +38,7 @@ function usePlayback(ticks: readonly SequencedTick[] | undefined, playback: Play
 }
 
 export function CoinPage({ symbol }: { symbol: string }) {
+  const [chartView, setChartView] = useSearchView(chartViewFromSearch, searchFromChartView);
   const tick = usePriceStore((state) => state.latest[symbol]);
   const live = usePriceStore((state) => state.live[symbol] ?? NO_TICKS);
   // Fetched again on arrival: the board's feed is throttled, so the live ticks it kept may skip some.
@@ -88,9 +91,16 @@ export function CoinPage({ symbol }: { symbol: string }) {
         )}
       </header>
 
-      <SeriesStats stats={stats} count={series.length} />
-      <DetailChart series={series} rising={rising} domain={playback && windowTicks.length > 0 ? [firstTs, lastTs] : undefined} />
-      <ReplayPanel playback={playback} onPlayback={setPlayback} windowTicks={windowTicks} loading={replayWindow.isPending} />
+      <TimeframeSwitch view={chartView} onView={setChartView} />
+      {chartView.timeframe === "live" ? (
+        <>
+          <SeriesStats stats={stats} count={series.length} />
+          <DetailChart series={series} rising={rising} domain={playback && windowTicks.length > 0 ? [firstTs, lastTs] : undefined} />
+          <ReplayPanel playback={playback} onPlayback={setPlayback} windowTicks={windowTicks} loading={replayWindow.isPending} />
+        </>
+      ) : (
+        <CandlePanel symbol={symbol} timeframe={chartView.timeframe} mode={chartView.mode} live={live} />
+      )}
     </article>
   );
 }

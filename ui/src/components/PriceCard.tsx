@@ -19,6 +19,8 @@ export interface CoinProps {
   symbol: string;
   name?: string | undefined;
   image?: string | undefined;
+  /** Percent over 7 days, from the candles. */
+  change7d?: number | undefined;
 }
 
 /** The price element flashes green or red on each move; `key` restarts the animation without moving the layout. */
@@ -30,7 +32,7 @@ export function usePriceFlash(price: number | undefined): string {
 }
 
 /** Re-renders only when its own symbol's slice of the store changes. */
-export const PriceCard = memo(function PriceCard({ symbol, name, image, position, of }: CoinProps & { position?: number; of?: number }) {
+export const PriceCard = memo(function PriceCard({ symbol, name, image, change7d, position, of }: CoinProps & { position?: number; of?: number }) {
   const tick = usePriceStore((state) => state.latest[symbol]);
   const live = usePriceStore((state) => state.live[symbol] ?? NO_TICKS);
   const history = useQuery({
@@ -73,6 +75,11 @@ export const PriceCard = memo(function PriceCard({ symbol, name, image, position
       {change !== undefined && (
         <p className={`change ${rising ? "up" : "down"}`} data-testid="change">
           {formatChange(change)} <span className="muted">24h</span>
+          {change7d !== undefined && (
+            <span className={`change-7d ${change7d >= 0 ? "up" : "down"}`} data-testid="change-7d">
+              {formatChange(change7d)} <span className="muted">7d</span>
+            </span>
+          )}
         </p>
       )}
       <Sparkline ticks={sparkline} rising={rising} />

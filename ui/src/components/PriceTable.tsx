@@ -10,12 +10,13 @@ import { TickAge } from "./TickAge";
 import { useWindowedRows } from "../virtual-rows";
 
 const ROW_HEIGHT = 45;
-const COLUMNS = 6;
+const COLUMNS = 7;
 
 const PriceRow = memo(function PriceRow({
   symbol,
   name,
   image,
+  change7d,
   index,
   measure,
 }: CoinProps & { index: number; measure: ((element: Element | null) => void) | undefined }) {
@@ -41,6 +42,9 @@ const PriceRow = memo(function PriceRow({
         {formatPrice(tick.price)}
       </td>
       <td className={`num change ${(change ?? 0) >= 0 ? "up" : "down"}`}>{change === undefined ? "–" : formatChange(change)}</td>
+      <td className={`num change ${(change7d ?? 0) >= 0 ? "up" : "down"}`} data-testid="change-7d">
+        {change7d === undefined ? "–" : formatChange(change7d)}
+      </td>
       <td>
         <SourceNote source={tick.source} down={sourceDown} />
       </td>
@@ -74,6 +78,9 @@ export function PriceTable({ coins }: { coins: CoinProps[] }) {
           </th>
           <th scope="col" className="num">
             24 h
+          </th>
+          <th scope="col" className="num">
+            7 d
           </th>
           <th scope="col">Source</th>
           <th scope="col">Last tick</th>
