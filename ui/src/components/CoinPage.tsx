@@ -37,10 +37,8 @@ function usePlayback(ticks: readonly SequencedTick[] | undefined, playback: Play
   }, [playback, lastTs, update]);
 }
 
-export function CoinPage({ symbol }: { symbol: string }) {
-  const [chartView, setChartView] = useSearchView(chartViewFromSearch, searchFromChartView);
-  const tick = usePriceStore((state) => state.latest[symbol]);
-  const live = usePriceStore((state) => state.live[symbol] ?? NO_TICKS);
+/** The Live view: the last 50 ticks and every live one, and a replay of a recent window. */
+function LivePanel({ symbol, live, rising }: { symbol: string; live: readonly SequencedTick[]; rising: boolean }) {
   // Fetched again on arrival: the board's feed is throttled, so the live ticks it kept may skip some.
   const history = useQuery({
     queryKey: ["history", symbol],
@@ -48,9 +46,6 @@ export function CoinPage({ symbol }: { symbol: string }) {
     staleTime: Infinity,
     refetchOnMount: "always",
   });
-  const { stale, sourceDown } = useSymbolStatus(symbol, tick?.source);
-  const assets = useQuery({ queryKey: ["symbols"], queryFn: ({ signal }) => fetchSymbols(signal), staleTime: 5 * 60_000 });
-  const asset = assets.data?.symbols.find((s) => s.symbol === symbol)?.asset;
   const [playback, setPlayback] = useState<Playback | undefined>(undefined);
   const replayWindow = useQuery({
     queryKey: ["window", symbol, playback?.minutes],
@@ -63,9 +58,24 @@ export function CoinPage({ symbol }: { symbol: string }) {
   const liveSeries = useMemo(() => mergeSeries(history.data?.ticks ?? NO_TICKS, live), [history.data, live]);
   const windowTicks = replayWindow.data ?? NO_TICKS;
   const series = playback ? playedTicks(windowTicks, playback.positionTs) : liveSeries;
-  const stats = seriesStats(series);
   const firstTs = windowTicks[0]?.ts ?? 0;
   const lastTs = windowTicks[windowTicks.length - 1]?.ts ?? 0;
+  return (
+    <>
+      <SeriesStats stats={seriesStats(series)} count={series.length} />
+      <DetailChart series={series} rising={rising} domain={playback && windowTicks.length > 0 ? [firstTs, lastTs] : undefined} />
+      <ReplayPanel playback={playback} onPlayback={setPlayback} windowTicks={windowTicks} loading={replayWindow.isPending} />
+    </>
+  );
+}
+
+export function CoinPage({ symbol }: { symbol: string }) {
+  const [chartView, setChartView] = useSearchView(chartViewFromSearch, searchFromChartView);
+  const tick = usePriceStore((state) => state.latest[symbol]);
+  const live = usePriceStore((state) => state.live[symbol] ?? NO_TICKS);
+  const { stale, sourceDown } = useSymbolStatus(symbol, tick?.source);
+  const assets = useQuery({ queryKey: ["symbols"], queryFn: ({ signal }) => fetchSymbols(signal), staleTime: 5 * 60_000 });
+  const asset = assets.data?.symbols.find((s) => s.symbol === symbol)?.asset;
   const name = asset?.name ?? symbol.toUpperCase();
   const rising = (tick?.change24h ?? 0) >= 0;
 
@@ -93,11 +103,7 @@ export function CoinPage({ symbol }: { symbol: string }) {
 
       <TimeframeSwitch view={chartView} onView={setChartView} />
       {chartView.timeframe === "live" ? (
-        <>
-          <SeriesStats stats={stats} count={series.length} />
-          <DetailChart series={series} rising={rising} domain={playback && windowTicks.length > 0 ? [firstTs, lastTs] : undefined} />
-          <ReplayPanel playback={playback} onPlayback={setPlayback} windowTicks={windowTicks} loading={replayWindow.isPending} />
-        </>
+        <LivePanel symbol={symbol} live={live} rising={rising} />
       ) : (
         <CandlePanel symbol={symbol} timeframe={chartView.timeframe} mode={chartView.mode} live={live} />
       )}
