@@ -43,3 +43,5 @@ export { sleep, systemClock } from "./clock";
 export type { Clock, ClockTimer } from "./clock";
 export { openWindowReads } from "./window-reads";
 export type { WindowReads, WindowReadsConfig } from "./window-reads";
+export { JetStreamAckInbox } from "./ack-inbox";
+export type { PublishAck } from "./ack-inbox";

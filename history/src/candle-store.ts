@@ -45,11 +45,18 @@ export class CandleStore {
 
   /** Candles whose bar overlaps [fromMs, untilMs], at most the newest `limit` of them, and the series' version. */
   range(interval: CandleInterval, symbol: string, fromMs: number, untilMs: number, limit: number): { candles: Candle[]; version: number } {
+    const { count, version, slice } = this.window(interval, symbol, fromMs, untilMs, limit);
+    return { candles: count === 0 ? [] : slice(), version };
+  }
+
+  /** What {@link range} gives, described without copying it: the first open time, how many, the version, and the copy on demand. */
+  window(interval: CandleInterval, symbol: string, fromMs: number, untilMs: number, limit: number) {
     const series = this.seriesOf(interval, symbol);
-    if (!series) return { candles: [], version: 0 };
-    const start = lowerBound(series.candles, fromMs - CANDLE_INTERVALS[interval] + 1);
-    const end = lowerBound(series.candles, untilMs + 1);
-    return { candles: series.candles.slice(Math.max(start, end - limit), end), version: series.version };
+    const candles = series?.candles ?? [];
+    const end = lowerBound(candles, untilMs + 1);
+    const start = Math.max(lowerBound(candles, fromMs - CANDLE_INTERVALS[interval] + 1), end - limit);
+    const count = Math.max(0, end - start);
+    return { first: candles[start]?.openTime, count, version: series?.version ?? 0, slice: () => candles.slice(start, end) };
   }
 
   /** The close of the newest bar that ended at or before `timeMs`. */

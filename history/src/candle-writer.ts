@@ -1,6 +1,7 @@
-import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient } from "@nats-io/jetstream";
+import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from "@nats-io/jetstream";
 import {
   CANDLE_INTERVALS,
+  JetStreamAckInbox,
   LIVE_CONSUMER_EXPIRES_MS,
   PRICES_STREAM,
   CandleAggregator,
@@ -11,11 +12,13 @@ import {
   sleep,
   symbolFromSubject,
   systemClock,
+  visitTickWindow,
   type Candle,
   type CandleInterval,
   type Clock,
   type Logger,
   type NatsConnection,
+  type SequencedTick,
   type TickRejectReason,
 } from "@cryptostream/core";
 import type { CandleStore } from "./candle-store";
@@ -37,7 +40,7 @@ export interface CandleWriterOptions {
 export interface CandleWriter {
   /** The candle still forming for one interval and symbol. */
   forming(interval: CandleInterval, symbol: string): Candle | undefined;
-  /** Seq of the last tick folded. */
+  /** Seq of the last tick folded, every candle it closed stored. */
   foldedSeq(): number;
   stop(): Promise<void>;
 }
@@ -49,45 +52,109 @@ export interface CandleWriter {
  * again from the oldest tick that is in no stored candle; the fold closes no bar at or before a
  * stored one. So a crash or a restart neither loses a candle nor writes one twice (and the msg id
  * keeps a second writer's copy out), and what it writes equals a fold of the stream from its first tick.
+ *
+ * It catches up with the window reader `/api/ticks` uses (a push consumer with flow control,
+ * several times faster than a pulled consumer), then follows new ticks with an ordered consumer.
  */
 export async function startCandleWriter(options: CandleWriterOptions): Promise<CandleWriter> {
-  const { nc, store } = options;
+  const { nc, store, publisher } = options;
   const symbols = await symbolsInPrices(nc);
   const closed = store.lasts();
-  const aggregator = new CandleAggregator(undefined, { closed });
+  const fold = new TickFold(new CandleAggregator(undefined, { closed }), options);
   const fromSeq = foldStart(symbols, store);
-  const consumer = await jetstream(nc).consumers.get(PRICES_STREAM, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq });
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: 4_096, expires: LIVE_CONSUMER_EXPIRES_MS });
-  const { publisher } = options;
-  const seen = new Set<string>();
   options.logger.info({ fromSeq, symbols: symbols.length, storedSubjects: closed.length }, "candles: folding PRICES");
-  const done = (async () => {
-    for await (const message of messages) {
-      const result = decodeTick(message.string(), symbolFromSubject(message.subject));
-      if (!result.ok) {
-        options.onReject?.(result.reason, result.message, message.seq);
-        continue;
-      }
-      if (!seen.has(result.tick.symbol)) {
-        seen.add(result.tick.symbol);
-        options.onSymbol?.(result.tick.symbol, result.tick.ts);
-      }
-      const lateBefore = aggregator.late.get(result.tick.symbol) ?? 0;
-      for (const candle of aggregator.add({ ...result.tick, seq: message.seq })) {
-        if (!(await publisher.publish(candle))) return;
-      }
-      if ((aggregator.late.get(result.tick.symbol) ?? 0) > lateBefore) options.onLate?.(result.tick.symbol);
-    }
-  })();
+  const reader = new PricesFollower(nc, fold, options);
+  const done = reader.follow(fromSeq);
+  /** The last seq folded at a moment when every candle closed so far was stored. */
+  let storedSeq = 0;
   return {
-    forming: (interval, symbol) => aggregator.formingCandle(interval, symbol),
-    foldedSeq: () => aggregator.seq,
+    forming: (interval, symbol) => fold.aggregator.formingCandle(interval, symbol),
+    foldedSeq: () => {
+      if (publisher.pending === 0) storedSeq = fold.aggregator.seq;
+      return storedSeq;
+    },
     async stop() {
       publisher.stopping = true;
-      await messages.close();
+      await reader.stop();
       await done;
+      await publisher.drain();
     },
   };
+}
+
+/** Each tick into the aggregator, each closed candle to the publisher; a promise only when the publisher is full. */
+class TickFold {
+  private readonly seen = new Set<string>();
+
+  constructor(
+    readonly aggregator: CandleAggregator,
+    private readonly options: CandleWriterOptions,
+  ) {}
+
+  add(tick: SequencedTick): Promise<void> | undefined {
+    if (!this.seen.has(tick.symbol)) {
+      this.seen.add(tick.symbol);
+      this.options.onSymbol?.(tick.symbol, tick.ts);
+    }
+    const lateBefore = this.aggregator.late.get(tick.symbol);
+    const closed = this.aggregator.add(tick);
+    if (this.aggregator.late.get(tick.symbol) !== lateBefore) this.options.onLate?.(tick.symbol);
+    let full: Promise<void> | undefined;
+    for (const candle of closed) full = this.options.publisher.submit(candle) ?? full;
+    return full;
+  }
+}
+
+/** Reads `PRICES` from a seq on: to the end with the window reader, then live; after a failure, again from the next tick. */
+class PricesFollower {
+  private stopped = false;
+  private live: ConsumerMessages | undefined;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly fold: TickFold,
+    private readonly options: CandleWriterOptions,
+  ) {}
+
+  async follow(fromSeq: number): Promise<void> {
+    const clock = this.options.clock ?? systemClock;
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        const start = Math.max(fromSeq, this.fold.aggregator.seq + 1);
+        await visitTickWindow(
+          this.nc,
+          { fromSeq: start, limit: Number.MAX_SAFE_INTEGER },
+          { onTick: (tick) => this.fold.add(tick), onReject: this.options.onReject, stopped: () => this.stopped },
+        );
+        if (!this.stopped) await this.followLive();
+        return;
+      } catch (error) {
+        if (this.stopped) return;
+        const delay = backoffDelay(attempt, { baseMs: 250, maxMs: 5_000 });
+        this.options.logger.warn({ err: (error as Error).message, retryInMs: delay }, "candles: reading PRICES failed; reading again from the next tick");
+        await sleep(clock, delay);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.live?.close();
+  }
+
+  private async followLive(): Promise<void> {
+    const opt_start_seq = this.fold.aggregator.seq + 1;
+    const consumer = await jetstream(this.nc).consumers.get(PRICES_STREAM, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq });
+    this.live = await consumer.consume({ max_messages: 4_096, expires: LIVE_CONSUMER_EXPIRES_MS });
+    // Stopped while it was being made: closed without waiting (an iterator nobody reads never reports itself closed).
+    if (this.stopped) return void this.live.close();
+    for await (const message of this.live) {
+      const result = decodeTick(message.string(), symbolFromSubject(message.subject));
+      if (!result.ok) this.options.onReject?.(result.reason, result.message, message.seq);
+      else await this.fold.add({ ...result.tick, seq: message.seq });
+      if (this.stopped) return;
+    }
+  }
 }
 
 /**
@@ -109,31 +176,74 @@ async function symbolsInPrices(nc: NatsConnection): Promise<string[]> {
   return Object.keys(info.state.subjects ?? {}).flatMap((subject) => symbolFromSubject(subject) ?? []);
 }
 
+/** A publish not acknowledged by then is retried (the msg id keeps a late first copy from doubling it). */
+const PUBLISH_TIMEOUT_MS = 5_000;
+
 export interface CandlePublisherOptions {
   logger: Logger;
   clock?: Clock;
   onWritten?: (candle: Candle) => void;
 }
 
-/** Publishes candles to `CANDLES`, each with its msg id, retrying until stored. */
+/** Candles published and not yet acknowledged, over every subject, before the fold waits. */
+const PUBLISHES_IN_FLIGHT = 1_024;
+
+/**
+ * Publishes candles to `CANDLES`, each with its msg id, retrying until stored. Candles of
+ * different subjects go out without waiting for each other; those of one subject strictly one
+ * after the other, so a subject's stored candles never skip one (the fold takes up from a
+ * subject's last stored candle: a later one stored before an earlier would leave a hole).
+ */
 export class CandlePublisher {
   stopping = false;
   private readonly clock: Clock;
-  private readonly js: JetStreamClient;
+  private readonly acks: JetStreamAckInbox;
+  private readonly chains = new Map<string, Promise<boolean>>();
+  private inFlight = 0;
+  private roomWaiters: (() => void)[] = [];
 
   constructor(
     nc: NatsConnection,
     private readonly options: CandlePublisherOptions,
   ) {
     this.clock = options.clock ?? systemClock;
-    this.js = jetstream(nc);
+    this.acks = new JetStreamAckInbox(nc, PUBLISH_TIMEOUT_MS, this.clock);
   }
 
-  /** False when stopped before it was stored. */
+  /** Queues a candle behind its subject's earlier ones; a promise, when full, that resolves once there is room for more. */
+  submit(candle: Candle): Promise<void> | undefined {
+    const key = `${candle.interval}|${candle.symbol}`;
+    this.inFlight++;
+    const previous = this.chains.get(key) ?? Promise.resolve(true);
+    const chain = previous.then((stored) => (stored ? this.publish(candle) : false)).finally(() => this.release());
+    this.chains.set(key, chain);
+    void chain.then(() => {
+      if (this.chains.get(key) === chain) this.chains.delete(key);
+    });
+    if (this.inFlight < PUBLISHES_IN_FLIGHT) return undefined;
+    return new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  /** Candles submitted and not yet stored. */
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  /** Resolves once every candle submitted so far is stored (or given up on, when stopping). */
+  async drain(): Promise<void> {
+    await Promise.all(this.chains.values());
+  }
+
+  close(): void {
+    this.stopping = true;
+    this.acks.close();
+  }
+
+  /** Publishes one candle and waits for it to be stored; false when stopped first. */
   async publish(candle: Candle): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.js.publish(candleSubject(candle.interval, candle.symbol), JSON.stringify(candle), { msgID: candleMsgId(candle) });
+        await this.acks.publish(candleSubject(candle.interval, candle.symbol), JSON.stringify(candle), candleMsgId(candle));
         this.options.onWritten?.(candle);
         return true;
       } catch (error) {
@@ -143,5 +253,10 @@ export class CandlePublisher {
         await sleep(this.clock, delay);
       }
     }
+  }
+
+  private release(): void {
+    this.inFlight--;
+    if (this.inFlight < PUBLISHES_IN_FLIGHT) for (const resolve of this.roomWaiters.splice(0)) resolve();
   }
 }

@@ -1,3 +1,4 @@
+import { get } from "node:http";
 import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import {
@@ -20,6 +21,20 @@ import { startHistory, type HistoryService } from "./app";
 import { loadHistoryConfig } from "./config";
 
 const MINUTE = 60_000;
+
+/** A GET that asks for no compression (Node's fetch always takes gzip). */
+function plainGet(url: string): Promise<{ body: string; encoding: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    get(url, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => {
+        body += chunk;
+      });
+      response.on("end", () => resolve({ body, encoding: response.headers["content-encoding"] }));
+    }).on("error", reject);
+  });
+}
 
 describe("candles on a real nats-server", () => {
   let server: NatsServerHandle;
@@ -98,7 +113,13 @@ describe("candles on a real nats-server", () => {
     expect(expected.filter((c) => c.interval === "1h")).toHaveLength(2);
     await waitFor("every closed candle in CANDLES", async () => (await stored()).length >= expected.length, 20_000);
     const candles = await stored();
-    expect(candles.map((c) => c.candle)).toEqual(expected);
+    // Subjects are written side by side, each in order: compare by subject and bar.
+    const bySubjectAndBar = (a: Candle, b: Candle) => a.interval.localeCompare(b.interval) || a.symbol.localeCompare(b.symbol) || a.openTime - b.openTime;
+    expect(candles.map((c) => c.candle).sort(bySubjectAndBar)).toEqual([...expected].sort(bySubjectAndBar));
+    for (const subject of new Set(candles.map((c) => c.subject))) {
+      const openTimes = candles.filter((c) => c.subject === subject).map((c) => c.candle.openTime);
+      expect(openTimes).toEqual([...openTimes].sort((a, b) => a - b));
+    }
     for (const { subject, candle } of candles) expect(subject).toBe(`candles.${candle.interval}.${candle.symbol}`);
     expect(history!.candles.size()).toBe(expected.length);
   }, 60_000);
@@ -120,6 +141,11 @@ describe("candles on a real nats-server", () => {
     const limited = (await (await api("/api/candles/btc?interval=1m&since=24h&limit=3")).json()) as { candles: Candle[]; forming: Candle | null };
     expect(limited.candles).toEqual(expected.slice(-3));
 
+    // Compressed for a client that takes gzip (fetch asks for it), the same JSON plain for one that does not.
+    expect(response.headers.get("content-encoding")).toBe("gzip");
+    const plain = await plainGet(`http://127.0.0.1:${history!.port}/api/candles/btc?interval=1m&since=${start + 2 * MINUTE}&until=${start + 5 * MINUTE}`);
+    expect(plain.encoding).toBeUndefined();
+    expect(JSON.parse(plain.body)).toEqual(body);
     const etag = response.headers.get("etag")!;
     expect((await api(`/api/candles/btc?interval=1m&since=${start + 2 * MINUTE}&until=${start + 5 * MINUTE}`, { "if-none-match": etag })).status).toBe(304);
     const before = (await api("/api/candles/btc?interval=1m&since=24h")).headers.get("etag");

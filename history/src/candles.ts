@@ -45,6 +45,7 @@ export async function startCandles(
     async close() {
       backfill?.stop();
       await writer.stop();
+      publisher.close();
       await feed.stop();
     },
   };
@@ -82,7 +83,11 @@ function exchangeBackfill(
     store,
     sources: [new BinanceKlines(config.BINANCE_REST_URL, binanceClient), new CoinGeckoOhlcHistory(config.COINGECKO_API_URL, coingeckoClient)],
     assets: config.ASSETS,
-    publish: (candle) => publisher.publish(candle),
+    publish: async (candle) => {
+      await publisher.submit(candle);
+      return !publisher.stopping;
+    },
+    settle: () => publisher.drain(),
     clock,
     logger,
   });

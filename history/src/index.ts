@@ -7,3 +7,6 @@ export type { HistoryService } from "./app";
 export { CandleStore } from "./candle-store";
 export { candlesRoute } from "./candles-route";
 export type { CandlesRouteDeps } from "./candles-route";
+export { startCandles } from "./candles";
+export type { Candles } from "./candles";
+export { historyMetrics } from "./metrics";

@@ -1,4 +1,5 @@
 import {
+  JetStreamAckInbox,
   backoffDelay,
   priceSubject,
   systemClock,
@@ -9,7 +10,6 @@ import {
   type NatsConnection,
   type Tick,
 } from "@cryptostream/core";
-import { JetStreamAckInbox } from "./ack-inbox";
 
 export interface PublisherOptions {
   nc: NatsConnection;

@@ -121,7 +121,8 @@ interface KeyState {
  * is a redelivery and changes nothing; a tick whose bar has closed is late: counted, in no candle.
  */
 export class CandleAggregator {
-  private readonly keys = new Map<string, KeyState>();
+  /** Each symbol's state per interval (one lookup per tick). */
+  private readonly symbols = new Map<string, Partial<Record<CandleInterval, KeyState>>>();
   /** Forming candles by the end of their bar, to close them without looking at every one. */
   private readonly byEnd = new Map<number, Set<Candle>>();
   private lastSeq = 0;
@@ -146,7 +147,7 @@ export class CandleAggregator {
     const closed = this.closeUpTo(tick.ts - CANDLE_LATENESS_MS);
     let late = false;
     for (const interval of this.intervals) {
-      const outcome = this.fold(tick, interval);
+      const outcome = this.fold(tick, interval, this.keyState(interval, tick.symbol));
       if (outcome === "late") late = true;
       else if (outcome) closed.push(outcome);
     }
@@ -156,12 +157,12 @@ export class CandleAggregator {
 
   /** The candles still forming, for a live chart or an API. */
   formingCandles(): Candle[] {
-    return [...this.keys.values()].flatMap((state) => (state.forming ? [{ ...state.forming }] : []));
+    return [...this.symbols.values()].flatMap((states) => Object.values(states).flatMap((state) => (state.forming ? [{ ...state.forming }] : [])));
   }
 
   /** The candle forming for one interval and symbol. */
   formingCandle(interval: CandleInterval, symbol: string): Candle | undefined {
-    const forming = this.keys.get(`${interval}|${symbol}`)?.forming;
+    const forming = this.symbols.get(symbol)?.[interval]?.forming;
     return forming && { ...forming };
   }
 
@@ -170,19 +171,27 @@ export class CandleAggregator {
     return this.lastSeq;
   }
 
+  private statesOf(symbol: string): Partial<Record<CandleInterval, KeyState>> {
+    let states = this.symbols.get(symbol);
+    if (!states) {
+      states = {};
+      this.symbols.set(symbol, states);
+    }
+    return states;
+  }
+
   private keyState(interval: CandleInterval, symbol: string): KeyState {
-    const key = `${interval}|${symbol}`;
-    let state = this.keys.get(key);
+    const states = this.statesOf(symbol);
+    let state = states[interval];
     if (!state) {
-      state = { closedOpenTime: Number.NEGATIVE_INFINITY, doneSeq: 0, forming: undefined };
-      this.keys.set(key, state);
+      state = newKeyState();
+      states[interval] = state;
     }
     return state;
   }
 
   /** Folds a tick into its bar; returns the symbol's previous bar when the tick starts a newer one. */
-  private fold(tick: SequencedTick, interval: CandleInterval): Candle | "late" | undefined {
-    const state = this.keyState(interval, tick.symbol);
+  private fold(tick: SequencedTick, interval: CandleInterval, state: KeyState): Candle | "late" | undefined {
     if (tick.seq <= state.doneSeq) return undefined;
     const openTime = candleOpenTime(tick.ts, interval);
     const candle = state.forming;
@@ -234,6 +243,10 @@ export class CandleAggregator {
     }
     return closed;
   }
+}
+
+function newKeyState(): KeyState {
+  return { closedOpenTime: Number.NEGATIVE_INFINITY, doneSeq: 0, forming: undefined };
 }
 
 function byOpenTimeThenSeq(a: Candle, b: Candle): number {

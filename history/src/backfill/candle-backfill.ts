@@ -12,8 +12,10 @@ export interface CandleBackfillOptions {
   /** Tried in order for each interval: the first that lists the coin and has the interval fills it. */
   sources: readonly CandleHistorySource[];
   assets: readonly AssetMapping[];
-  /** Publishes one candle to `CANDLES`; false when stopped first. */
+  /** Publishes one candle to `CANDLES` (or queues it); false when stopped first. */
   publish: (candle: Candle) => Promise<boolean>;
+  /** Resolves once every candle published so far is stored. */
+  settle?: () => Promise<void>;
   clock: Clock;
   logger: Logger;
   onFilled?: (source: string, interval: CandleInterval, candles: number) => void;
@@ -88,6 +90,7 @@ export class CandleBackfill {
       try {
         const candles = await source.candles(asset, interval, from, to);
         for (const candle of candles) if (!(await this.options.publish(candle))) return;
+        await this.options.settle?.();
         this.options.onFilled?.(source.name, interval, candles.length);
         this.options.logger.info({ symbol: asset.symbol, interval, source: source.name, candles: candles.length }, "backfilled");
         return;

@@ -1,4 +1,6 @@
-import { PublishError, newInbox, systemClock, type Clock, type ClockTimer } from "@cryptostream/core";
+import { systemClock, type Clock, type ClockTimer } from "./clock";
+import { PublishError } from "./errors";
+import { newInbox } from "./nats";
 import { headers, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 
 export interface PublishAck {

@@ -1,4 +1,4 @@
-import { isPublishError } from "@cryptostream/core";
+import { isPublishError } from "./errors";
 import { startNatsServer, type NatsServerHandle } from "@cryptostream/testing";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
