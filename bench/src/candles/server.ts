@@ -82,7 +82,8 @@ if (mode === "floor") {
           const consumer = await js.consumers.get(CANDLES_STREAM, { filter_subjects: subject, deliver_policy: DeliverPolicy.All });
           const candles: Candle[] = [];
           for (let read = 0; read < count; ) {
-            const batch = await consumer.fetch({ max_messages: 10_000, expires: 2_000 });
+            // Asks for exactly what is left, so the last batch ends with its last candle, not at its expiry.
+            const batch = await consumer.fetch({ max_messages: Math.min(10_000, count - read), expires: 2_000 });
             for await (const message of batch) {
               read++;
               const decoded = decodeCandle(message.string());

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import autocannon from "autocannon";
-import { ensurePriceHistoryBucket, ensurePricesStream, tickMsgId, type Tick } from "@cryptostream/core";
+import { DEFAULT_ASSETS, ensurePriceHistoryBucket, ensurePricesStream, tickMsgId, type Tick } from "@cryptostream/core";
 import { cpuTimeMs, startNatsServer, waitFor } from "@cryptostream/testing";
 import { median, startTsProcess, stopProcess } from "../lib/process";
 
@@ -28,28 +28,7 @@ const windowSize = Number(values.window);
 const connections = Number(values.connections);
 const streamRuns = Number(values["stream-runs"]);
 const serverFile = fileURLToPath(new URL("./server.ts", import.meta.url));
-const SYMBOLS = [
-  "btc",
-  "eth",
-  "xrp",
-  "bnb",
-  "sol",
-  "usdc",
-  "trx",
-  "doge",
-  "ada",
-  "link",
-  "bch",
-  "xlm",
-  "sui",
-  "avax",
-  "ltc",
-  "hbar",
-  "shib",
-  "ton",
-  "dot",
-  "uni",
-];
+const SYMBOLS = DEFAULT_ASSETS.map((asset) => asset.symbol);
 
 const nats = await startNatsServer();
 const nc = await connect({ servers: nats.url });
