@@ -4,7 +4,8 @@ import { BINANCE_WEIGHT_PER_MINUTE, BinanceKlines, CoinGeckoOhlcHistory } from "
 import { RestClient } from "./backfill/rest-client";
 import { followCandles } from "./candle-feed";
 import { CandleStore } from "./candle-store";
-import { CandlePublisher, startCandleWriter, type CandleWriter } from "./candle-writer";
+import { CandlePublisher } from "./candle-publisher";
+import { startCandleWriter, type CandleWriter } from "./candle-writer";
 import type { HistoryConfig } from "./config";
 import type { historyMetrics } from "./metrics";
 

@@ -1,0 +1,97 @@
+import {
+  JetStreamAckInbox,
+  backoffDelay,
+  candleMsgId,
+  candleSubject,
+  sleep,
+  systemClock,
+  type Candle,
+  type Clock,
+  type Logger,
+  type NatsConnection,
+} from "@cryptostream/core";
+
+/** A publish not acknowledged by then is retried (the msg id keeps a late first copy from doubling it). */
+const PUBLISH_TIMEOUT_MS = 5_000;
+
+export interface CandlePublisherOptions {
+  logger: Logger;
+  clock?: Clock;
+  onWritten?: (candle: Candle) => void;
+}
+
+/** Candles published and not yet acknowledged, over every subject, before the fold waits. */
+const PUBLISHES_IN_FLIGHT = 1_024;
+
+/**
+ * Publishes candles to `CANDLES`, each with its msg id, retrying until stored. Candles of
+ * different subjects go out without waiting for each other; those of one subject strictly one
+ * after the other, so a subject's stored candles never skip one (the fold takes up from a
+ * subject's last stored candle: a later one stored before an earlier would leave a hole).
+ */
+export class CandlePublisher {
+  stopping = false;
+  private readonly clock: Clock;
+  private readonly acks: JetStreamAckInbox;
+  private readonly chains = new Map<string, Promise<boolean>>();
+  private inFlight = 0;
+  private roomWaiters: (() => void)[] = [];
+
+  constructor(
+    nc: NatsConnection,
+    private readonly options: CandlePublisherOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.acks = new JetStreamAckInbox(nc, PUBLISH_TIMEOUT_MS, this.clock);
+  }
+
+  /** Queues a candle behind its subject's earlier ones; a promise, when full, that resolves once there is room for more. */
+  submit(candle: Candle): Promise<void> | undefined {
+    const key = `${candle.interval}|${candle.symbol}`;
+    this.inFlight++;
+    const previous = this.chains.get(key) ?? Promise.resolve(true);
+    const chain = previous.then((stored) => (stored ? this.publish(candle) : false)).finally(() => this.release());
+    this.chains.set(key, chain);
+    void chain.then(() => {
+      if (this.chains.get(key) === chain) this.chains.delete(key);
+    });
+    if (this.inFlight < PUBLISHES_IN_FLIGHT) return undefined;
+    return new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  /** Candles submitted and not yet stored. */
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  /** Resolves once every candle submitted so far is stored (or given up on, when stopping). */
+  async drain(): Promise<void> {
+    await Promise.all(this.chains.values());
+  }
+
+  close(): void {
+    this.stopping = true;
+    this.acks.close();
+  }
+
+  /** Publishes one candle and waits for it to be stored; false when stopped first. */
+  async publish(candle: Candle): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.acks.publish(candleSubject(candle.interval, candle.symbol), JSON.stringify(candle), candleMsgId(candle));
+        this.options.onWritten?.(candle);
+        return true;
+      } catch (error) {
+        if (this.stopping) return false;
+        const delay = backoffDelay(attempt, { baseMs: 100, maxMs: 5_000 });
+        this.options.logger.warn({ err: (error as Error).message, subject: candleMsgId(candle), retryInMs: delay }, "candle publish failed");
+        await sleep(this.clock, delay);
+      }
+    }
+  }
+
+  private release(): void {
+    this.inFlight--;
+    if (this.inFlight < PUBLISHES_IN_FLIGHT) for (const resolve of this.roomWaiters.splice(0)) resolve();
+  }
+}
