@@ -9,9 +9,9 @@ const row = (symbol: string, name: string, price: number, change24h: number | un
   asset: rank === undefined ? undefined : { symbol, name, coingeckoId: name.toLowerCase(), marketCapRank: rank },
 });
 const rows = [
-  row("btc", "Bitcoin", 98_000, 1.5, 1),
-  row("eth", "Ethereum", 3_400, -2, 2),
-  row("xlm", "Stellar", 0.45, 4, 19),
+  { ...row("btc", "Bitcoin", 98_000, 1.5, 1), change1h: 0.2, change7d: -3 },
+  { ...row("eth", "Ethereum", 3_400, -2, 2), change1h: -0.5, change7d: 8 },
+  { ...row("xlm", "Stellar", 0.45, 4, 19), change7d: 1 },
   row("sol", "Solana", 240, undefined),
 ];
 const symbols = (selected: BoardRow[]) => selected.map((r) => r.symbol);
@@ -22,6 +22,8 @@ describe("selectRows", () => {
     ["name", ["btc", "eth", "sol", "xlm"]],
     ["price", ["btc", "eth", "sol", "xlm"]],
     ["change", ["xlm", "btc", "eth", "sol"]],
+    ["change1h", ["btc", "eth", "sol", "xlm"]],
+    ["change7d", ["eth", "xlm", "btc", "sol"]],
   ] as const)("sorts by %s", (sort, expected) => {
     expect(symbols(selectRows(rows, { query: "", sort, favouritesOnly: false }, new Set()))).toEqual(expected);
   });

@@ -1,14 +1,15 @@
 import type { AssetMetadata, SequencedTick } from "@cryptostream/core/contracts";
 
-export type SortKey = "name" | "price" | "change" | "change7d" | "rank";
-export const SORT_KEYS: readonly SortKey[] = ["rank", "name", "price", "change", "change7d"];
+export type SortKey = "name" | "price" | "change1h" | "change" | "change7d" | "rank";
+export const SORT_KEYS: readonly SortKey[] = ["rank", "name", "price", "change1h", "change", "change7d"];
 
 export interface BoardRow {
   symbol: string;
   name: string;
   tick: SequencedTick;
   asset: AssetMetadata | undefined;
-  /** Percent over 7 days, from the candles (`GET /api/symbols`). */
+  /** Percent over 1 hour and 7 days, from the candles (`GET /api/symbols`). */
+  change1h?: number | undefined;
   change7d?: number | undefined;
 }
 
@@ -22,6 +23,7 @@ const compare: Record<SortKey, (a: BoardRow, b: BoardRow) => number> = {
   name: (a, b) => a.name.localeCompare(b.name),
   price: (a, b) => b.tick.price - a.tick.price,
   change: (a, b) => (b.tick.change24h ?? -Infinity) - (a.tick.change24h ?? -Infinity),
+  change1h: (a, b) => (b.change1h ?? -Infinity) - (a.change1h ?? -Infinity) || a.symbol.localeCompare(b.symbol),
   change7d: (a, b) => (b.change7d ?? -Infinity) - (a.change7d ?? -Infinity) || a.symbol.localeCompare(b.symbol),
   rank: (a, b) => (a.asset?.marketCapRank ?? Infinity) - (b.asset?.marketCapRank ?? Infinity) || a.symbol.localeCompare(b.symbol),
 };

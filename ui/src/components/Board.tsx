@@ -72,11 +72,18 @@ export function Board() {
     const all: BoardRow[] = Object.values(latest).map((tick) => {
       const entry = entryOf.get(tick.symbol);
       const asset = entry?.asset;
-      return { symbol: tick.symbol, name: asset?.name ?? tick.symbol.toUpperCase(), tick, asset, change7d: entry?.changes?.["7d"] };
+      return {
+        symbol: tick.symbol,
+        name: asset?.name ?? tick.symbol.toUpperCase(),
+        tick,
+        asset,
+        change1h: entry?.changes?.["1h"],
+        change7d: entry?.changes?.["7d"],
+      };
     });
     return selectRows(all, view, new Set(favourites));
   }, [latest, symbols.data, view, favourites]);
-  const coins = rows.map((row) => ({ symbol: row.symbol, name: row.asset?.name, image: row.asset?.image, change7d: row.change7d }));
+  const coins = rows.map((row) => ({ symbol: row.symbol, name: row.asset?.name, image: row.asset?.image, change1h: row.change1h, change7d: row.change7d }));
   const total = Object.keys(latest).length;
 
   return (

@@ -19,7 +19,8 @@ export interface CoinProps {
   symbol: string;
   name?: string | undefined;
   image?: string | undefined;
-  /** Percent over 7 days, from the candles. */
+  /** Percent over 1 hour and 7 days, from the candles. */
+  change1h?: number | undefined;
   change7d?: number | undefined;
 }
 

@@ -10,12 +10,13 @@ import { TickAge } from "./TickAge";
 import { useWindowedRows } from "../virtual-rows";
 
 const ROW_HEIGHT = 45;
-const COLUMNS = 7;
+const COLUMNS = 8;
 
 const PriceRow = memo(function PriceRow({
   symbol,
   name,
   image,
+  change1h,
   change7d,
   index,
   measure,
@@ -40,6 +41,9 @@ const PriceRow = memo(function PriceRow({
       </th>
       <td className={`num ${flash}`} key={tick.seq} data-testid="price">
         {formatPrice(tick.price)}
+      </td>
+      <td className={`num change ${(change1h ?? 0) >= 0 ? "up" : "down"}`} data-testid="change-1h">
+        {change1h === undefined ? "–" : formatChange(change1h)}
       </td>
       <td className={`num change ${(change ?? 0) >= 0 ? "up" : "down"}`}>{change === undefined ? "–" : formatChange(change)}</td>
       <td className={`num change ${(change7d ?? 0) >= 0 ? "up" : "down"}`} data-testid="change-7d">
@@ -75,6 +79,9 @@ export function PriceTable({ coins }: { coins: CoinProps[] }) {
           <th scope="col">Coin</th>
           <th scope="col" className="num">
             Price
+          </th>
+          <th scope="col" className="num">
+            1 h
           </th>
           <th scope="col" className="num">
             24 h

@@ -1,7 +1,14 @@
 import { SORT_KEYS, type BoardView, type SortKey } from "../board";
 import type { Layout } from "../preferences";
 
-const SORT_LABELS: Record<SortKey, string> = { rank: "Market cap", name: "Name", price: "Price", change: "24 h change", change7d: "7 d change" };
+const SORT_LABELS: Record<SortKey, string> = {
+  rank: "Market cap",
+  name: "Name",
+  price: "Price",
+  change1h: "1 h change",
+  change: "24 h change",
+  change7d: "7 d change",
+};
 
 export interface ToolbarProps {
   view: BoardView;
