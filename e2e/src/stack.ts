@@ -29,6 +29,11 @@ export interface StackOptions {
   sources?: string;
   /** NATS user and password of each service (and of the test's own connection), when the server requires them. */
   credentials?: Partial<Record<"ingest" | "broadcaster" | "history" | "test", { user: string; pass: string }>>;
+  /**
+   * Whether history backfills candles from the simulated exchange. Off unless asked: the exchange
+   * runs in this process and drawing a year of its past holds the event loop the services share.
+   */
+  backfill?: boolean;
   /** Past windows in which the simulated exchange did not trade: holes in its klines. */
   outages?: { fromMs: number; toMs: number }[];
   /** More variables for a service, for example shorter timeouts. */
@@ -47,6 +52,7 @@ export async function startStack({
   credentials = {},
   env: extraEnv = {},
   outages = [],
+  backfill = false,
 }: StackOptions = {}): Promise<Stack> {
   const nats = await startNatsServer(natsOptions);
   const sim = await startSimExchange({ symbols, intervalMs, outages });
@@ -87,7 +93,13 @@ export async function startStack({
   const broadcasterPort = broadcaster.port;
   const history = await startHistory({
     ...track(await deps("history")),
-    config: loadHistoryConfig({ BINANCE_REST_URL: sim.binanceRestUrl, COINGECKO_API_URL: sim.coingeckoApiUrl, ...envOf("history"), HISTORY_PORT: "0" }),
+    config: loadHistoryConfig({
+      BINANCE_REST_URL: sim.binanceRestUrl,
+      COINGECKO_API_URL: sim.coingeckoApiUrl,
+      CANDLE_BACKFILL: String(backfill),
+      ...envOf("history"),
+      HISTORY_PORT: "0",
+    }),
   });
   const nc = await connect({ servers: nats.url, name: "test", ...credentials.test });
   connections.push(nc);

@@ -58,6 +58,7 @@ describe("the UI in Chromium against the running stack", () => {
       sources: "binance,coingecko",
       env: { broadcaster: { STALE_AFTER: "2s" } },
       outages: [{ fromMs: maintenance, toMs: maintenance + 3_600_000 }],
+      backfill: true,
     });
     outDir = await mkdtemp(join(tmpdir(), "cryptostream-ui-"));
     await buildUi(outDir);

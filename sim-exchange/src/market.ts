@@ -57,7 +57,7 @@ export interface MarketOptions {
   speed?: number;
   /** Windows of the past in which the exchange did not trade: its klines have a hole there, as real ones do after maintenance. */
   outages?: readonly { fromMs: number; toMs: number }[];
-  /** Symbols Binance does not list: no mini tickers, no klines; CoinGecko only. */
+  /** Symbols Binance does not list: its klines refuse them (-1121 Invalid symbol); CoinGecko serves them. */
   binanceUnlisted?: readonly string[];
   /** Prices to start from (a restarted demo continues where it stopped); others start from realistic defaults. */
   startPrices?: Readonly<Record<string, number>>;

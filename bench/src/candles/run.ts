@@ -26,7 +26,7 @@ import {
 } from "@cryptostream/core";
 import { cpuTimeMs, startNatsServer, waitFor } from "@cryptostream/testing";
 import { openLoopLoad, percentile } from "../lib/http-load";
-import { median, startTsProcess, stopProcess } from "../lib/process";
+import { median, startTsProcess, stopProcess, summariseLoad, type LoadRow } from "../lib/process";
 
 const { values } = parseArgs({
   options: {
@@ -104,15 +104,6 @@ async function httpPart(): Promise<void> {
     `${await countOf(service.ready.port)} candles in each answer (history), ${await countOf(baseline.ready.port)} (baseline); ${(bodyBytes / 1e6).toFixed(2)} MB a body (before gzip); a btc tick every second changes the forming candle`,
   );
 
-  interface LoadRow {
-    clientUsPerRequest: number;
-    rps: number;
-    p50: number;
-    p99: number;
-    max: number;
-    errors: number;
-    cpuUsPerRequest: number;
-  }
   async function load(pid: number, port: number, offered: number): Promise<LoadRow> {
     const cpuBefore = cpuTimeMs(pid);
     const clientBefore = process.cpuUsage();
@@ -141,15 +132,7 @@ async function httpPart(): Promise<void> {
   await stopProcess(service.child);
   await stopProcess(baseline.child);
   await stopProcess(floor.child);
-  const summary = (list: LoadRow[]) => ({
-    rps: median(list.map((r) => r.rps)),
-    p50: median(list.map((r) => r.p50)),
-    p99: median(list.map((r) => r.p99)),
-    max: median(list.map((r) => r.max)),
-    errors: list.reduce((sum, r) => sum + r.errors, 0),
-    cpu: median(list.map((r) => r.cpuUsPerRequest)),
-    client: median(list.map((r) => r.clientUsPerRequest)),
-  });
+  const summary = summariseLoad;
   const memory = summary(rows.memory);
   const stream = summary(rows.stream);
   const bare = summary(rows.floor);

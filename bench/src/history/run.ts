@@ -9,7 +9,7 @@ import { connect } from "@nats-io/transport-node";
 import autocannon from "autocannon";
 import { DEFAULT_ASSETS, ensurePriceHistoryBucket, ensurePricesStream, tickMsgId, type Tick } from "@cryptostream/core";
 import { cpuTimeMs, startNatsServer, waitFor } from "@cryptostream/testing";
-import { median, startTsProcess, stopProcess } from "../lib/process";
+import { median, startTsProcess, stopProcess, summariseLoad, type LoadRow } from "../lib/process";
 
 const { values } = parseArgs({
   options: {
@@ -61,15 +61,6 @@ await waitFor(
 );
 const baseline = await startTsProcess<{ port: number }>(serverFile, ["baseline", nats.url]);
 
-interface LoadRow {
-  requests: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  max: number;
-  errors: number;
-  cpuUsPerRequest: number;
-}
 async function load(pid: number, port: number): Promise<LoadRow> {
   const cpuBefore = cpuTimeMs(pid);
   const result = await autocannon({
@@ -82,7 +73,6 @@ async function load(pid: number, port: number): Promise<LoadRow> {
   const cpu = cpuTimeMs(pid) - cpuBefore;
   const requests = result.requests.total;
   return {
-    requests,
     rps: requests / seconds,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -98,14 +88,7 @@ for (let run = 0; run < runs; run++) {
 }
 await stopProcess(service.child);
 
-const summarise = (rows: LoadRow[]) => ({
-  rps: median(rows.map((r) => r.rps)),
-  p50: median(rows.map((r) => r.p50)),
-  p99: median(rows.map((r) => r.p99)),
-  max: median(rows.map((r) => r.max)),
-  errors: rows.reduce((sum, r) => sum + r.errors, 0),
-  cpu: median(rows.map((r) => r.cpuUsPerRequest)),
-});
+const summarise = summariseLoad;
 const memory = summarise(historyRows.memory);
 const bucket = summarise(historyRows.bucket);
 console.log(`GET /api/history/:symbol at ${rate} req/s offered, ${seconds} s, ${connections} connections, 20 symbols x 50 ticks`);

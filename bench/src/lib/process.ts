@@ -41,3 +41,28 @@ export function median(values: number[]): number {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
+
+/** One timed load against one server: what it answered and what it cost. */
+export interface LoadRow {
+  rps: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  cpuUsPerRequest: number;
+  /** The load generator's own CPU per request, where it shares the machine. */
+  clientUsPerRequest?: number;
+}
+
+/** The medians of several runs of the same load (errors summed). */
+export function summariseLoad(rows: readonly LoadRow[]) {
+  return {
+    rps: median(rows.map((r) => r.rps)),
+    p50: median(rows.map((r) => r.p50)),
+    p99: median(rows.map((r) => r.p99)),
+    max: median(rows.map((r) => r.max)),
+    errors: rows.reduce((sum, r) => sum + r.errors, 0),
+    cpu: median(rows.map((r) => r.cpuUsPerRequest)),
+    client: median(rows.map((r) => r.clientUsPerRequest ?? Number.NaN)),
+  };
+}
