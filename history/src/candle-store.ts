@@ -59,12 +59,12 @@ export class CandleStore {
     return { first: candles[start]?.openTime, count, version: series?.version ?? 0, slice: () => candles.slice(start, end) };
   }
 
-  /** The close of the newest bar that ended at or before `timeMs`. */
-  closeAt(interval: CandleInterval, symbol: string, timeMs: number): number | undefined {
+  /** The close of the newest bar that ended at or before `timeMs`, if it ended after `notBeforeMs`. */
+  closeAt(interval: CandleInterval, symbol: string, timeMs: number, notBeforeMs = Number.NEGATIVE_INFINITY): number | undefined {
     const candles = this.seriesOf(interval, symbol)?.candles;
     if (!candles) return undefined;
-    const at = lowerBound(candles, timeMs - CANDLE_INTERVALS[interval] + 1) - 1;
-    return candles[at]?.close;
+    const candle = candles[lowerBound(candles, timeMs - CANDLE_INTERVALS[interval] + 1) - 1];
+    return candle && candle.openTime + CANDLE_INTERVALS[interval] > notBeforeMs ? candle.close : undefined;
   }
 
   has(symbol: string): boolean {
