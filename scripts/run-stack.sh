@@ -54,7 +54,7 @@ if [ "$mode" = demo ]; then
   export COINGECKO_API_URL=http://127.0.0.1:$SIM_PORT/api/v3
   export BINANCE_REST_URL=http://127.0.0.1:$SIM_PORT
   # A restarted demo continues from the prices it stopped at.
-  export SIM_STATE_FILE=${SIM_STATE_FILE:-.data/sim-market.json}
+  export SIM_STATE_FILE=${SIM_STATE_FILE:-$PWD/.data/sim-market.json}
   export SIMULATED=true
   add sim "pnpm --silent --dir sim-exchange start"
 fi
