@@ -75,7 +75,7 @@ export class CandlePublisher {
   }
 
   /** Publishes one candle and waits for it to be stored; false when stopped first. */
-  async publish(candle: Candle): Promise<boolean> {
+  private async publish(candle: Candle): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.acks.publish(candleSubject(candle.interval, candle.symbol), JSON.stringify(candle), candleMsgId(candle));

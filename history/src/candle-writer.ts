@@ -94,9 +94,9 @@ class TickFold {
       this.seen.add(tick.symbol);
       this.options.onSymbol?.(tick.symbol, tick.ts);
     }
-    const lateBefore = this.aggregator.late.get(tick.symbol);
+    const lateBefore = this.aggregator.lateTotal;
     const closed = this.aggregator.add(tick);
-    if (this.aggregator.late.get(tick.symbol) !== lateBefore) this.options.onLate?.(tick.symbol);
+    if (this.aggregator.lateTotal !== lateBefore) this.options.onLate?.(tick.symbol);
     let full: Promise<void> | undefined;
     for (const candle of closed) full = this.options.publisher.submit(candle) ?? full;
     return full;

@@ -49,6 +49,7 @@ describe("CandleAggregator", () => {
     // In the bar that just closed: late.
     expect(candles.add(tick("btc", 4, MIDNIGHT + 30_000, 999))).toEqual([]);
     expect(candles.late.get("btc")).toBe(1);
+    expect(candles.lateTotal).toBe(1);
     expect(candles.formingCandles()).toMatchObject([{ openTime: MIDNIGHT + 60_000, ticks: 1, high: 103 }]);
   });
 

@@ -128,6 +128,8 @@ export class CandleAggregator {
   private lastSeq = 0;
   /** Late ticks seen, by symbol (counted once, not per interval). */
   readonly late = new Map<string, number>();
+  /** Late ticks seen, over every symbol. */
+  lateTotal = 0;
 
   constructor(
     private readonly intervals: readonly CandleInterval[] = Object.keys(CANDLE_INTERVALS) as CandleInterval[],
@@ -151,7 +153,10 @@ export class CandleAggregator {
       if (outcome === "late") late = true;
       else if (outcome) closed.push(outcome);
     }
-    if (late) this.late.set(tick.symbol, (this.late.get(tick.symbol) ?? 0) + 1);
+    if (late) {
+      this.late.set(tick.symbol, (this.late.get(tick.symbol) ?? 0) + 1);
+      this.lateTotal++;
+    }
     return closed.sort(byOpenTimeThenSeq);
   }
 
