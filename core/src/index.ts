@@ -12,6 +12,8 @@ export {
   ensureCandlesStream,
   ensurePriceHistoryBucket,
   ensurePricesStream,
+  ensureWriterLeaseBucket,
+  isWrongLastSequence,
   LIVE_CONSUMER_EXPIRES_MS,
   pricesConsumerFilter,
   pricesStreamConfig,

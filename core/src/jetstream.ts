@@ -2,7 +2,16 @@ import { DiscardPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, S
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { CANDLE_SUBJECTS, CANDLES_PER_SUBJECT, CANDLES_STREAM } from "./contracts/candles";
-import { ASSETS_BUCKET, HISTORY_DEPTH, PRICE_HISTORY_BUCKET, PRICE_SUBJECTS, PRICES_STREAM, priceSubject } from "./contracts/names";
+import {
+  ASSETS_BUCKET,
+  HISTORY_DEPTH,
+  HISTORY_WRITER_BUCKET,
+  PRICE_HISTORY_BUCKET,
+  PRICE_SUBJECTS,
+  PRICES_STREAM,
+  WRITER_LEASE_MS,
+  priceSubject,
+} from "./contracts/names";
 import { formatDuration } from "./config";
 import type { Logger } from "./logger";
 
@@ -143,6 +152,11 @@ function isApiError(error: unknown, code: number): boolean {
   return error instanceof JetStreamApiError && error.code === code;
 }
 
+/** A write refused because the subject's last message is not the one it was checked against (`Nats-Expected-Last-Subject-Sequence`). */
+export function isWrongLastSequence(error: unknown): boolean {
+  return isApiError(error, JetStreamApiCodes.StreamWrongLastSequence) || isApiError(error, JetStreamApiCodes.StreamWrongLastSequenceUnknown);
+}
+
 /** Settings of `CANDLES`: bounded per subject, never by age, so a quiet symbol keeps its past. */
 export function candlesStreamConfig(replicas = 1): Partial<StreamConfig> & { name: string } {
   return {
@@ -178,6 +192,11 @@ export async function ensurePriceHistoryBucket(nc: NatsConnection, replicas = 1)
 /** Opens `assets`, creating it (history 1, file storage) when missing. */
 export async function ensureAssetsBucket(nc: NatsConnection, replicas = 1): Promise<KV> {
   return new Kvm(nc).create(ASSETS_BUCKET, { history: 1, replicas });
+}
+
+/** Opens `history_writer`, creating it (history 1, max age the lease) when missing. */
+export async function ensureWriterLeaseBucket(nc: NatsConnection, replicas = 1): Promise<KV> {
+  return new Kvm(nc).create(HISTORY_WRITER_BUCKET, { history: 1, ttl: WRITER_LEASE_MS, replicas });
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   ensureAssetsBucket,
   ensurePriceHistoryBucket,
   ensurePricesStream,
+  ensureWriterLeaseBucket,
   listen,
   openWindowReads,
   pricesStreamSettings,
@@ -16,63 +17,77 @@ import type { CandleStore } from "./candle-store";
 import { startCandles } from "./candles";
 import type { HistoryConfig } from "./config";
 import { historyHealth } from "./health";
-import { loadWindowFromBucket, startHistoryWriter } from "./history-writer";
+import { BucketMirror } from "./bucket-mirror";
 import { historyMetrics } from "./metrics";
-import { RecentTicks } from "./recent-ticks";
+import type { RecentTicks } from "./recent-ticks";
 import { historyRoutes } from "./routes";
+import { electWriter, type WriterRole } from "./writer-role";
 
 export interface HistoryService extends RunningService {
   port: number;
   window: RecentTicks;
   candles: CandleStore;
+  role: WriterRole;
 }
 
-/** Wires history: the bucket loaded into memory, the writer that keeps both, and the HTTP API. */
+/**
+ * Wires history: `price_history` and `CANDLES` followed into memory, the HTTP API from them, and
+ * the writer lease; while this instance holds it, the writers that keep both.
+ */
 export async function startHistory({ config, nc, logger, metrics, clock = systemClock }: ServiceDeps<HistoryConfig>): Promise<HistoryService> {
   await ensurePricesStream(nc, pricesStreamSettings(config), { logger });
   const kv = await ensurePriceHistoryBucket(nc, config.JETSTREAM_REPLICAS);
   const assets = new AssetsCache();
   await assets.watch(await ensureAssetsBucket(nc, config.JETSTREAM_REPLICAS), logger);
-  const window = new RecentTicks();
-  await loadWindowFromBucket(kv, window);
-  logger.info({ symbols: window.symbols().length }, "history loaded from bucket");
+  const mirror = await BucketMirror.follow(kv, clock);
+  logger.info({ symbols: mirror.window.symbols().length }, "history loaded from bucket");
   const measured = historyMetrics(metrics, logger, config.HISTORY_DURABLE);
-  const writer = await startHistoryWriter({ nc, kv, window, durable: config.HISTORY_DURABLE, logger, clock, ...measured.writerEvents });
   const candles = await startCandles(nc, config, logger, clock, measured);
+  const { lease, role } = await electWriter({
+    kv: await ensureWriterLeaseBucket(nc, config.JETSTREAM_REPLICAS),
+    instance: config.HISTORY_INSTANCE,
+    mirror,
+    candles,
+    writer: { nc, kv, durable: config.HISTORY_DURABLE, logger, clock, ...measured.writerEvents },
+    logger,
+    clock,
+    measured,
+  });
   const { windowNc, windowSlots } = await openWindowReads(config, "history-windows", logger, clock);
   measured.watch(windowSlots);
-  const reads = {
-    nc: windowNc,
-    slots: windowSlots,
-    trustedProxies: config.TRUST_PROXY,
-    sendTimeoutMs: config.SEND_TIMEOUT,
-    clock,
-    onBusy: (reason: string) => measured.windowReadsRefused.inc({ reason }),
-  };
   const server = createHttpServer({
     routes: historyRoutes({
-      window,
+      window: mirror.window,
       assets,
       candles: candles.store,
-      forming: candles.writer.forming,
-      reads,
+      forming: (interval, symbol) => candles.fold().forming(interval, symbol),
+      reads: {
+        nc: windowNc,
+        slots: windowSlots,
+        trustedProxies: config.TRUST_PROXY,
+        sendTimeoutMs: config.SEND_TIMEOUT,
+        clock,
+        onBusy: (reason) => measured.windowReadsRefused.inc({ reason }),
+      },
       onBadRequest: (parameter) => measured.badRequests.inc({ parameter }),
       onReject: measured.rejectTick,
     }),
     registry: metrics.registry,
     logger,
     maxConnections: config.HTTP_MAX_CONNECTIONS,
-    health: historyHealth({ nc, writer, durable: config.HISTORY_DURABLE, window, windowSlots, candles }),
+    health: historyHealth({ nc, role, lease, durable: config.HISTORY_DURABLE, window: mirror.window, windowSlots, candles }),
   });
   const port = await listen(server, config.HISTORY_PORT);
   logger.info({ port }, "history listening");
   return {
     port,
-    window,
+    window: mirror.window,
     candles: candles.store,
+    role,
     async close() {
+      await lease.close();
       await candles.close();
-      await writer.stop();
+      await mirror.stop();
       assets.stop();
       await closeServer(server);
       await windowNc.close();

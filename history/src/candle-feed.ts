@@ -1,15 +1,20 @@
 import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from "@nats-io/jetstream";
-import { CANDLES_STREAM, LIVE_CONSUMER_EXPIRES_MS, decodeCandle, type NatsConnection } from "@cryptostream/core";
+import { CANDLES_STREAM, LIVE_CONSUMER_EXPIRES_MS, decodeCandle, systemClock, type Clock, type NatsConnection } from "@cryptostream/core";
+import { caughtUpTo } from "./catch-up";
 import type { CandleStore } from "./candle-store";
 
 export interface CandleFeedOptions {
   nc: NatsConnection;
   store: CandleStore;
+  /** Catch-up waits go by it. */
+  clock?: Clock;
   /** A stored message that is not a candle: skipped. */
   onReject?: (message: string, seq: number) => void;
 }
 
 export interface CandleFeed {
+  /** Resolves once every candle `CANDLES` holds now is in the store. */
+  caughtUp(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -17,15 +22,18 @@ export interface CandleFeed {
  * Keeps `store` equal to `CANDLES`: reads the whole stream with an ordered consumer, then
  * every new candle. Resolves once every candle stored when it started is in the store.
  */
-export async function followCandles({ nc, store, onReject }: CandleFeedOptions): Promise<CandleFeed> {
-  const { state } = await (await jetstreamManager(nc)).streams.info(CANDLES_STREAM);
+export async function followCandles({ nc, store, onReject, clock = systemClock }: CandleFeedOptions): Promise<CandleFeed> {
+  const jsm = await jetstreamManager(nc);
+  const { state } = await jsm.streams.info(CANDLES_STREAM);
   const consumer = await jetstream(nc).consumers.get(CANDLES_STREAM, { deliver_policy: DeliverPolicy.All });
   const messages: ConsumerMessages = await consumer.consume({ max_messages: 4_096, expires: LIVE_CONSUMER_EXPIRES_MS });
   let caughtUp: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (caughtUp = resolve));
   if (state.messages === 0) caughtUp();
+  let seenSeq = 0;
   const done = (async () => {
     for await (const message of messages) {
+      seenSeq = message.seq;
       const result = decodeCandle(message.string());
       if (result.ok) store.put(result.candle);
       else onReject?.(result.message, message.seq);
@@ -34,6 +42,10 @@ export async function followCandles({ nc, store, onReject }: CandleFeedOptions):
   })();
   await ready;
   return {
+    async caughtUp() {
+      const target = (await jsm.streams.info(CANDLES_STREAM)).state.last_seq;
+      await caughtUpTo(clock, () => seenSeq, target, "CANDLES feed");
+    },
     async stop() {
       await messages.close();
       await done;

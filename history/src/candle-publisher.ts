@@ -17,11 +17,35 @@ const PUBLISH_TIMEOUT_MS = 5_000;
 export interface CandlePublisherOptions {
   logger: Logger;
   clock?: Clock;
+  /** Checked before every publish: once false, this instance is no longer the writer and publishes nothing more. */
+  mayWrite?: () => boolean;
   onWritten?: (candle: Candle) => void;
 }
 
 /** Candles published and not yet acknowledged, over every subject, before the fold waits. */
 const PUBLISHES_IN_FLIGHT = 1_024;
+
+/** Where a fold's closed candles go: {@link CandlePublisher} on the writer, {@link DroppedCandles} on a reader. */
+export interface CandleSink {
+  /** Set once the fold stops: nothing more is retried. */
+  stopping: boolean;
+  /** Takes a closed candle; a promise, when full, that resolves once there is room for more. */
+  submit(candle: Candle): Promise<void> | undefined;
+  /** Candles taken and not yet stored. */
+  readonly pending: number;
+  /** Resolves once every candle taken so far is stored (or given up on, when stopping). */
+  drain(): Promise<void>;
+}
+
+/** A reader's fold closes candles too; the writer publishes them, so a reader drops its own. */
+export class DroppedCandles implements CandleSink {
+  stopping = false;
+  readonly pending = 0;
+  submit(): undefined {
+    return undefined;
+  }
+  async drain(): Promise<void> {}
+}
 
 /**
  * Publishes candles to `CANDLES`, each with its msg id, retrying until stored. Candles of
@@ -29,7 +53,7 @@ const PUBLISHES_IN_FLIGHT = 1_024;
  * after the other, so a subject's stored candles never skip one (the fold takes up from a
  * subject's last stored candle: a later one stored before an earlier would leave a hole).
  */
-export class CandlePublisher {
+export class CandlePublisher implements CandleSink {
   stopping = false;
   private readonly clock: Clock;
   private readonly acks: JetStreamAckInbox;
@@ -77,6 +101,8 @@ export class CandlePublisher {
   /** Publishes one candle and waits for it to be stored; false when stopped first. */
   private async publish(candle: Candle): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
+      if (this.options.mayWrite && !this.options.mayWrite()) this.stopping = true;
+      if (this.stopping) return false;
       try {
         await this.acks.publish(candleSubject(candle.interval, candle.symbol), JSON.stringify(candle), candleMsgId(candle));
         this.options.onWritten?.(candle);

@@ -18,13 +18,13 @@ import {
   type SequencedTick,
   type TickRejectReason,
 } from "@cryptostream/core";
-import type { CandlePublisher } from "./candle-publisher";
+import type { CandleSink } from "./candle-publisher";
 import type { CandleStore } from "./candle-store";
 
 export interface CandleWriterOptions {
   nc: NatsConnection;
-  /** Publishes each closed candle (see {@link CandlePublisher}). */
-  publisher: CandlePublisher;
+  /** Takes each closed candle (see `CandlePublisher`). */
+  publisher: CandleSink;
   /** The first tick of each symbol the fold meets in this run (where a backfill ends). */
   onSymbol?: (symbol: string, firstTickTs: number) => void;
   /** `CANDLES` as it stands, read to the end (see `followCandles`): where the fold takes up. */

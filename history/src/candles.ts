@@ -4,19 +4,30 @@ import { BINANCE_WEIGHT_PER_MINUTE, BinanceKlines, CoinGeckoOhlcHistory } from "
 import { RestClient } from "./backfill/rest-client";
 import { followCandles } from "./candle-feed";
 import { CandleStore } from "./candle-store";
-import { CandlePublisher } from "./candle-publisher";
+import { CandlePublisher, DroppedCandles } from "./candle-publisher";
 import { startCandleWriter, type CandleWriter } from "./candle-writer";
 import type { HistoryConfig } from "./config";
 import type { historyMetrics } from "./metrics";
 
 export interface Candles {
   store: CandleStore;
-  writer: CandleWriter;
-  backfill: CandleBackfill | undefined;
+  /** The fold running now: the writer's while this instance writes, else a reader's, for the forming candles alone. */
+  fold(): CandleWriter;
+  backfillPending(): number;
+  /** Resolves once every candle in `CANDLES` now is in the store. */
+  caughtUp(): Promise<void>;
+  /** Folds as the writer from the stored candles on, publishing what closes (and backfilling), while `mayWrite`. */
+  startWriting(mayWrite: () => boolean): Promise<void>;
+  /** Back to a reader's fold; every candle the writer's closed is stored or given up first. */
+  stopWriting(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Wires candles: `CANDLES` read into memory, the writer that folds `PRICES` into it, and the backfill. */
+/**
+ * Wires candles: `CANDLES` read into memory and followed on every instance, and a fold of `PRICES`:
+ * a reader's (its forming candles serve `/api/candles`; what it closes is dropped, the writer's
+ * copy comes through `CANDLES`), or, on the instance holding the writer lease, the writer's.
+ */
 export async function startCandles(
   nc: NatsConnection,
   config: HistoryConfig,
@@ -26,27 +37,40 @@ export async function startCandles(
 ): Promise<Candles> {
   await ensureCandlesStream(nc, config.JETSTREAM_REPLICAS);
   const store = new CandleStore();
-  const feed = await followCandles({ nc, store, onReject: (message, seq) => logger.warn({ seq }, `not a candle in CANDLES: ${message}`) });
+  const feed = await followCandles({ nc, store, clock, onReject: (message, seq) => logger.warn({ seq }, `not a candle in CANDLES: ${message}`) });
   logger.info({ candles: store.size() }, "candles loaded from CANDLES");
-  const publisher = new CandlePublisher(nc, { logger, clock, onWritten: measured.candleEvents.onWritten });
-  const backfill = config.CANDLE_BACKFILL ? exchangeBackfill(config, store, publisher, logger, clock, measured) : undefined;
-  const writer = await startCandleWriter({
-    nc,
-    store,
-    publisher,
-    logger,
-    clock,
-    ...measured.candleEvents,
-    onSymbol: (symbol, firstTickTs) => backfill?.request(symbol, firstTickTs),
-  });
+  const foldOptions = { nc, store, logger, clock, ...measured.candleEvents };
+  const readerFold = () => startCandleWriter({ ...foldOptions, publisher: new DroppedCandles() });
+  let fold = await readerFold();
+  /** Set while the fold running is the writer's, or none runs (a change failed half-way). */
+  let writing: { publisher?: CandlePublisher; backfill?: CandleBackfill } | undefined;
+  const stopFold = async () => {
+    writing = writing ?? {};
+    await fold.stop();
+    writing.backfill?.stop();
+    writing.publisher?.close();
+  };
   return {
     store,
-    writer,
-    backfill,
+    fold: () => fold,
+    backfillPending: () => writing?.backfill?.pending ?? 0,
+    caughtUp: () => feed.caughtUp(),
+    async startWriting(mayWrite) {
+      await stopFold();
+      await feed.caughtUp();
+      const publisher = new CandlePublisher(nc, { logger, clock, mayWrite, onWritten: measured.candleEvents.onWritten });
+      const backfill = config.CANDLE_BACKFILL ? exchangeBackfill(config, store, publisher, logger, clock, measured) : undefined;
+      writing = { publisher, backfill };
+      fold = await startCandleWriter({ ...foldOptions, publisher, onSymbol: (symbol, firstTickTs) => backfill?.request(symbol, firstTickTs) });
+    },
+    async stopWriting() {
+      if (!writing) return;
+      await stopFold();
+      fold = await readerFold();
+      writing = undefined;
+    },
     async close() {
-      backfill?.stop();
-      await writer.stop();
-      publisher.close();
+      await stopFold();
       await feed.stop();
     },
   };

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { commonEnv, duration, loadConfig, port, positiveInt, streamEnv, trustedProxies, upstreamEnv, withCoinGeckoUrl, z, type Env } from "@cryptostream/core";
 
 export const historyEnv = {
@@ -9,6 +10,11 @@ export const historyEnv = {
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, "must be a consumer name")
     .default("history"),
+  /** This instance's name in the writer lease and the logs; the host name and process id by default. */
+  HISTORY_INSTANCE: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,100}$/, "must be a name of letters, digits and _.:-")
+    .default(() => `${hostname()}-${process.pid}`),
   /** Whose `X-Forwarded-For` to believe for the per-address limit of `/api/ticks`. */
   TRUST_PROXY: trustedProxies(),
   /** `/api/ticks` reads running at once on this instance. */

@@ -1,29 +1,42 @@
-import type { HealthReport, NatsConnection, WindowReadSlots } from "@cryptostream/core";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { PRICES_STREAM, type HealthReport, type NatsConnection, type WindowReadSlots } from "@cryptostream/core";
 import type { Candles } from "./candles";
-import type { HistoryWriter } from "./history-writer";
 import type { RecentTicks } from "./recent-ticks";
+import type { WriterLease } from "./writer-lease";
+import type { WriterRole } from "./writer-role";
 
 export interface HistoryHealthSources {
   nc: NatsConnection;
-  writer: HistoryWriter;
+  role: WriterRole;
+  lease: WriterLease;
   durable: string;
   window: RecentTicks;
   windowSlots: WindowReadSlots;
   candles: Candles;
 }
 
-/** `GET /healthz`: NATS, the durable consumer's lag (503 while it is missing), symbols kept, window reads, candles. */
-export function historyHealth({ nc, writer, durable, window, windowSlots, candles }: HistoryHealthSources): () => Promise<HealthReport> {
+/**
+ * `GET /healthz`: NATS, this instance's role and who writes, the durable consumer's lag (a writer
+ * without it is not healthy: 503), symbols kept, window reads, candles.
+ */
+export function historyHealth({ nc, role, lease, durable, window, windowSlots, candles }: HistoryHealthSources): () => Promise<HealthReport> {
   return async () => {
-    const consumer = await writer.lag().catch((error: Error) => ({ error: `durable consumer ${durable}: ${error.message}` }));
+    const consumer = await consumerLag(nc, durable).catch((error: Error) => ({ error: `durable consumer ${durable}: ${error.message}` }));
     return {
-      // Without its consumer history writes nothing: not healthy, whatever else answers.
-      ok: !nc.isClosed() && !("error" in consumer),
+      ok: !nc.isClosed() && !(role.role === "writer" && "error" in consumer),
       nats: { connected: !nc.isClosed(), server: nc.getServer() },
+      role: role.role,
+      writer: lease.holder() ?? null,
       symbols: window.symbols().length,
       consumer,
       windowReads: { active: windowSlots.active, queued: windowSlots.queued },
-      candles: { kept: candles.store.size(), foldedSeq: candles.writer.foldedSeq(), backfillPending: candles.backfill?.pending ?? 0 },
+      candles: { kept: candles.store.size(), foldedSeq: candles.fold().foldedSeq(), backfillPending: candles.backfillPending() },
     };
   };
+}
+
+/** How far history's durable consumer is behind `PRICES` (whichever instance consumes it). */
+async function consumerLag(nc: NatsConnection, durable: string) {
+  const info = await (await jetstreamManager(nc)).consumers.info(PRICES_STREAM, durable);
+  return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
 }

@@ -7,6 +7,7 @@ import {
   pricesConsumerFilter,
   backoffDelay,
   decodeTick,
+  isWrongLastSequence,
   sleep,
   symbolFromSubject,
   systemClock,
@@ -17,15 +18,20 @@ import {
   type TickRejectReason,
 } from "@cryptostream/core";
 import type { ConsumerConfig, JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
-import type { RecentTicks } from "./recent-ticks";
+import type { BucketMirror } from "./bucket-mirror";
 
 export interface HistoryWriterOptions {
   nc: NatsConnection;
   kv: KV;
-  window: RecentTicks;
+  /** The bucket as this instance sees it: what is written, and each key's revision to write after. */
+  mirror: BucketMirror;
   durable: string;
   logger: Logger;
+  /** Checked before every write: false once this instance is no longer the writer, and it stops. */
+  mayWrite?: () => boolean;
   onWritten?: (tick: SequencedTick) => void;
+  /** A write refused because another writer had written the key since this one last saw it. */
+  onConflict?: (symbol: string) => void;
   onReject?: (reason: TickRejectReason, message: string, seq: number) => void;
   /** The consumer was recreated to deliver again from this seq: ticks before it were missing. */
   onRestart?: (fromSeq: number) => void;
@@ -36,21 +42,7 @@ export interface HistoryWriterOptions {
 }
 
 export interface HistoryWriter {
-  /** How far the durable consumer is behind the stream. */
-  lag(): Promise<{ pending: number; ackPending: number; redelivered: number }>;
   stop(): Promise<void>;
-}
-
-/** Loads the window from the bucket: every kept value of every key, oldest first. */
-export async function loadWindowFromBucket(kv: KV, window: RecentTicks): Promise<void> {
-  const keys: string[] = [];
-  for await (const key of await kv.keys()) keys.push(key);
-  for (const key of keys) {
-    for await (const entry of await kv.history({ key })) {
-      if (entry.operation !== "PUT") continue;
-      window.append(entry.json<SequencedTick>());
-    }
-  }
 }
 
 /**
@@ -66,6 +58,11 @@ export async function loadWindowFromBucket(kv: KV, window: RecentTicks): Promise
  * starts from the consumer's ack floor, and whenever a stored tick is missing
  * ahead of what arrives, it recreates the consumer from the first tick it has
  * not written.
+ *
+ * Every write is checked against the key's revision as this instance last saw it (nats-server's
+ * expected-last-subject-sequence), so a write made on a stale view (a writer that was paused
+ * while another took over) is refused instead of stored; the writer then reads what is stored
+ * and writes only what is not.
  */
 export async function startHistoryWriter(options: HistoryWriterOptions): Promise<HistoryWriter> {
   const writer = new DurableHistoryWriter(options, await jetstreamManager(options.nc), jetstream(options.nc));
@@ -90,11 +87,6 @@ class DurableHistoryWriter implements HistoryWriter {
     private readonly js: JetStreamClient,
   ) {
     this.clock = options.clock ?? systemClock;
-  }
-
-  async lag() {
-    const info = await this.jsm.consumers.info(PRICES_STREAM, this.options.durable);
-    return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
   }
 
   async stop(): Promise<void> {
@@ -193,11 +185,7 @@ class DurableHistoryWriter implements HistoryWriter {
       message.term();
     } else {
       const tick: SequencedTick = { ...result.tick, seq: message.seq };
-      if (tick.seq > this.options.window.lastSeq(tick.symbol)) {
-        if (!(await this.writeUntilStored(tick))) return { stopped: true };
-        this.options.window.append(tick);
-        this.options.onWritten?.(tick);
-      }
+      if (!(await this.writeUntilStored(tick))) return { stopped: true };
       message.ack();
     }
     this.next = message.seq + 1;
@@ -212,14 +200,30 @@ class DurableHistoryWriter implements HistoryWriter {
     return stored !== null && stored.seq < before;
   }
 
-  /** Puts the tick in the bucket, retrying with backoff until it is stored; false when stopped first. */
+  /**
+   * Puts the tick in the bucket unless it is there already, retrying with backoff until it is
+   * stored; false when stopped first, or when this instance is no longer the writer.
+   */
   private async writeUntilStored(tick: SequencedTick): Promise<boolean> {
+    const { mirror, kv } = this.options;
     for (let attempt = 0; ; attempt++) {
+      if (tick.seq <= mirror.window.lastSeq(tick.symbol)) return true;
+      if (this.options.mayWrite && !this.options.mayWrite()) {
+        this.stopping = true;
+        return false;
+      }
       try {
-        await this.options.kv.put(tick.symbol, JSON.stringify(tick));
+        mirror.recordWrite(tick, await kv.put(tick.symbol, JSON.stringify(tick), { previousSeq: mirror.revision(tick.symbol) }));
+        this.options.onWritten?.(tick);
         return true;
       } catch (error) {
         if (this.stopping) return false;
+        if (isWrongLastSequence(error)) {
+          // Written by another since this instance saw the key: see what is stored, then decide again.
+          this.options.onConflict?.(tick.symbol);
+          await mirror.caughtUp(tick.symbol).catch(() => undefined);
+          continue;
+        }
         const delay = backoffDelay(attempt, { baseMs: 100, maxMs: 5_000 });
         this.options.logger.warn({ err: (error as Error).message, symbol: tick.symbol, retryInMs: delay }, "kv write failed");
         await sleep(this.clock, delay);

@@ -2,35 +2,17 @@ import type { Logger, ServiceMetrics, TickRejectReason, WindowReadSlots } from "
 import type { Candle } from "@cryptostream/core";
 import type { CandleWriterOptions } from "./candle-writer";
 import type { HistoryWriterOptions } from "./history-writer";
+import type { LeaseLoss, LeaseTakeover } from "./writer-lease";
+import type { HistoryRole } from "./writer-role";
 
 /** History's own metrics, and the writer's events that feed them (and its logs). */
 export function historyMetrics(metrics: ServiceMetrics, logger: Logger, durable: string) {
-  const written = metrics.counter("cryptostream_history_ticks_written_total", "Ticks written to the price_history bucket");
-  const consumerRestarts = metrics.counter(
-    "cryptostream_history_consumer_restarts_total",
-    "Times the durable consumer was recreated to deliver again ticks that were delivered but never written",
-  );
-  const consumersLost = metrics.counter(
-    "cryptostream_history_consumer_lost_total",
-    "Times history's durable consumer was found deleted and made again from the first tick not written",
-  );
   const rejectTickAt = (stage: "history" | "candles") => (reason: TickRejectReason, message: string, seq: number) => {
     metrics.ticksRejected.inc({ stage, reason });
     logger.warn({ reason, seq, stage }, `rejected tick from PRICES: ${message}`);
   };
   const rejectTick = rejectTickAt("history");
-  const writerEvents: Pick<HistoryWriterOptions, "onWritten" | "onReject" | "onRestart" | "onConsumerLost"> = {
-    onWritten: () => written.inc(),
-    onReject: rejectTick,
-    onRestart: (fromSeq) => {
-      consumerRestarts.inc();
-      logger.warn({ fromSeq }, "ticks delivered earlier were never written: consuming again from the first of them");
-    },
-    onConsumerLost: (fromSeq) => {
-      consumersLost.inc();
-      logger.error({ durable, fromSeq }, "history's durable consumer was deleted: made it again from the first tick not written");
-    },
-  };
+  const writerEvents = historyWriterEvents(metrics, logger, durable, rejectTick);
   const candlesWritten = metrics.counter(
     "cryptostream_history_candles_written_total",
     "Candles published to CANDLES, by interval and source (ticks, or the exchange a backfill came from)",
@@ -52,6 +34,7 @@ export function historyMetrics(metrics: ServiceMetrics, logger: Logger, durable:
   );
   return {
     writerEvents,
+    ...writerLeaseMetrics(metrics),
     candleEvents,
     backfillErrors,
     rejectTick,
@@ -59,6 +42,59 @@ export function historyMetrics(metrics: ServiceMetrics, logger: Logger, durable:
     windowReadsRefused: metrics.counter("cryptostream_history_window_reads_refused_total", "GET /api/ticks refused with 429, by reason", ["reason"]),
     watch(windowSlots: WindowReadSlots) {
       metrics.gauge("cryptostream_history_window_reads", "GET /api/ticks reads running now", () => windowSlots.active);
+    },
+  };
+}
+
+/** Which instance writes: a gauge of this one's role, and its lease taken and lost, by how and why. */
+function writerLeaseMetrics(metrics: ServiceMetrics) {
+  let role: HistoryRole = "reader";
+  metrics.gauge("cryptostream_history_writer", "1 while this instance holds the writer lease and writes, else 0", () => (role === "writer" ? 1 : 0));
+  const taken = metrics.counter("cryptostream_history_writer_lease_taken_total", "Times this instance took the writer lease, by how", ["how"]);
+  const lost = metrics.counter("cryptostream_history_writer_lease_lost_total", "Times this instance lost or gave up the writer lease, by why", ["why"]);
+  return {
+    leaseTaken: (how: LeaseTakeover) => taken.inc({ how }),
+    leaseLost: (why: LeaseLoss) => lost.inc({ why }),
+    setRole: (next: HistoryRole) => {
+      role = next;
+    },
+  };
+}
+
+/** The price_history writer's events: counted and logged. */
+function historyWriterEvents(
+  metrics: ServiceMetrics,
+  logger: Logger,
+  durable: string,
+  onReject: HistoryWriterOptions["onReject"],
+): Pick<HistoryWriterOptions, "onWritten" | "onReject" | "onRestart" | "onConsumerLost" | "onConflict"> {
+  const written = metrics.counter("cryptostream_history_ticks_written_total", "Ticks written to the price_history bucket");
+  const consumerRestarts = metrics.counter(
+    "cryptostream_history_consumer_restarts_total",
+    "Times the durable consumer was recreated to deliver again ticks that were delivered but never written",
+  );
+  const consumersLost = metrics.counter(
+    "cryptostream_history_consumer_lost_total",
+    "Times history's durable consumer was found deleted and made again from the first tick not written",
+  );
+  const conflicts = metrics.counter(
+    "cryptostream_history_write_conflicts_total",
+    "Writes to price_history refused because another writer had written the key since (a stale writer fenced off)",
+  );
+  return {
+    onWritten: () => written.inc(),
+    onConflict: (symbol) => {
+      conflicts.inc();
+      logger.warn({ symbol }, "price_history write refused: another writer wrote the key since; reading what is stored");
+    },
+    onReject,
+    onRestart: (fromSeq) => {
+      consumerRestarts.inc();
+      logger.warn({ fromSeq }, "ticks delivered earlier were never written: consuming again from the first of them");
+    },
+    onConsumerLost: (fromSeq) => {
+      consumersLost.inc();
+      logger.error({ durable, fromSeq }, "history's durable consumer was deleted: made it again from the first tick not written");
     },
   };
 }

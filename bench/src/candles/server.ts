@@ -53,7 +53,8 @@ if (mode === "floor") {
   const started = performance.now();
   const cpu = process.cpuUsage();
   const candles = await startCandles(nc, config, logger, systemClock, historyMetrics(metrics, logger, config.HISTORY_DURABLE));
-  while (candles.writer.foldedSeq() < Number(lastSeq)) await new Promise((resolve) => setTimeout(resolve, 20));
+  await candles.startWriting(() => true);
+  while (candles.fold().foldedSeq() < Number(lastSeq)) await new Promise((resolve) => setTimeout(resolve, 20));
   const used = process.cpuUsage(cpu);
   console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, cpuMs: (used.user + used.system) / 1000 }));
   await candles.close();

@@ -20,6 +20,7 @@ export { parseDuration } from "./duration";
 export {
   ASSETS_BUCKET,
   HISTORY_DEPTH,
+  HISTORY_WRITER_BUCKET,
   PRICE_HISTORY_BUCKET,
   PRICE_SUBJECT_PREFIX,
   PRICE_SUBJECTS,
@@ -28,6 +29,8 @@ export {
   isValidSymbol,
   priceSubject,
   symbolFromSubject,
+  WRITER_LEASE_KEY,
+  WRITER_LEASE_MS,
 } from "./names";
 export { PROTOCOL_VERSION } from "./protocol";
 export {

@@ -8,6 +8,14 @@ export const PRICES_STREAM = "PRICES";
 export const PRICE_HISTORY_BUCKET = "price_history";
 /** KV bucket of coin metadata (name, icon, rank), key = symbol. */
 export const ASSETS_BUCKET = "assets";
+/**
+ * KV bucket holding the lease of the one history instance that writes (`price_history` and
+ * `CANDLES`); key {@link WRITER_LEASE_KEY}. Its max age is the lease: a writer that stops
+ * renewing loses it {@link WRITER_LEASE_MS} after its last renewal, with no clock compared.
+ */
+export const HISTORY_WRITER_BUCKET = "history_writer";
+export const WRITER_LEASE_KEY = "writer";
+export const WRITER_LEASE_MS = 3_000;
 /** How many ticks per symbol `price_history` keeps. */
 export const HISTORY_DEPTH = 50;
 
