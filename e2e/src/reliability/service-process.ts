@@ -68,6 +68,15 @@ export class ServiceProcess implements Restartable {
     clearTimeout(deadline);
   }
 
+  /** SIGSTOP: the process stays, doing nothing at all, until {@link resume}. */
+  pause(): void {
+    this.child?.kill("SIGSTOP");
+  }
+
+  resume(): void {
+    this.child?.kill("SIGCONT");
+  }
+
   async healthy(): Promise<boolean> {
     try {
       return (await fetch(`http://127.0.0.1:${this.port}/healthz`)).ok;
