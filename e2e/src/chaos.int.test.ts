@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { formatChaosReport, runChaos } from "./reliability/run-chaos";
 
 /** The short form of `make chaos`: every process killed at least once, then every promise checked. */
-const SECONDS = Number(process.env.CHAOS_SECONDS ?? 25);
+const SECONDS = Number(process.env.CHAOS_SECONDS ?? 35);
 
 describe("chaos", () => {
   it(
@@ -10,7 +10,7 @@ describe("chaos", () => {
     async () => {
       const report = await runChaos({ seconds: SECONDS, clients: 60 });
       const hit = new Set(report.faults.map((fault) => fault.target));
-      expect([...hit].sort()).toEqual(["broadcaster-1", "broadcaster-2", "history", "ingest-1", "ingest-2", "nats-server"]);
+      expect([...hit].sort()).toEqual(["broadcaster-1", "broadcaster-2", "history-1", "history-2", "ingest-1", "ingest-2", "nats-server"]);
       expect(report.checks.stream.events).toBeGreaterThan(1_000);
       expect(report.checks.clients.expected).toBeGreaterThan(10_000);
       expect(report.ok, formatChaosReport(report)).toBe(true);

@@ -147,7 +147,7 @@ describe("history instances side by side", () => {
     await writer!.kill("SIGKILL");
     const late = await startHistoryProcess("history-c");
     // The dead writer's lease has not expired yet: the newcomer reads.
-    expect((await late.health())?.role).toBe("reader");
+    expect(await roleOf(late)).toBe("reader");
     await waitFor("a writer again", async () => (await writers()).length === 1, 10_000);
     await writer!.start();
   }, 40_000);

@@ -1,7 +1,7 @@
 import type { SequencedTick } from "@cryptostream/core";
 import { describe, expect, it } from "vitest";
 import { CandleAggregator } from "@cryptostream/core";
-import { checkCandles, checkClient, checkHistory, checkStream } from "./checks";
+import { checkCandles, checkClient, checkHistory, checkLease, checkStream } from "./checks";
 
 const tick = (seq: number, symbol: string, ts = 1_000 + seq, price = seq): SequencedTick => ({ seq, symbol, ts, price, source: "binance" });
 const stream = [tick(1, "btc"), tick(2, "eth"), tick(3, "btc"), tick(4, "eth"), tick(5, "btc")];
@@ -75,5 +75,18 @@ describe("checkCandles", () => {
     const check = checkCandles([older, older, { ...first!, source: "binance" }, ...folded], ticks);
     expect(check.duplicated).toBe(1);
     expect(check.different).toEqual([`1m:${first!.symbol}:${first!.openTime} (backfilled over ticks)`]);
+  });
+
+  it("find every writer-lease takeover clean when each found the lease free and its revisions grew, and name the rest", () => {
+    const line = (time: number, fields: object) => JSON.stringify({ time, ...fields });
+    const first = [
+      line(1, { msg: "took the writer lease", instance: "a", revision: 1, how: "vacant" }),
+      line(5, { msg: "lost the writer lease; stopped writing", instance: "a", revision: 0, why: "expired" }),
+      line(7, { msg: "price_history write refused: another writer wrote the key since; reading what is stored" }),
+    ].join("\n");
+    const second = [line(4, { msg: "took the writer lease", instance: "b", revision: 3, how: "expired" }), "not json"].join("\n");
+    expect(checkLease([first, second])).toEqual({ taken: 2, how: { vacant: 1, expired: 1 }, why: { expired: 1 }, conflicts: 1, unclean: [] });
+    const stolen = line(6, { msg: "took the writer lease", instance: "c", revision: 2, how: "stolen" });
+    expect(checkLease([first, second, stolen]).unclean).toEqual(["c took it stolen", "c took revision 2 after 3"]);
   });
 });

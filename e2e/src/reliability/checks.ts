@@ -147,3 +147,44 @@ export function checkCandles(all: readonly Candle[], ticks: readonly SequencedTi
   const missing = [...expected.keys()].filter((id) => !seen.has(id)).length;
   return { expected: expected.size, stored: stored.length, backfilled: backfilled.length, missing, duplicated, different };
 }
+
+export interface LeaseCheck {
+  /** Times an instance took the writer lease, and how (see history's `LeaseTakeover`). */
+  taken: number;
+  how: Record<string, number>;
+  /** Times an instance lost or gave it up, and why. */
+  why: Record<string, number>;
+  /** Writes refused by the bucket's revision check: a stale writer's, fenced off. */
+  conflicts: number;
+  /** Takeovers that were not clean: the lease taken from a live holder, or a revision that went back. */
+  unclean: string[];
+}
+
+const CLEAN_TAKEOVERS = new Set(["vacant", "expired", "handed_over", "renewed"]);
+
+/** From the history instances' JSON logs: every takeover found the lease free, and the lease's revisions only grew. */
+export function checkLease(logs: readonly string[]): LeaseCheck {
+  const lines = logs
+    .flatMap((log) => log.split("\n"))
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as { msg: string; time: number; instance?: string; revision?: number; how?: string; why?: string });
+  const takes = lines.filter((line) => line.msg === "took the writer lease").sort((a, b) => a.time - b.time);
+  const count = (values: string[]) => {
+    const counts: Record<string, number> = {};
+    for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+    return counts;
+  };
+  const unclean: string[] = [];
+  takes.forEach((take, i) => {
+    if (!CLEAN_TAKEOVERS.has(take.how ?? "")) unclean.push(`${take.instance} took it ${take.how}`);
+    const before = takes[i - 1];
+    if (before && (take.revision ?? 0) <= (before.revision ?? 0)) unclean.push(`${take.instance} took revision ${take.revision} after ${before.revision}`);
+  });
+  return {
+    taken: takes.length,
+    how: count(takes.map((take) => take.how ?? "unknown")),
+    why: count(lines.filter((line) => line.why && line.msg.includes("writer lease")).map((line) => line.why!)),
+    conflicts: lines.filter((line) => line.msg.startsWith("price_history write refused")).length,
+    unclean,
+  };
+}

@@ -22,8 +22,10 @@ import {
   checkCandles,
   checkClient,
   checkHistory,
+  checkLease,
   checkStream,
   type CandleCheck,
+  type LeaseCheck,
   type ClientCheck,
   type HistoryCheck,
   type StreamCheck,
@@ -56,9 +58,12 @@ export interface StackChecks {
   stream: StreamCheck;
   clients: ClientCheck & { count: number; connections: number; resets: number; conflated: number; errors: number };
   bucket: HistoryCheck;
+  /** Every history instance's `GET /api/history`; a mismatch is named `<instance>:<symbol>`. */
   api: HistoryCheck;
   /** CANDLES against a fold of PRICES from its first tick. */
   candles: CandleCheck;
+  /** The writer lease as the history instances logged it. */
+  lease: LeaseCheck;
   /** Processes that exited unasked, or ignored SIGTERM for 12 s. */
   crashes: string[];
   /** How often each recovery path ran, counted from the services' logs. */
@@ -78,8 +83,8 @@ export interface ProcessStack {
   sim: SimExchange;
   ingests: ServiceProcess[];
   broadcasters: ServiceProcess[];
-  history: ServiceProcess;
-  /** Every service process: two ingest replicas, two broadcasters, history. */
+  histories: ServiceProcess[];
+  /** Every service process: two ingest replicas, two broadcasters, two history instances. */
   services: ServiceProcess[];
   clients: SeqCheckingClient[];
   nc: NatsConnection;
@@ -142,12 +147,15 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
     };
     return new ServiceProcess(name, "broadcaster", port, env, logFile(name));
   };
-  const historyPort = await freePort();
-  const historyEnv = { ...base, HISTORY_PORT: String(historyPort), BINANCE_REST_URL: sim.binanceRestUrl, COINGECKO_API_URL: sim.coingeckoApiUrl };
-  const history = new ServiceProcess("history", "history", historyPort, historyEnv, logFile("history"));
+  const historyInstance = async (name: string) => {
+    const port = await freePort();
+    const env = { ...base, HISTORY_PORT: String(port), HISTORY_INSTANCE: name, BINANCE_REST_URL: sim.binanceRestUrl, COINGECKO_API_URL: sim.coingeckoApiUrl };
+    return new ServiceProcess(name, "history", port, env, logFile(name));
+  };
   const ingests = [await ingestReplica("ingest-1"), await ingestReplica("ingest-2")];
   const broadcasters = [await broadcaster("broadcaster-1"), await broadcaster("broadcaster-2")];
-  const services = [...ingests, ...broadcasters, history];
+  const histories = [await historyInstance("history-1"), await historyInstance("history-2")];
+  const services = [...ingests, ...broadcasters, ...histories];
   const nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   const jsm = await jetstreamManager(nc);
   const clients: SeqCheckingClient[] = [];
@@ -163,7 +171,7 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
   };
 
   try {
-    log(`starting nats-server, 2 ingest, 2 broadcaster and history processes (logs in ${logDir})`);
+    log(`starting nats-server, 2 ingest, 2 broadcaster and 2 history processes (logs in ${logDir})`);
     await Promise.all(ingests.map((service) => service.start()));
     await waitFor(
       "a tick of every symbol in PRICES",
@@ -173,7 +181,7 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
       },
       30_000,
     );
-    await Promise.all([...broadcasters, history].map((service) => service.start()));
+    await Promise.all([...broadcasters, ...histories].map((service) => service.start()));
 
     const urls = broadcasters.map((b) => `ws://127.0.0.1:${b.port}/ws`);
     for (let i = 0; i < options.clients; i++) {
@@ -220,14 +228,17 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
     await waitFor(
       "history to write every tick",
       async () => {
-        const health = await history.health<{ consumer?: { pending: number; ackPending: number } }>();
+        const health = await histories[0]!.health<{ consumer?: { pending: number; ackPending: number } }>();
         return health?.consumer?.pending === 0 && health.consumer.ackPending === 0;
       },
       60_000,
     ).catch(() => undefined);
     await waitFor(
-      "history to fold every tick into candles",
-      async () => ((await history.health<{ candles?: { foldedSeq: number } }>())?.candles?.foldedSeq ?? 0) >= lastSeq,
+      "the history writer to fold every tick into candles",
+      async () => {
+        const healths = await Promise.all(histories.map((h) => h.health<{ role?: string; candles?: { foldedSeq: number } }>()));
+        return healths.some((health) => health?.role === "writer" && (health.candles?.foldedSeq ?? 0) >= lastSeq);
+      },
       60_000,
     ).catch(() => undefined);
     const candles = (await readStream(nc, CANDLES_STREAM)).flatMap((message) => {
@@ -237,14 +248,24 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
 
     const bucket = await new Kvm(nc).open(PRICE_HISTORY_BUCKET);
     const kept = new Map<string, SequencedTick[]>();
-    const served = new Map<string, SequencedTick[]>();
     for (const symbol of options.symbols) {
       const values: SequencedTick[] = [];
       for await (const entry of await bucket.history({ key: symbol })) if (entry.operation === "PUT") values.push(entry.json<SequencedTick>());
       kept.set(symbol, values);
-      const response = await fetch(`http://127.0.0.1:${history.port}/api/history/${symbol}`);
-      served.set(symbol, response.ok ? ((await response.json()) as HistoryResponse).ticks : []);
     }
+    // Readers apply what the writer wrote a moment later: each instance is given a few seconds to agree.
+    const apiChecks = await Promise.all(
+      histories.map((instance) =>
+        waitFor(
+          `${instance.name} to serve the last ${HISTORY_DEPTH} of each symbol`,
+          async () => {
+            const check = checkHistory(await servedHistory(instance.port, options.symbols), ticks, HISTORY_DEPTH);
+            return check.mismatched.length === 0 && check;
+          },
+          10_000,
+        ).catch(async () => checkHistory(await servedHistory(instance.port, options.symbols), ticks, HISTORY_DEPTH)),
+      ),
+    );
 
     const perClient = clients.map((client) => checkClient(client, ticks));
     perClient.forEach((check, i) => {
@@ -277,8 +298,12 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
         errors: sum(clients, (c) => c.errors.length),
       },
       bucket: checkHistory(kept, ticks, HISTORY_DEPTH),
-      api: checkHistory(served, ticks, HISTORY_DEPTH),
+      api: {
+        symbols: apiChecks[0]!.symbols,
+        mismatched: apiChecks.flatMap((check, i) => check.mismatched.map((symbol) => `${histories[i]!.name}:${symbol}`)),
+      },
       candles: checkCandles(candles, ticks),
+      lease: checkLease(histories.map((_, i) => logs[services.length - histories.length + i]!)),
       crashes,
       recoveries,
       ok: false,
@@ -292,26 +317,43 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
       checks.bucket.mismatched.length === 0 &&
       checks.api.mismatched.length === 0 &&
       checks.candles.missing + checks.candles.duplicated + checks.candles.different.length === 0 &&
+      checks.lease.unclean.length === 0 &&
       crashes.length === 0;
     return checks;
   };
 
-  return { nats, sim, ingests, broadcasters, history, services, clients, nc, logDir, settleAndCheck, close };
+  return { nats, sim, ingests, broadcasters, histories, services, clients, nc, logDir, settleAndCheck, close };
+}
+
+async function servedHistory(port: number, symbols: readonly string[]): Promise<Map<string, SequencedTick[]>> {
+  const served = new Map<string, SequencedTick[]>();
+  for (const symbol of symbols) {
+    const response = await fetch(`http://127.0.0.1:${port}/api/history/${symbol}`).catch(() => undefined);
+    served.set(symbol, response?.ok ? ((await response.json()) as HistoryResponse).ticks : []);
+  }
+  return served;
 }
 
 /** The checks as a Markdown table. */
 export function formatChecks(checks: StackChecks): string[] {
   const n = (value: number) => value.toLocaleString("en-US");
-  const { stream, clients, bucket, api, candles } = checks;
+  const { stream, clients, bucket, api, candles, lease } = checks;
   return [
     "| check | checked | lost | duplicated | other |",
     "|---|---:|---:|---:|---|",
     `| upstream events in PRICES exactly once | ${n(stream.events)} events, ${n(stream.ticks)} ticks | ${n(stream.missing)} | ${n(stream.duplicated)} | ${n(stream.unknown)} unknown |`,
     `| every client saw every seq of its symbols | ${n(clients.expected)} ticks on ${n(clients.count)} clients (${n(clients.connections)} connections) | ${n(clients.missing)} | ${n(clients.duplicated)} | ${n(clients.unknown)} unknown, ${n(clients.resets)} resets, ${n(clients.conflated)} conflated, ${n(clients.errors)} errors |`,
     `| price_history = last ${HISTORY_DEPTH} of each symbol | ${bucket.symbols} symbols | ${bucket.mismatched.length} | | ${bucket.mismatched.join(", ") || "all equal"} |`,
-    `| GET /api/history = last ${HISTORY_DEPTH} of each symbol | ${api.symbols} symbols | ${api.mismatched.length} | | ${api.mismatched.join(", ") || "all equal"} |`,
+    `| every instance's GET /api/history = last ${HISTORY_DEPTH} of each symbol | ${api.symbols} symbols on each of 2 instances | ${api.mismatched.length} | | ${api.mismatched.join(", ") || "all equal"} |`,
     `| CANDLES = a fold of PRICES from its first tick | ${n(candles.expected)} closed candles (${n(candles.stored)} stored, ${n(candles.backfilled)} backfilled) | ${n(candles.missing)} | ${n(candles.duplicated)} | ${candles.different.slice(0, 5).join(", ") || "all equal"}${candles.different.length > 5 ? ` and ${candles.different.length - 5} more` : ""} |`,
-    `| no crash, SIGTERM honoured | 5 services | | | ${checks.crashes.join("; ") || "none"} |`,
+    `| the writer lease changed hands only when free | ${n(lease.taken)} takeovers (${Object.entries(lease.how)
+      .map(([how, count]) => `${how} ${count}`)
+      .join(", ")}); lost ${
+      Object.entries(lease.why)
+        .map(([why, count]) => `${why} ${count}`)
+        .join(", ") || "never"
+    }; ${n(lease.conflicts)} stale writes fenced off | | | ${lease.unclean.join("; ") || "all clean"} |`,
+    `| no crash, SIGTERM honoured | 6 services | | | ${checks.crashes.join("; ") || "none"} |`,
     "",
     `Recovery paths taken (from the services' logs): ${Object.entries(checks.recoveries)
       .map(([name, count]) => `${name} ${n(count)}`)

@@ -2,12 +2,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { seededRandom } from "@cryptostream/sim-exchange";
 import { waitFor } from "@cryptostream/testing";
 import { DEFAULT_LOAD_OPTIONS, formatChecks, startProcessStack, type LoadOptions, type StackChecks } from "./process-stack";
-import type { Restartable, Signal } from "./service-process";
+import { WRITER_LEASE_MS } from "@cryptostream/core";
+import type { Fault as Signal, Restartable } from "./service-process";
 
 export interface ChaosOptions extends LoadOptions {
   /** How long faults are injected. */
   seconds: number;
-  /** Names of the processes to kill (nats-server, ingest-1, ingest-2, broadcaster-1, broadcaster-2, history); all when empty. */
+  /** Names of the processes to kill (nats-server, ingest-1, ingest-2, broadcaster-1, broadcaster-2, history-1, history-2); all when empty. */
   targets: string[];
 }
 
@@ -16,7 +17,7 @@ export const DEFAULT_CHAOS_OPTIONS: ChaosOptions = { ...DEFAULT_LOAD_OPTIONS, se
 export interface Fault {
   target: string;
   signal: Signal;
-  /** From the signal to the process being started again. */
+  /** From the signal to the process being started again (or, for SIGSTOP, resumed with SIGCONT). */
   downMs: number;
   /** From the signal to the process serving again. */
   backMs: number;
@@ -35,7 +36,8 @@ const between = (random: () => number, min: number, max: number) => min + random
 
 /**
  * Kills one process of the stack at a time, with SIGKILL or SIGTERM, and starts it
- * again, at random for `seconds` while the load runs; then checks every promise.
+ * again, or pauses it (history instances, with SIGSTOP past the writer lease, then SIGCONT),
+ * at random for `seconds` while the load runs; then checks every promise.
  * Both ingest replicas are connected upstream again before the next fault, so
  * one of them always is: an event no ingest received is not an event to keep.
  */
@@ -56,12 +58,10 @@ export async function runChaos(overrides: Partial<ChaosOptions> = {}): Promise<C
     while (Date.now() < until) {
       if (round.length === 0) round = [...targets].sort(() => random() - 0.5);
       const target = round.pop()!;
-      const signal: Signal = random() < 0.5 ? "SIGKILL" : "SIGTERM";
+      const signals: Signal[] = target.pausable ? ["SIGKILL", "SIGTERM", "SIGSTOP"] : ["SIGKILL", "SIGTERM"];
+      const signal = signals[Math.floor(random() * signals.length)]!;
       const at = Date.now();
-      await target.kill(signal);
-      await sleep(between(random, 200, 2_500));
-      const downMs = Date.now() - at;
-      await target.start();
+      const downMs = await injectFault(target, signal, random);
       const fault = { target: target.name, signal, downMs, backMs: Date.now() - at };
       faults.push(fault);
       log(`${String(faults.length).padStart(3)}  ${fault.signal} ${fault.target.padEnd(14)} down ${fault.downMs} ms, serving again after ${fault.backMs} ms`);
@@ -77,6 +77,25 @@ export async function runChaos(overrides: Partial<ChaosOptions> = {}): Promise<C
   }
 }
 
+/** Kills or pauses `target`, then brings it back; resolves with how long it was down, once it serves again. */
+async function injectFault(target: Restartable, signal: Signal, random: () => number): Promise<number> {
+  const at = Date.now();
+  if (signal === "SIGSTOP") {
+    target.pausable!.pause();
+    // Past the writer lease, so a paused writer is taken over and must find out when it runs again.
+    await sleep(between(random, WRITER_LEASE_MS + 500, WRITER_LEASE_MS + 3_000));
+    target.pausable!.resume();
+    const downMs = Date.now() - at;
+    await waitFor(`${target.name} to serve after SIGCONT`, () => target.pausable!.healthy(), 30_000);
+    return downMs;
+  }
+  await target.kill(signal);
+  await sleep(between(random, 200, 2_500));
+  const downMs = Date.now() - at;
+  await target.start();
+  return downMs;
+}
+
 /** The report as Markdown tables, for a terminal and for the README. */
 export function formatChaosReport(report: ChaosReport): string {
   const n = (value: number) => value.toLocaleString("en-US");
@@ -87,13 +106,13 @@ export function formatChaosReport(report: ChaosReport): string {
   return [
     `Chaos: ${options.seconds} s of faults, seed ${options.seed}, ${options.symbols.length} symbols at ${n(Math.round((options.symbols.length * 1_000) / options.eventIntervalMs))} events/s, ${options.clients} clients`,
     "",
-    "| process | SIGKILL | SIGTERM | median down | median serving again |",
-    "|---|---:|---:|---:|---:|",
+    "| process | SIGKILL | SIGTERM | SIGSTOP | median down | median serving again |",
+    "|---|---:|---:|---:|---:|---:|",
     ...targets.map((target) => {
       const of = faults.filter((f) => f.target === target);
-      return `| ${target} | ${count(of, "SIGKILL")} | ${count(of, "SIGTERM")} | ${n(median(of.map((f) => f.downMs)))} ms | ${n(median(of.map((f) => f.backMs)))} ms |`;
+      return `| ${target} | ${count(of, "SIGKILL")} | ${count(of, "SIGTERM")} | ${count(of, "SIGSTOP")} | ${n(median(of.map((f) => f.downMs)))} ms | ${n(median(of.map((f) => f.backMs)))} ms |`;
     }),
-    `| all | ${count(faults, "SIGKILL")} | ${count(faults, "SIGTERM")} | | |`,
+    `| all | ${count(faults, "SIGKILL")} | ${count(faults, "SIGTERM")} | ${count(faults, "SIGSTOP")} | | |`,
     "",
     ...formatChecks(report.checks),
     "",

@@ -4,13 +4,17 @@ import { waitFor } from "@cryptostream/testing";
 import { spawnService } from "../processes";
 
 export type Signal = "SIGKILL" | "SIGTERM";
+/** A fault: a signal that ends the process, or SIGSTOP, which pauses it (and SIGCONT later). */
+export type Fault = Signal | "SIGSTOP";
 
-/** Something the chaos run can kill and start again. */
+/** Something the chaos run can kill and start again, and perhaps pause. */
 export interface Restartable {
   readonly name: string;
   kill(signal: Signal): Promise<void>;
   /** Starts it again and resolves once it serves. */
   start(): Promise<void>;
+  /** Present when the chaos run may pause it: SIGSTOP, then SIGCONT and serving again. */
+  pausable?: { pause(): void; resume(): void; healthy(): Promise<boolean> };
 }
 
 /** A service's real entry point run as a child process on a fixed port, its output appended to a log file. */
@@ -66,6 +70,10 @@ export class ServiceProcess implements Restartable {
     }, 12_000);
     await exited;
     clearTimeout(deadline);
+  }
+
+  get pausable(): Restartable["pausable"] {
+    return this.service === "history" ? this : undefined;
   }
 
   /** SIGSTOP: the process stays, doing nothing at all, until {@link resume}. */
