@@ -1,6 +1,7 @@
 import { systemClock, type Clock, type ClockTimer } from "./clock";
 import { PublishError } from "./errors";
 import { newInbox } from "./nats";
+import { JetStreamApiCodes } from "@nats-io/jetstream";
 import { headers, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 
 export interface PublishAck {
@@ -38,11 +39,16 @@ export class JetStreamAckInbox {
     this.sweeper = clock.setInterval(() => this.sweep(), SWEEP_MS);
   }
 
-  /** Publishes with a `Nats-Msg-Id`; resolves with the stream's ack, rejects on an error or after the timeout. */
-  publish(subject: string, payload: string, msgId: string): Promise<PublishAck> {
+  /**
+   * Publishes with a `Nats-Msg-Id`, and, when given, the sequence the subject's last stored message
+   * must have (`Nats-Expected-Last-Subject-Sequence`, 0: none); resolves with the stream's ack,
+   * rejects on an error or after the timeout.
+   */
+  publish(subject: string, payload: string, msgId: string, expectedLastSubjectSeq?: number): Promise<PublishAck> {
     const reply = `${this.prefix}.${++this.next}`;
     const hdrs = headers();
     hdrs.set("Nats-Msg-Id", msgId);
+    if (expectedLastSubjectSeq !== undefined) hdrs.set("Nats-Expected-Last-Subject-Sequence", String(expectedLastSubjectSeq));
     return new Promise((resolve, reject) => {
       this.waiting.set(reply, { resolve, reject, deadline: this.clock.now() + this.timeoutMs });
       try {
@@ -70,8 +76,10 @@ export class JetStreamAckInbox {
       return;
     }
     try {
-      const ack = msg.json<{ seq?: number; duplicate?: boolean; error?: { description?: string } }>();
-      if (ack.error || typeof ack.seq !== "number") {
+      const ack = msg.json<{ seq?: number; duplicate?: boolean; error?: { description?: string; err_code?: number } }>();
+      if (ack.error?.err_code === JetStreamApiCodes.StreamWrongLastSequence) {
+        waiting.reject(new PublishError("wrong_last_sequence", `publish refused: ${ack.error.description}`));
+      } else if (ack.error || typeof ack.seq !== "number") {
         waiting.reject(new PublishError("publish_refused", `publish refused: ${ack.error?.description ?? "no sequence in the ack"}`));
       } else {
         waiting.resolve({ seq: ack.seq, duplicate: ack.duplicate === true });

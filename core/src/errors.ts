@@ -23,7 +23,9 @@ export type PublishErrorCode =
   /** The stream answered with an error instead of a sequence. */
   | "publish_refused"
   /** The publisher closed with the publish still in flight. */
-  | "publisher_closed";
+  | "publisher_closed"
+  /** Refused: the subject's last message was not the one the publish was checked against (another writer's since). */
+  | "wrong_last_sequence";
 
 /** A JetStream publish that did not get its ack: the publisher retries it with the same `Nats-Msg-Id`. */
 export class PublishError extends CryptoStreamError<PublishErrorCode> {

@@ -13,6 +13,7 @@ import {
   priceSubject,
 } from "./contracts/names";
 import { formatDuration } from "./config";
+import { isPublishError } from "./errors";
 import type { Logger } from "./logger";
 
 const NANOS_PER_MS = 1_000_000;
@@ -154,7 +155,11 @@ function isApiError(error: unknown, code: number): boolean {
 
 /** A write refused because the subject's last message is not the one it was checked against (`Nats-Expected-Last-Subject-Sequence`). */
 export function isWrongLastSequence(error: unknown): boolean {
-  return isApiError(error, JetStreamApiCodes.StreamWrongLastSequence) || isApiError(error, JetStreamApiCodes.StreamWrongLastSequenceUnknown);
+  return (
+    isApiError(error, JetStreamApiCodes.StreamWrongLastSequence) ||
+    isApiError(error, JetStreamApiCodes.StreamWrongLastSequenceUnknown) ||
+    isPublishError(error, "wrong_last_sequence")
+  );
 }
 
 /** Settings of `CANDLES`: bounded per subject, never by age, so a quiet symbol keeps its past. */

@@ -30,6 +30,17 @@ describe("docker-compose.yml", () => {
     expect(services.trim().split("\n").sort()).toEqual(["broadcaster", "history", "ingest", "nats", "sim-exchange", "ui"]);
   });
 
+  it("runs two broadcasters and two history instances behind the ui's proxy, in both profiles", async () => {
+    for (const files of [[], ["-f", "docker-compose.cluster.yml"]]) {
+      const { stdout } = await compose(...files, "config");
+      // Each service's block of the resolved file: from its name, indented two spaces, to the next.
+      const blocks = stdout.split(/\n {2}(?=[a-z0-9-]+:\n)/);
+      for (const service of ["broadcaster", "history"]) {
+        expect(blocks.find((block) => block.startsWith(`${service}:\n`))).toContain("    deploy:\n      replicas: 2\n");
+      }
+    }
+  });
+
   it("refuses to start NATS without its users' passwords, and gives each service its own user", async () => {
     await expect(run("docker-compose", ["-f", "docker-compose.yml", "config", "-q"], { cwd: root, env: { PATH: process.env.PATH ?? "" } })).rejects.toThrow(
       /set the NATS passwords in \.env/,

@@ -112,6 +112,7 @@ describe("history instances side by side", () => {
     await writer!.kill("SIGTERM");
     const tookMs = await takeoverBy(writer!, at, 5_000);
     expect(tookMs).toBeLessThan(1_500);
+    expect((await leaseLog()).filter((line) => line.how).at(-1)).toMatchObject({ how: "handed_over" });
     await writer!.start();
     expect(await roleOf(writer!)).toBe("reader");
   }, 40_000);

@@ -15,6 +15,8 @@ export interface CandleFeedOptions {
 export interface CandleFeed {
   /** Resolves once every candle `CANDLES` holds now is in the store. */
   caughtUp(): Promise<void>;
+  /** The stream seq of a subject's last candle this feed has applied (0: none). */
+  lastSeqOf(subject: string): number;
   stop(): Promise<void>;
 }
 
@@ -31,9 +33,11 @@ export async function followCandles({ nc, store, onReject, clock = systemClock }
   const ready = new Promise<void>((resolve) => (caughtUp = resolve));
   if (state.messages === 0) caughtUp();
   let seenSeq = 0;
+  const lastSeqs = new Map<string, number>();
   const done = (async () => {
     for await (const message of messages) {
       seenSeq = message.seq;
+      lastSeqs.set(message.subject, message.seq);
       const result = decodeCandle(message.string());
       if (result.ok) store.put(result.candle);
       else onReject?.(result.message, message.seq);
@@ -42,6 +46,7 @@ export async function followCandles({ nc, store, onReject, clock = systemClock }
   })();
   await ready;
   return {
+    lastSeqOf: (subject) => lastSeqs.get(subject) ?? 0,
     async caughtUp() {
       const target = (await jsm.streams.info(CANDLES_STREAM)).state.last_seq;
       await caughtUpTo(clock, () => seenSeq, target, "CANDLES feed");

@@ -3,6 +3,7 @@ import {
   backoffDelay,
   candleMsgId,
   candleSubject,
+  isWrongLastSequence,
   sleep,
   systemClock,
   type Candle,
@@ -19,11 +20,23 @@ export interface CandlePublisherOptions {
   clock?: Clock;
   /** Checked before every publish: once false, this instance is no longer the writer and publishes nothing more. */
   mayWrite?: () => boolean;
+  /** What `CANDLES` holds as this instance has applied it: each publish is checked against it. */
+  fence?: CandleFence;
+  /** A publish refused because another writer had published to the subject since. */
+  onConflict?: (candle: Candle) => void;
   onWritten?: (candle: Candle) => void;
 }
 
 /** Candles published and not yet acknowledged, over every subject, before the fold waits. */
 const PUBLISHES_IN_FLIGHT = 1_024;
+
+/** `CANDLES` as this instance follows it (see `followCandles` and `CandleStore`). */
+export interface CandleFence {
+  /** The stream seq of a subject's last candle applied (0: none): what its next publish must follow. */
+  lastSeqOf(subject: string): number;
+  /** Whether the candle is stored, once everything `CANDLES` holds now is applied. */
+  storedAfterCatchUp(candle: Candle): Promise<boolean>;
+}
 
 /** Where a fold's closed candles go: {@link CandlePublisher} on the writer, {@link DroppedCandles} on a reader. */
 export interface CandleSink {
@@ -52,12 +65,18 @@ export class DroppedCandles implements CandleSink {
  * different subjects go out without waiting for each other; those of one subject strictly one
  * after the other, so a subject's stored candles never skip one (the fold takes up from a
  * subject's last stored candle: a later one stored before an earlier would leave a hole).
+ *
+ * With a fence, each publish carries the seq its subject's last stored candle must have, so a
+ * candle sent on a stale view (a writer paused while another took over) is refused, not stored;
+ * the publisher then looks at what is stored and publishes only what is not.
  */
 export class CandlePublisher implements CandleSink {
   stopping = false;
   private readonly clock: Clock;
   private readonly acks: JetStreamAckInbox;
   private readonly chains = new Map<string, Promise<boolean>>();
+  /** Each subject's last stored seq as this publisher last stored it. */
+  private readonly lastSeqs = new Map<string, number>();
   private inFlight = 0;
   private roomWaiters: (() => void)[] = [];
 
@@ -100,20 +119,33 @@ export class CandlePublisher implements CandleSink {
 
   /** Publishes one candle and waits for it to be stored; false when stopped first. */
   private async publish(candle: Candle): Promise<boolean> {
+    const subject = candleSubject(candle.interval, candle.symbol);
     for (let attempt = 0; ; attempt++) {
       if (this.options.mayWrite && !this.options.mayWrite()) this.stopping = true;
       if (this.stopping) return false;
       try {
-        await this.acks.publish(candleSubject(candle.interval, candle.symbol), JSON.stringify(candle), candleMsgId(candle));
+        const ack = await this.acks.publish(subject, JSON.stringify(candle), candleMsgId(candle), this.expectedSeq(subject));
+        if (this.options.fence) this.lastSeqs.set(subject, ack.seq);
         this.options.onWritten?.(candle);
         return true;
       } catch (error) {
         if (this.stopping) return false;
+        if (isWrongLastSequence(error) && this.options.fence) {
+          this.options.onConflict?.(candle);
+          this.lastSeqs.delete(subject);
+          if (await this.options.fence.storedAfterCatchUp(candle).catch(() => false)) return true;
+          continue;
+        }
         const delay = backoffDelay(attempt, { baseMs: 100, maxMs: 5_000 });
         this.options.logger.warn({ err: (error as Error).message, subject: candleMsgId(candle), retryInMs: delay }, "candle publish failed");
         await sleep(this.clock, delay);
       }
     }
+  }
+
+  private expectedSeq(subject: string): number | undefined {
+    const { fence } = this.options;
+    return fence ? (this.lastSeqs.get(subject) ?? fence.lastSeqOf(subject)) : undefined;
   }
 
   private release(): void {

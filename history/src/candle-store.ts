@@ -67,6 +67,13 @@ export class CandleStore {
     return candle && candle.openTime + CANDLE_INTERVALS[interval] > notBeforeMs ? candle.close : undefined;
   }
 
+  /** Whether this candle's bar is stored from the same kind of source (ticks, or a backfill). */
+  holds(candle: Candle): boolean {
+    const candles = this.seriesOf(candle.interval, candle.symbol)?.candles;
+    const stored = candles?.[lowerBound(candles, candle.openTime)];
+    return stored?.openTime === candle.openTime && (stored.source === "ticks") === (candle.source === "ticks");
+  }
+
   has(symbol: string): boolean {
     return (Object.keys(CANDLE_INTERVALS) as CandleInterval[]).some((interval) => this.series.has(`${interval}|${symbol}`));
   }

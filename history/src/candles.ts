@@ -1,4 +1,4 @@
-import { coinGeckoKeyHeaders, ensureCandlesStream, type Clock, type Logger, type NatsConnection } from "@cryptostream/core";
+import { coinGeckoKeyHeaders, ensureCandlesStream, type Candle, type Clock, type Logger, type NatsConnection } from "@cryptostream/core";
 import { CandleBackfill } from "./backfill/candle-backfill";
 import { BINANCE_WEIGHT_PER_MINUTE, BinanceKlines, CoinGeckoOhlcHistory } from "./backfill/exchange-history";
 import { RestClient } from "./backfill/rest-client";
@@ -58,7 +58,15 @@ export async function startCandles(
     async startWriting(mayWrite) {
       await stopFold();
       await feed.caughtUp();
-      const publisher = new CandlePublisher(nc, { logger, clock, mayWrite, onWritten: measured.candleEvents.onWritten });
+      const fence = {
+        lastSeqOf: (subject: string) => feed.lastSeqOf(subject),
+        storedAfterCatchUp: async (candle: Candle) => {
+          await feed.caughtUp();
+          return store.holds(candle);
+        },
+      };
+      const { onWritten, onConflict } = measured.candleEvents;
+      const publisher = new CandlePublisher(nc, { logger, clock, mayWrite, fence, onWritten, onConflict });
       const backfill = config.CANDLE_BACKFILL ? exchangeBackfill(config, store, publisher, logger, clock, measured) : undefined;
       writing = { publisher, backfill };
       fold = await startCandleWriter({ ...foldOptions, publisher, onSymbol: (symbol, firstTickTs) => backfill?.request(symbol, firstTickTs) });

@@ -1,5 +1,6 @@
 import type { Logger, ServiceMetrics, TickRejectReason, WindowReadSlots } from "@cryptostream/core";
-import type { Candle } from "@cryptostream/core";
+import { candleMsgId } from "@cryptostream/core";
+import type { CandlePublisherOptions } from "./candle-publisher";
 import type { CandleWriterOptions } from "./candle-writer";
 import type { HistoryWriterOptions } from "./history-writer";
 import type { LeaseLoss, LeaseTakeover } from "./writer-lease";
@@ -12,7 +13,12 @@ export function historyMetrics(metrics: ServiceMetrics, logger: Logger, durable:
     logger.warn({ reason, seq, stage }, `rejected tick from PRICES: ${message}`);
   };
   const rejectTick = rejectTickAt("history");
-  const writerEvents = historyWriterEvents(metrics, logger, durable, rejectTick);
+  const conflicts = metrics.counter(
+    "cryptostream_history_write_conflicts_total",
+    "Writes refused because another writer had written the key or subject since (a stale writer fenced off), by where: price_history or CANDLES",
+    ["to"],
+  );
+  const writerEvents = historyWriterEvents(metrics, logger, durable, rejectTick, () => conflicts.inc({ to: "price_history" }));
   const candlesWritten = metrics.counter(
     "cryptostream_history_candles_written_total",
     "Candles published to CANDLES, by interval and source (ticks, or the exchange a backfill came from)",
@@ -22,8 +28,12 @@ export function historyMetrics(metrics: ServiceMetrics, logger: Logger, durable:
     "cryptostream_history_candle_late_ticks_total",
     "Ticks whose bar had closed when they were folded: kept in PRICES and price_history, in no candle",
   );
-  const candleEvents: Pick<CandleWriterOptions, "onLate" | "onReject"> & { onWritten: (candle: Candle) => void } = {
+  const candleEvents: Pick<CandleWriterOptions, "onLate" | "onReject"> & Pick<CandlePublisherOptions, "onWritten" | "onConflict"> = {
     onWritten: (candle) => candlesWritten.inc({ interval: candle.interval, source: candle.source }),
+    onConflict: (candle) => {
+      conflicts.inc({ to: "CANDLES" });
+      logger.warn({ candle: candleMsgId(candle) }, "CANDLES publish refused: another writer published to the subject since; reading what is stored");
+    },
     onLate: () => lateTicks.inc(),
     onReject: rejectTickAt("candles"),
   };
@@ -67,6 +77,7 @@ function historyWriterEvents(
   logger: Logger,
   durable: string,
   onReject: HistoryWriterOptions["onReject"],
+  onConflict: () => void,
 ): Pick<HistoryWriterOptions, "onWritten" | "onReject" | "onRestart" | "onConsumerLost" | "onConflict"> {
   const written = metrics.counter("cryptostream_history_ticks_written_total", "Ticks written to the price_history bucket");
   const consumerRestarts = metrics.counter(
@@ -77,14 +88,10 @@ function historyWriterEvents(
     "cryptostream_history_consumer_lost_total",
     "Times history's durable consumer was found deleted and made again from the first tick not written",
   );
-  const conflicts = metrics.counter(
-    "cryptostream_history_write_conflicts_total",
-    "Writes to price_history refused because another writer had written the key since (a stale writer fenced off)",
-  );
   return {
     onWritten: () => written.inc(),
     onConflict: (symbol) => {
-      conflicts.inc();
+      onConflict();
       logger.warn({ symbol }, "price_history write refused: another writer wrote the key since; reading what is stored");
     },
     onReject,

@@ -94,4 +94,24 @@ describe("the writer lease on a real nats-server", () => {
     const update = (await ensureWriterLeaseBucket(a.nc)).update(WRITER_LEASE_KEY, "{}", revision);
     await expect(update.catch((error: unknown) => isWrongLastSequence(error))).resolves.toBe(true);
   }, 15_000);
+
+  it("is taken again by its own process that lost track of it while nobody took it, never by a restarted namesake", async () => {
+    const clock = new FakeClock(Date.now());
+    const a = await candidate("a", clock);
+    // A second process under the same name (a restarted container keeps its host name) waits like anyone.
+    const namesake = await candidate("a");
+    expect(namesake.lease.held()).toBe(false);
+    // a's renewals did not get through for a whole lease (as when NATS is out of reach), while the entry stayed.
+    const nextTick = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      clock.advance(LEASE_TICK_MS);
+    };
+    clock.advance(WRITER_LEASE_MS);
+    await nextTick();
+    await waitFor("a to count its lease lost", () => a.lost.length > 0, 2_000);
+    await nextTick();
+    await waitFor("a to take its lease again", () => a.lease.held(), 2_000);
+    expect(a.taken).toEqual(["vacant", "renewed"]);
+    expect(namesake.taken).toEqual([]);
+  });
 });

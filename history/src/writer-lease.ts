@@ -1,7 +1,12 @@
+import { randomUUID } from "node:crypto";
 import type { KV } from "@nats-io/kv";
 import { WRITER_LEASE_KEY, WRITER_LEASE_MS, isWrongLastSequence, systemClock, type Clock, type ClockTimer, type Logger } from "@cryptostream/core";
 
-/** How a lease was taken: nobody had held it, its holder stopped renewing it, or its holder handed it over. */
+/**
+ * How a lease was taken: free at this instance's first look (`vacant`), free after a holder it had
+ * seen stopped renewing (`expired`), given up by its holder (`handed_over`), or its own again after
+ * this process lost track of it while NATS was out of reach and nobody took it (`renewed`).
+ */
 export type LeaseTakeover = "vacant" | "expired" | "handed_over" | "renewed";
 /** Why a lease was lost: not renewed in time (paused, or NATS out of reach), taken by another, or handed over on shutdown. */
 export type LeaseLoss = "expired" | "taken" | "shutdown";
@@ -10,6 +15,8 @@ export interface LeaseHolder {
   instance: string;
   /** ms since epoch when it took the lease. */
   since: number;
+  /** Drawn by each process: a restarted instance of the same name does not take its predecessor's lease for its own. */
+  token?: string;
 }
 
 export interface WriterLeaseOptions {
@@ -55,6 +62,7 @@ export class WriterLease {
   private closed = false;
   private readonly clock: Clock;
   private timer: ClockTimer | undefined;
+  private readonly token = randomUUID();
 
   constructor(private readonly options: WriterLeaseOptions) {
     this.clock = options.clock ?? systemClock;
@@ -67,7 +75,8 @@ export class WriterLease {
 
   /** Who holds the lease, as last seen (this instance while it holds it). */
   holder(): LeaseHolder | undefined {
-    return this.revision > 0 ? { instance: this.options.instance, since: this.holderSince } : this.lastSeen;
+    const holder = this.revision > 0 ? { instance: this.options.instance, since: this.holderSince } : this.lastSeen;
+    return holder && { instance: holder.instance, since: holder.since };
   }
 
   /** Starts campaigning; resolves after the first attempt (having taken the lease, or seen who holds it). */
@@ -118,7 +127,7 @@ export class WriterLease {
     const current = entry?.operation === "PUT" ? entry.json<LeaseHolder>() : undefined;
     const sentAt = this.clock.now();
     let how: LeaseTakeover;
-    if (current?.instance === this.options.instance && entry) {
+    if (current?.token === this.token && entry) {
       // Its own lease, still stored (it lost track of it while NATS was out of reach): kept if nobody took it.
       this.holderSince = current.since;
       this.hold(await this.options.kv.update(WRITER_LEASE_KEY, this.value(), entry.revision).catch(() => 0), sentAt);
@@ -155,6 +164,6 @@ export class WriterLease {
   }
 
   private value(): string {
-    return JSON.stringify({ instance: this.options.instance, since: this.holderSince } satisfies LeaseHolder);
+    return JSON.stringify({ instance: this.options.instance, since: this.holderSince, token: this.token } satisfies LeaseHolder);
   }
 }

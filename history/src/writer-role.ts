@@ -53,6 +53,15 @@ export class WriterRole {
     return this.changes;
   }
 
+  /** On shutdown: stops writing without starting a reader's fold (the service closes next). */
+  stop(): Promise<void> {
+    this.changes = this.changes.then(async () => {
+      await this.writer?.stop();
+      this.writer = undefined;
+    });
+    return this.changes;
+  }
+
   /** Retries while the lease is held: a writer that cannot start (NATS out of reach) tries again, or its lease lapses. */
   private async startWriting(): Promise<void> {
     for (let attempt = 0; this.options.mayWrite(); attempt++) {
@@ -107,7 +116,7 @@ export async function electWriter({ kv, instance, measured, ...options }: Electi
     },
     onLost: (why) => {
       measured.leaseLost(why);
-      return role.becomeReader();
+      return why === "shutdown" ? role.stop() : role.becomeReader();
     },
   });
   const role = new WriterRole({ ...options, mayWrite: () => lease.held(), onRole: measured.setRole });

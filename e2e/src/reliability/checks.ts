@@ -184,7 +184,7 @@ export function checkLease(logs: readonly string[]): LeaseCheck {
     taken: takes.length,
     how: count(takes.map((take) => take.how ?? "unknown")),
     why: count(lines.filter((line) => line.why && line.msg.includes("writer lease")).map((line) => line.why!)),
-    conflicts: lines.filter((line) => line.msg.startsWith("price_history write refused")).length,
+    conflicts: lines.filter((line) => line.msg.includes("refused: another writer")).length,
     unclean,
   };
 }
