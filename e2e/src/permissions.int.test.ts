@@ -1,6 +1,17 @@
 import { fileURLToPath } from "node:url";
 import { connect } from "@nats-io/transport-node";
-import { CANDLES_STREAM, PRICES_STREAM, ensureAssetsBucket, inboxPrefixFor, tickMsgId, visitTickWindow, type SequencedTick } from "@cryptostream/core";
+import { Kvm } from "@nats-io/kv";
+import {
+  CANDLES_STREAM,
+  HISTORY_WRITER_BUCKET,
+  PRICES_STREAM,
+  WRITER_LEASE_KEY,
+  ensureAssetsBucket,
+  inboxPrefixFor,
+  tickMsgId,
+  visitTickWindow,
+  type SequencedTick,
+} from "@cryptostream/core";
 import { WsTestClient, waitFor } from "@cryptostream/testing";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -95,6 +106,16 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
       stack.nats.output().match(/Violation for Publish to "candles.1m.permtest"|Publish Violation.*"candles/),
     );
     expect((await jsm.streams.getMessage(CANDLES_STREAM, { last_by_subj: "candles.1m.permtest" }))?.seq).toBe(stored!.seq);
+  });
+
+  it("lets the viewer see who writes history (nats kv get history_writer writer), and not take the lease", async () => {
+    const lease = await new Kvm(stack.nc).open(HISTORY_WRITER_BUCKET);
+    const entry = await lease.get(WRITER_LEASE_KEY);
+    expect(entry?.json()).toMatchObject({ instance: expect.any(String), since: expect.any(Number) });
+    await expect(lease.update(WRITER_LEASE_KEY, "{}", entry!.revision)).rejects.toThrow();
+    expect(stack.nats.output()).toMatch(/Violation for Publish to "\$KV\.history_writer\.writer"|Publish Violation.*history_writer/);
+    expect((await lease.get(WRITER_LEASE_KEY))?.revision).toBeGreaterThanOrEqual(entry!.revision);
+    expect((await lease.get(WRITER_LEASE_KEY))?.json()).toMatchObject({ instance: entry!.json<{ instance: string }>().instance });
   });
 
   it("does not let ingest subscribe to prices", async () => {

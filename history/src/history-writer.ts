@@ -128,8 +128,16 @@ class DurableHistoryWriter implements HistoryWriter {
     this.options.onRestart?.(startSeq);
   }
 
+  /** Whether this instance still writes; once not, the writer stops for good. */
+  private mayWrite(): boolean {
+    if (this.options.mayWrite && !this.options.mayWrite()) this.stopping = true;
+    return !this.stopping;
+  }
+
   private async consumeUntilStopped(): Promise<void> {
     for (let attempt = 0; !this.stopping; attempt++) {
+      // No longer the writer (paused past its lease, say): it must not pull the next writer's ticks either.
+      if (!this.mayWrite()) return;
       try {
         await this.consumeOnce();
         attempt = 0;
@@ -208,10 +216,7 @@ class DurableHistoryWriter implements HistoryWriter {
     const { mirror, kv } = this.options;
     for (let attempt = 0; ; attempt++) {
       if (tick.seq <= mirror.window.lastSeq(tick.symbol)) return true;
-      if (this.options.mayWrite && !this.options.mayWrite()) {
-        this.stopping = true;
-        return false;
-      }
+      if (!this.mayWrite()) return false;
       try {
         mirror.recordWrite(tick, await kv.put(tick.symbol, JSON.stringify(tick), { previousSeq: mirror.revision(tick.symbol) }));
         this.options.onWritten?.(tick);

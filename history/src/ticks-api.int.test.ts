@@ -1,8 +1,13 @@
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import {
+  WindowReadSlots,
+  closeServer,
+  createHttpServer,
   createLogger,
   createMetrics,
+  listen,
+  type SymbolsResponse,
   ensureAssetsBucket,
   ensurePricesStream,
   tickMsgId,
@@ -14,6 +19,10 @@ import { startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/t
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHistory, type HistoryService } from "./app";
+import { AssetsCache } from "./assets-cache";
+import { CandleStore } from "./candle-store";
+import { RecentTicks } from "./recent-ticks";
+import { SYMBOLS_MAX_AGE_MS, historyRoutes } from "./routes";
 import { loadHistoryConfig } from "./config";
 
 describe("GET /api/ticks and /api/symbols on a real nats-server", () => {
@@ -117,5 +126,40 @@ describe("GET /api/ticks and /api/symbols on a real nats-server", () => {
     const body = (await (await fetch(`http://127.0.0.1:${history.port}/api/symbols`)).json()) as { symbols: { symbol: string; asset?: object }[] };
     expect(body.symbols.find((s) => s.symbol === "btc")?.asset).toEqual(asset);
     expect(body.symbols.find((s) => s.symbol === "eth")?.asset).toBeUndefined();
+  });
+
+  it("builds GET /api/symbols at most once a second, sending that answer (and 304 for its ETag) meanwhile", async () => {
+    const window = new RecentTicks();
+    let now = 1_763_800_000_000;
+    const reads = {
+      nc,
+      slots: new WindowReadSlots({ maxConcurrent: 1, maxPerClient: 1, maxQueued: 1, maxWaitMs: 1_000 }),
+      trustedProxies: { kind: "none" } as const,
+      sendTimeoutMs: 1_000,
+    };
+    const routes = historyRoutes({ window, assets: new AssetsCache(), candles: new CandleStore(), forming: () => undefined, reads, now: () => now });
+    const logger = createLogger({ service: "history", level: "silent" });
+    const server = createHttpServer({ routes, registry: createMetrics("history").registry, logger, health: () => ({ ok: true }) });
+    const port = await listen(server, 0, "127.0.0.1");
+    const symbols = (headers: Record<string, string> = {}) => fetch(`http://127.0.0.1:${port}/api/symbols`, { headers });
+    const latestSeq = async (response: Response) => ((await response.json()) as SymbolsResponse).symbols[0]?.latest.seq;
+    try {
+      window.append({ symbol: "btc", price: 1, ts: now, source: "binance", seq: 1 });
+      const first = await symbols();
+      const etag = first.headers.get("etag")!;
+      expect(await latestSeq(first)).toBe(1);
+      window.append({ symbol: "btc", price: 2, ts: now + 1, source: "binance", seq: 2 });
+      now += SYMBOLS_MAX_AGE_MS - 1;
+      const cached = await symbols();
+      expect([cached.headers.get("etag"), await latestSeq(cached)]).toEqual([etag, 1]);
+      expect((await symbols({ "if-none-match": etag })).status).toBe(304);
+      now += 1;
+      const rebuilt = await symbols({ "if-none-match": etag });
+      expect(rebuilt.status).toBe(200);
+      expect(rebuilt.headers.get("etag")).not.toBe(etag);
+      expect(await latestSeq(rebuilt)).toBe(2);
+    } finally {
+      await closeServer(server);
+    }
   });
 });

@@ -94,3 +94,5 @@ if (mode === "service") {
 }
 process.stdout.write(`${JSON.stringify({ port })}\n`);
 process.on("SIGTERM", () => process.exit(0));
+// The scale benchmark reads RSS after a collection (run with --expose-gc).
+process.on("SIGUSR2", () => (globalThis as { gc?: () => void }).gc?.());

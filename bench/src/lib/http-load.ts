@@ -59,3 +59,51 @@ export async function openLoopLoad(
 export function percentile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
+
+export interface ClosedLoopResult {
+  requests: number;
+  errors: number;
+  /** ms per request, ascending. */
+  latencies: number[];
+  /** ms of this process's CPU spent while it ran: the load generator's own cost. */
+  clientCpuMs: number;
+}
+
+/**
+ * A closed-loop load: `connections` keep-alive clients, spread over `urls` in turn, each sending its
+ * next GET as soon as its last answer ended, for `seconds`. It finds how many requests a second the
+ * servers answer at most (an open-loop load finds the latency at a set rate instead).
+ */
+export async function closedLoopLoad(urls: readonly string[], connections: number, seconds: number): Promise<ClosedLoopResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const result: ClosedLoopResult = { requests: 0, errors: 0, latencies: [], clientCpuMs: 0 };
+  const until = performance.now() + seconds * 1_000;
+  const cpu = process.cpuUsage();
+  const get = (url: string) =>
+    new Promise<void>((resolve) => {
+      const sent = performance.now();
+      const request = http.get(url, { agent }, (response) => {
+        response.resume();
+        response.on("end", () => {
+          result.requests++;
+          if (response.statusCode !== 200) result.errors++;
+          result.latencies.push(performance.now() - sent);
+          resolve();
+        });
+      });
+      request.on("error", () => {
+        result.errors++;
+        resolve();
+      });
+    });
+  await Promise.all(
+    Array.from({ length: connections }, async (_, i) => {
+      while (performance.now() < until) await get(urls[i % urls.length]!);
+    }),
+  );
+  const used = process.cpuUsage(cpu);
+  result.clientCpuMs = (used.user + used.system) / 1_000;
+  agent.destroy();
+  result.latencies.sort((a, b) => a - b);
+  return result;
+}
