@@ -77,10 +77,13 @@ async function startInstance(natsUrl: string) {
 }
 type Instance = Awaited<ReturnType<typeof startInstance>>;
 
-async function settledRss(instance: Instance): Promise<number> {
+/** RSS and V8's heap in use (from its /metrics), after a collection. */
+async function settledMemory(instance: Instance): Promise<{ rss: number; heap: number }> {
   process.kill(instance.pid, "SIGUSR2");
   await new Promise((resolve) => setTimeout(resolve, 1_500));
-  return rssBytes(instance.pid);
+  const metrics = await (await fetch(`${instance.base}/metrics`)).text();
+  const heap = Number(/^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\d+(?:\.\d+)?)/m.exec(metrics)?.[1] ?? Number.NaN);
+  return { rss: rssBytes(instance.pid), heap };
 }
 
 /** Ticks for `symbols`, `perSymbol` each, over the last hour; published 2,000 in flight. */
@@ -190,7 +193,7 @@ async function memoryPart(natsUrl: string, js: ReturnType<typeof jetstream>, ins
   const symbolCount = async () => ((await (await fetch(`${reader.base}/api/symbols`)).json()) as { symbols: unknown[] }).symbols.length;
   const kept = async () => ((await (await fetch(`${reader.base}/healthz`)).json()) as { candles: { kept: number } }).candles.kept;
   const [symbolsBefore, candlesBefore] = [await symbolCount(), await kept()];
-  const rssEmpty = await settledRss(reader);
+  const empty = await settledMemory(reader);
   const SYMBOLS = 1_000;
   await publishTicks(
     js,
@@ -198,7 +201,7 @@ async function memoryPart(natsUrl: string, js: ReturnType<typeof jetstream>, ins
     50,
   );
   await waitFor("the reader to hold 1,000 more symbols", async () => (await symbolCount()) >= symbolsBefore + SYMBOLS, 180_000);
-  const rssSymbols = await settledRss(reader);
+  const withSymbols = await settledMemory(reader);
   // The board's request, which grows with the symbols: every one's latest tick, metadata and changes.
   const board = await measure([`${reader.base}/api/symbols`], [reader]);
   const CANDLES = 200_000;
@@ -213,15 +216,17 @@ async function memoryPart(natsUrl: string, js: ReturnType<typeof jetstream>, ins
     ),
   );
   await waitFor("the reader to hold 200,000 more candles", async () => (await kept()) >= candlesBefore + CANDLES, 180_000);
-  const rssCandles = await settledRss(reader);
-  console.log("\n## Memory of a history instance (a reader), RSS after a collection\n");
-  console.log("| what | added | RSS before | RSS after | per item |");
-  console.log("| --- | ---: | ---: | ---: | ---: |");
+  const withCandles = await settledMemory(reader);
+  console.log("\n## Memory of a history instance (a reader), after a collection\n");
+  console.log("| what | added | RSS before | RSS after | RSS per item | V8 heap in use per item |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-  console.log(
-    `| a symbol: its 50 ticks in price_history, its forming candles, its entry in /api/symbols | ${n(SYMBOLS)} | ${mb(rssEmpty)} | ${mb(rssSymbols)} | ${n((rssSymbols - rssEmpty) / SYMBOLS / 1024, 1)} KB |`,
-  );
-  console.log(`| a candle kept from CANDLES | ${n(CANDLES)} | ${mb(rssSymbols)} | ${mb(rssCandles)} | ${n((rssCandles - rssSymbols) / CANDLES)} bytes |`);
+  const row = (what: string, count: number, before: { rss: number; heap: number }, after: { rss: number; heap: number }) =>
+    console.log(
+      `| ${what} | ${n(count)} | ${mb(before.rss)} | ${mb(after.rss)} | ${n((after.rss - before.rss) / count)} bytes | ${n((after.heap - before.heap) / count)} bytes |`,
+    );
+  row("a symbol: its 50 ticks in price_history, its forming candles, its entry in /api/symbols", SYMBOLS, empty, withSymbols);
+  row("a candle kept from CANDLES", CANDLES, withSymbols, withCandles);
   console.log(
     `\nGET /api/symbols with ${n(symbolsBefore + SYMBOLS)} symbols, closed loop on the reader: ${n(board.rps)} requests/s, p99 ${board.p99.toFixed(1)} ms, ${n(board.serverUsPerRequest)} µs history CPU per request (${n(1e6 / board.serverUsPerRequest)} requests/s per core)`,
   );
