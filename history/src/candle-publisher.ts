@@ -22,7 +22,7 @@ export interface CandlePublisherOptions {
   mayWrite?: () => boolean;
   /** What `CANDLES` holds as this instance has applied it: each publish is checked against it. */
   fence?: CandleFence;
-  /** A publish refused because another writer had published to the subject since. */
+  /** A publish refused because the subject changed since this instance saw it (another writer, or its own publish whose ack was lost). */
   onConflict?: (candle: Candle) => void;
   onWritten?: (candle: Candle) => void;
 }

@@ -30,7 +30,7 @@ export interface HistoryWriterOptions {
   /** Checked before every write: false once this instance is no longer the writer, and it stops. */
   mayWrite?: () => boolean;
   onWritten?: (tick: SequencedTick) => void;
-  /** A write refused because another writer had written the key since this one last saw it. */
+  /** A write refused because the key changed since this instance saw it (another writer, or its own write whose ack was lost). */
   onConflict?: (symbol: string) => void;
   onReject?: (reason: TickRejectReason, message: string, seq: number) => void;
   /** The consumer was recreated to deliver again from this seq: ticks before it were missing. */

@@ -15,7 +15,7 @@ export function historyMetrics(metrics: ServiceMetrics, logger: Logger, durable:
   const rejectTick = rejectTickAt("history");
   const conflicts = metrics.counter(
     "cryptostream_history_write_conflicts_total",
-    "Writes refused because another writer had written the key or subject since (a stale writer fenced off), by where: price_history or CANDLES",
+    "Writes refused because the key or subject had changed since this instance saw it (a stale writer fenced off, or a retry of a write whose ack was lost), by where: price_history or CANDLES",
     ["to"],
   );
   const writerEvents = historyWriterEvents(metrics, logger, durable, rejectTick, () => conflicts.inc({ to: "price_history" }));
@@ -32,7 +32,10 @@ export function historyMetrics(metrics: ServiceMetrics, logger: Logger, durable:
     onWritten: (candle) => candlesWritten.inc({ interval: candle.interval, source: candle.source }),
     onConflict: (candle) => {
       conflicts.inc({ to: "CANDLES" });
-      logger.warn({ candle: candleMsgId(candle) }, "CANDLES publish refused: another writer published to the subject since; reading what is stored");
+      logger.warn(
+        { candle: candleMsgId(candle) },
+        "CANDLES publish refused: the subject changed since this instance saw it (another writer's candle, or its own whose ack was lost); reading what is stored",
+      );
     },
     onLate: () => lateTicks.inc(),
     onReject: rejectTickAt("candles"),
@@ -92,7 +95,10 @@ function historyWriterEvents(
     onWritten: () => written.inc(),
     onConflict: (symbol) => {
       onConflict();
-      logger.warn({ symbol }, "price_history write refused: another writer wrote the key since; reading what is stored");
+      logger.warn(
+        { symbol },
+        "price_history write refused: the key changed since this instance saw it (another writer's write, or its own whose ack was lost); reading what is stored",
+      );
     },
     onReject,
     onRestart: (fromSeq) => {

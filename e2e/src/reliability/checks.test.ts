@@ -82,7 +82,7 @@ describe("checkCandles", () => {
     const first = [
       line(1, { msg: "took the writer lease", instance: "a", revision: 1, how: "vacant" }),
       line(5, { msg: "lost the writer lease; stopped writing", instance: "a", revision: 0, why: "expired" }),
-      line(7, { msg: "price_history write refused: another writer wrote the key since; reading what is stored" }),
+      line(7, { msg: "price_history write refused: the key changed since this instance saw it; reading what is stored" }),
     ].join("\n");
     const second = [line(4, { msg: "took the writer lease", instance: "b", revision: 3, how: "expired" }), "not json"].join("\n");
     expect(checkLease([first, second])).toEqual({ taken: 2, how: { vacant: 1, expired: 1 }, why: { expired: 1 }, conflicts: 1, unclean: [] });

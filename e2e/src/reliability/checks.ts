@@ -154,7 +154,7 @@ export interface LeaseCheck {
   how: Record<string, number>;
   /** Times an instance lost or gave it up, and why. */
   why: Record<string, number>;
-  /** Writes refused by the bucket's revision check: a stale writer's, fenced off. */
+  /** Writes refused by their revision check: a stale writer's fenced off, or a retry of one whose ack was lost. */
   conflicts: number;
   /** Takeovers that were not clean: the lease taken from a live holder, or a revision that went back. */
   unclean: string[];
@@ -184,7 +184,7 @@ export function checkLease(logs: readonly string[]): LeaseCheck {
     taken: takes.length,
     how: count(takes.map((take) => take.how ?? "unknown")),
     why: count(lines.filter((line) => line.why && line.msg.includes("writer lease")).map((line) => line.why!)),
-    conflicts: lines.filter((line) => line.msg.includes("refused: another writer")).length,
+    conflicts: lines.filter((line) => /^(price_history write|CANDLES publish) refused/.test(line.msg)).length,
     unclean,
   };
 }

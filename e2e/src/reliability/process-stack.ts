@@ -352,7 +352,7 @@ export function formatChecks(checks: StackChecks): string[] {
       Object.entries(lease.why)
         .map(([why, count]) => `${why} ${count}`)
         .join(", ") || "never"
-    }; ${n(lease.conflicts)} stale writes fenced off | | | ${lease.unclean.join("; ") || "all clean"} |`,
+    }; ${n(lease.conflicts)} writes refused by their revision check | | | ${lease.unclean.join("; ") || "all clean"} |`,
     `| no crash, SIGTERM honoured | 6 services | | | ${checks.crashes.join("; ") || "none"} |`,
     "",
     `Recovery paths taken (from the services' logs): ${Object.entries(checks.recoveries)
