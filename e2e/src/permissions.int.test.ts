@@ -113,7 +113,9 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
     const entry = await lease.get(WRITER_LEASE_KEY);
     expect(entry?.json()).toMatchObject({ instance: expect.any(String), since: expect.any(Number) });
     await expect(lease.update(WRITER_LEASE_KEY, "{}", entry!.revision)).rejects.toThrow();
-    expect(stack.nats.output()).toMatch(/Violation for Publish to "\$KV\.history_writer\.writer"|Publish Violation.*history_writer/);
+    await waitFor("the server to refuse the publish", () =>
+      stack.nats.output().match(/Violation for Publish to "\$KV\.history_writer\.writer"|Publish Violation.*history_writer/),
+    );
     expect((await lease.get(WRITER_LEASE_KEY))?.revision).toBeGreaterThanOrEqual(entry!.revision);
     expect((await lease.get(WRITER_LEASE_KEY))?.json()).toMatchObject({ instance: entry!.json<{ instance: string }>().instance });
   });

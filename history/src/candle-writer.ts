@@ -1,4 +1,4 @@
-import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from "@nats-io/jetstream";
+import { DeliverPolicy, jetstream, jetstreamManager, type Consumer, type ConsumerMessages } from "@nats-io/jetstream";
 import {
   CANDLE_INTERVALS,
   LIVE_CONSUMER_EXPIRES_MS,
@@ -107,6 +107,7 @@ class TickFold {
 class PricesFollower {
   private stopped = false;
   private live: ConsumerMessages | undefined;
+  private liveConsumer: Consumer | undefined;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -138,14 +139,21 @@ class PricesFollower {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.live?.close();
+    // nats-server would keep an ordered consumer 5 min after its reader left; a fold stops on every change of role.
+    await this.liveConsumer?.delete().catch(() => undefined);
   }
 
   private async followLive(): Promise<void> {
     const opt_start_seq = this.fold.aggregator.seq + 1;
     const consumer = await jetstream(this.nc).consumers.get(PRICES_STREAM, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq });
+    this.liveConsumer = consumer;
     this.live = await consumer.consume({ max_messages: 4_096, expires: LIVE_CONSUMER_EXPIRES_MS });
     // Stopped while it was being made: closed without waiting (an iterator nobody reads never reports itself closed).
-    if (this.stopped) return void this.live.close();
+    if (this.stopped) {
+      void this.live.close();
+      void consumer.delete().catch(() => undefined);
+      return;
+    }
     for await (const message of this.live) {
       const result = decodeTick(message.string(), symbolFromSubject(message.subject));
       if (!result.ok) this.options.onReject?.(result.reason, result.message, message.seq);

@@ -89,6 +89,8 @@ export interface ProcessStack {
   clients: SeqCheckingClient[];
   nc: NatsConnection;
   logDir: string;
+  /** Resolves once the history writer has no candle backfill left to do. */
+  backfillDone(): Promise<void>;
   /** Silences upstream, waits for the stream, clients and history to catch up, then checks them all. */
   settleAndCheck(): Promise<StackChecks>;
   /** Stops everything; keeps the service logs when `keepLogs`. */
@@ -322,7 +324,18 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
     return checks;
   };
 
-  return { nats, sim, ingests, broadcasters, histories, services, clients, nc, logDir, settleAndCheck, close };
+  const backfillDone = async () => {
+    await waitFor(
+      "the history writer's backfill to end",
+      async () => {
+        const healths = await Promise.all(histories.map((h) => h.health<{ role?: string; candles?: { backfillPending: number } }>()));
+        return healths.some((health) => health?.role === "writer" && health.candles?.backfillPending === 0);
+      },
+      120_000,
+    );
+  };
+
+  return { nats, sim, ingests, broadcasters, histories, services, clients, nc, logDir, backfillDone, settleAndCheck, close };
 }
 
 async function servedHistory(port: number, symbols: readonly string[]): Promise<Map<string, SequencedTick[]>> {

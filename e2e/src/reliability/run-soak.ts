@@ -43,6 +43,9 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
   try {
     const processes = [{ name: "nats-server", pid: () => stack.nats.pid }, ...stack.services.map((s) => ({ name: s.name, pid: () => s.pid }))];
     const samples: Record<string, ResourceSample[]> = Object.fromEntries(processes.map((p) => [p.name, []]));
+    // The candle backfill is a one-off at start (tens of thousands of candles into CANDLES): not what a soak watches.
+    log("waiting for history's candle backfill to end");
+    await stack.backfillDone();
     const started = Date.now();
     log(`soaking for ${options.seconds} s, a reading every ${options.sampleEverySeconds} s`);
     while (Date.now() - started < options.seconds * 1_000) {
