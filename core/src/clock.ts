@@ -14,9 +14,20 @@ export interface Clock {
   setInterval(callback: () => void, ms: number): ClockTimer;
 }
 
-/** Resolves after `ms` on `clock`. */
-export function sleep(clock: Clock, ms: number): Promise<void> {
-  return new Promise((resolve) => clock.setTimeout(resolve, ms));
+/** Resolves after `ms` on `clock`, or as soon as `signal` aborts (a retry's wait that a stop cuts short). */
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = clock.setTimeout(() => {
+      signal?.removeEventListener("abort", stop);
+      resolve();
+    }, ms);
+    const stop = () => {
+      timer.clear();
+      resolve();
+    };
+    signal?.addEventListener("abort", stop, { once: true });
+  });
 }
 
 /** The real clock: `Date.now` and Node's timers. */

@@ -78,6 +78,7 @@ export class CandlePublisher implements CandleSink {
   /** Each subject's last stored seq as this publisher last stored it. */
   private readonly lastSeqs = new Map<string, number>();
   private inFlight = 0;
+  private readonly stopped = new AbortController();
   private roomWaiters: (() => void)[] = [];
 
   constructor(
@@ -112,8 +113,10 @@ export class CandlePublisher implements CandleSink {
     await Promise.all(this.chains.values());
   }
 
+  /** Stops at once: what waits for an ack or a retry gives up (the next writer folds it again). */
   close(): void {
     this.stopping = true;
+    this.stopped.abort();
     this.acks.close();
   }
 
@@ -138,7 +141,7 @@ export class CandlePublisher implements CandleSink {
         }
         const delay = backoffDelay(attempt, { baseMs: 100, maxMs: 5_000 });
         this.options.logger.warn({ err: (error as Error).message, subject: candleMsgId(candle), retryInMs: delay }, "candle publish failed");
-        await sleep(this.clock, delay);
+        await sleep(this.clock, delay, this.stopped.signal);
       }
     }
   }

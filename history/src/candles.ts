@@ -18,8 +18,8 @@ export interface Candles {
   caughtUp(): Promise<void>;
   /** Folds as the writer from the stored candles on, publishing what closes (and backfilling), while `mayWrite`. */
   startWriting(mayWrite: () => boolean): Promise<void>;
-  /** Back to a reader's fold; every candle the writer's closed is stored or given up first. */
-  stopWriting(): Promise<void>;
+  /** Stops the writer's fold at once (what it had not stored, the next writer folds again); then a reader's, unless `thenRead` is false (shutdown). */
+  stopWriting(thenRead?: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,9 +46,10 @@ export async function startCandles(
   let writing: { publisher?: CandlePublisher; backfill?: CandleBackfill } | undefined;
   const stopFold = async () => {
     writing = writing ?? {};
-    await fold.stop();
-    writing.backfill?.stop();
+    // The publisher first, so that nothing the fold still closes waits for an ack or a retry.
     writing.publisher?.close();
+    writing.backfill?.stop();
+    await fold.stop();
   };
   return {
     store,
@@ -71,9 +72,10 @@ export async function startCandles(
       writing = { publisher, backfill };
       fold = await startCandleWriter({ ...foldOptions, publisher, onSymbol: (symbol, firstTickTs) => backfill?.request(symbol, firstTickTs) });
     },
-    async stopWriting() {
+    async stopWriting(thenRead = true) {
       if (!writing) return;
       await stopFold();
+      if (!thenRead) return;
       fold = await readerFold();
       writing = undefined;
     },

@@ -53,11 +53,12 @@ export class WriterRole {
     return this.changes;
   }
 
-  /** On shutdown: stops writing without starting a reader's fold (the service closes next). */
+  /** On shutdown: stops both writers (before the lease is handed over), without starting a reader's fold. */
   stop(): Promise<void> {
     this.changes = this.changes.then(async () => {
       await this.writer?.stop();
       this.writer = undefined;
+      await this.options.candles.stopWriting(false);
     });
     return this.changes;
   }
