@@ -115,7 +115,8 @@ export class WriterLease {
     if (this.clock.now() - this.lastRenewal < LEASE_RENEW_MS) return;
     const sentAt = this.clock.now();
     try {
-      this.hold(await this.options.kv.update(WRITER_LEASE_KEY, this.value(), this.revision), sentAt);
+      // A renewal that NATS does not answer within a renewal period is given up, so the next check runs on time.
+      this.hold(await this.options.kv.update(WRITER_LEASE_KEY, this.value(), this.revision, LEASE_RENEW_MS), sentAt);
     } catch (error) {
       if (!isWrongLastSequence(error)) throw error;
       await this.lose("taken");
