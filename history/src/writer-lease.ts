@@ -59,6 +59,7 @@ export class WriterLease {
   private holderSince = 0;
   private lastSeen: LeaseHolder | undefined;
   private busy = false;
+  private ticking: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly clock: Clock;
   private timer: ClockTimer | undefined;
@@ -89,6 +90,8 @@ export class WriterLease {
   async close(): Promise<void> {
     this.closed = true;
     this.timer?.clear();
+    // A renewal in flight would change the revision the handover is checked against.
+    await this.ticking;
     const revision = this.revision;
     if (revision === 0) return;
     await this.lose("shutdown");
@@ -97,9 +100,14 @@ export class WriterLease {
     });
   }
 
-  private async tick(): Promise<void> {
-    if (this.busy || this.closed) return;
+  private tick(): Promise<void> {
+    if (this.busy || this.closed) return this.ticking;
     this.busy = true;
+    this.ticking = this.checkOrCampaign();
+    return this.ticking;
+  }
+
+  private async checkOrCampaign(): Promise<void> {
     try {
       if (this.revision > 0 && !this.held()) await this.lose("expired");
       else if (this.revision > 0) await this.renewWhenDue();
@@ -157,10 +165,9 @@ export class WriterLease {
   private async lose(why: LeaseLoss): Promise<void> {
     const revision = this.revision;
     this.revision = 0;
-    this.options.logger.warn(
-      { instance: this.options.instance, revision, why },
-      why === "shutdown" ? "handing the writer lease over" : "lost the writer lease; stopped writing",
-    );
+    const fields = { instance: this.options.instance, revision, why };
+    if (why === "shutdown") this.options.logger.info(fields, "handing the writer lease over");
+    else this.options.logger.warn(fields, "lost the writer lease; stopped writing");
     await this.options.onLost(why);
   }
 
