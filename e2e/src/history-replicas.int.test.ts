@@ -1,17 +1,14 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { connect } from "@nats-io/transport-node";
 import {
   CANDLES_STREAM,
   HISTORY_DEPTH,
   PRICE_HISTORY_BUCKET,
-  PRICES_STREAM,
   WRITER_LEASE_MS,
   decodeCandle,
-  visitTickWindow,
   type HistoryResponse,
   type NatsConnection,
   type SequencedTick,
@@ -20,6 +17,7 @@ import { startSimExchange, type SimExchange } from "@cryptostream/sim-exchange";
 import { freePort, readStream, startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkCandles, checkHistory } from "./reliability/checks";
+import { settledStream } from "./reliability/process-stack";
 import { ServiceProcess } from "./reliability/service-process";
 
 const SYMBOLS = ["btc", "eth", "sol"];
@@ -155,20 +153,7 @@ describe("history instances side by side", () => {
 
   it("leaves every instance answering the same, equal to the last 50 of the stream; CANDLES a fold of PRICES; every takeover clean", async () => {
     sim.setBinanceSilent(true);
-    const jsm = await jetstreamManager(nc);
-    let lastSeq = -1;
-    let stableSince = Date.now();
-    await waitFor(
-      "the stream to stop growing",
-      async () => {
-        const seq = (await jsm.streams.info(PRICES_STREAM)).state.last_seq;
-        if (seq !== lastSeq) [lastSeq, stableSince] = [seq, Date.now()];
-        return Date.now() - stableSince > 1_000;
-      },
-      20_000,
-    );
-    const ticks: SequencedTick[] = [];
-    await visitTickWindow(nc, { fromSeq: 1, limit: Number.MAX_SAFE_INTEGER }, { onTick: (tick) => void ticks.push(tick) });
+    const { lastSeq, ticks } = await settledStream(nc, 1_000, 20_000);
     const served = async (service: ServiceProcess) => {
       const bySymbol = new Map<string, SequencedTick[]>();
       for (const symbol of SYMBOLS) {

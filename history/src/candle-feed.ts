@@ -48,7 +48,9 @@ export async function followCandles({ nc, store, onReject, clock = systemClock }
   return {
     lastSeqOf: (subject) => lastSeqs.get(subject) ?? 0,
     async caughtUp() {
-      const target = (await jsm.streams.info(CANDLES_STREAM)).state.last_seq;
+      const { state: now } = await jsm.streams.info(CANDLES_STREAM);
+      // An emptied stream keeps its last seq, with no message left to bring the feed there.
+      const target = now.messages === 0 ? 0 : now.last_seq;
       await caughtUpTo(clock, () => seenSeq, target, "CANDLES feed");
     },
     async stop() {

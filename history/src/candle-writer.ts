@@ -65,17 +65,23 @@ export async function startCandleWriter(options: CandleWriterOptions): Promise<C
   const done = reader.follow(fromSeq);
   /** The last seq folded at a moment when every candle closed so far was stored. */
   let storedSeq = 0;
+  let stopped: Promise<void> | undefined;
   return {
     forming: (interval, symbol) => fold.aggregator.formingCandle(interval, symbol),
     foldedSeq: () => {
       if (publisher.pending === 0) storedSeq = fold.aggregator.seq;
       return storedSeq;
     },
-    async stop() {
-      publisher.stopping = true;
-      await reader.stop();
-      await done;
-      await publisher.drain();
+    // Once: a second close of the live consumer's messages would never resolve.
+    stop() {
+      if (!stopped) {
+        publisher.stopping = true;
+        stopped = reader
+          .stop()
+          .then(() => done)
+          .then(() => publisher.drain());
+      }
+      return stopped;
     },
   };
 }

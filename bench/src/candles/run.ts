@@ -26,6 +26,7 @@ import {
 } from "@cryptostream/core";
 import { cpuTimeMs, startNatsServer, waitFor } from "@cryptostream/testing";
 import { openLoopLoad, percentile } from "../lib/http-load";
+import { publishAll } from "../lib/publish";
 import { median, startTsProcess, stopProcess, summariseLoad, type LoadRow } from "../lib/process";
 
 const { values } = parseArgs({
@@ -57,19 +58,6 @@ const js = jetstream(nc);
 const jsm = await jetstreamManager(nc);
 console.log(`nats-server ${nats.url}; medians of ${runs} runs\n`);
 
-/** Publishes in batches of 2,000 in flight. */
-async function publishAll<T>(items: Iterable<T>, subjectOf: (item: T) => string, idOf: (item: T) => string): Promise<void> {
-  let batch: Promise<unknown>[] = [];
-  for (const item of items) {
-    batch.push(js.publish(subjectOf(item), JSON.stringify(item), { msgID: idOf(item) }));
-    if (batch.length === 2_000) {
-      await Promise.all(batch);
-      batch = [];
-    }
-  }
-  await Promise.all(batch);
-}
-
 /** Part 1. */
 async function httpPart(): Promise<void> {
   // --- 1. GET /api/candles --------------------------------------------------------------------------
@@ -84,7 +72,7 @@ async function httpPart(): Promise<void> {
       yield { symbol: "btc", interval: "1m", openTime, open, high, low, close: price, ticks: 60, firstSeq: 0, lastSeq: 0, source: "binance" };
     }
   }
-  await publishAll(weekOfMinutes(), (c) => candleSubject(c.interval, c.symbol), candleMsgId);
+  await publishAll(js, weekOfMinutes(), (c) => candleSubject(c.interval, c.symbol), candleMsgId);
   const path = "/api/candles/btc?interval=1m&since=7d";
   const service = await startTsProcess<{ port: number }>(serverFile, ["service", nats.url], {}, cpuProfile());
   const baseline = await startTsProcess<{ port: number }>(serverFile, ["baseline", nats.url]);
@@ -162,7 +150,7 @@ async function catchUpPart(): Promise<void> {
     }
   }
   const publishStarted = performance.now();
-  await publishAll(ticks(), (t) => `prices.${t.symbol}`, tickMsgId);
+  await publishAll(js, ticks(), (t) => `prices.${t.symbol}`, tickMsgId);
   const { state } = await jsm.streams.info(PRICES_STREAM);
   console.log(
     `${state.messages.toLocaleString("en-US")} ticks in PRICES (published in ${((performance.now() - publishStarted) / 1000).toFixed(0)} s), ${SYMBOLS.length} symbols over 22 h of event time`,

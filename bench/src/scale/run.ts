@@ -8,12 +8,13 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { candleMsgId, candleSubject, ensureCandlesStream, ensurePricesStream, tickMsgId, type Candle, type Tick } from "@cryptostream/core";
 import { cpuTimeMs, rssBytes, startNatsServer, waitFor } from "@cryptostream/testing";
 import { closedLoopLoad, percentile } from "../lib/http-load";
 import { startTsProcess, stopProcess } from "../lib/process";
+import { publishAll } from "../lib/publish";
 
 const { values } = parseArgs({
   options: {
@@ -86,34 +87,15 @@ async function settledMemory(instance: Instance): Promise<{ rss: number; heap: n
   return { rss: rssBytes(instance.pid), heap };
 }
 
-/** Ticks for `symbols`, `perSymbol` each, over the last hour; published 2,000 in flight. */
-async function publishTicks(js: ReturnType<typeof jetstream>, symbols: readonly string[], perSymbol: number): Promise<void> {
+/** Ticks for `symbols`, `perSymbol` each, a second apart from an hour ago. */
+function* ticksOf(symbols: readonly string[], perSymbol: number): Generator<Tick> {
   const start = Date.now() - 3_600_000;
-  let batch: Promise<unknown>[] = [];
-  for (let i = 0; i < perSymbol; i++) {
-    for (const symbol of symbols) {
-      const tick: Tick = { symbol, price: 100 + i, ts: start + i * 1_000, source: "bench" };
-      batch.push(js.publish(`prices.${symbol}`, JSON.stringify(tick), { msgID: tickMsgId(tick) }));
-      if (batch.length >= 2_000) {
-        await Promise.all(batch);
-        batch = [];
-      }
-    }
-  }
-  await Promise.all(batch);
+  for (let i = 0; i < perSymbol; i++) for (const symbol of symbols) yield { symbol, price: 100 + i, ts: start + i * 1_000, source: "bench" };
 }
-
-async function publishCandles(js: ReturnType<typeof jetstream>, candles: Iterable<Candle>): Promise<void> {
-  let batch: Promise<unknown>[] = [];
-  for (const candle of candles) {
-    batch.push(js.publish(candleSubject(candle.interval, candle.symbol), JSON.stringify(candle), { msgID: candleMsgId(candle) }));
-    if (batch.length >= 2_000) {
-      await Promise.all(batch);
-      batch = [];
-    }
-  }
-  await Promise.all(batch);
-}
+const publishTicks = (js: JetStreamClient, symbols: readonly string[], perSymbol: number) =>
+  publishAll(js, ticksOf(symbols, perSymbol), (tick) => `prices.${tick.symbol}`, tickMsgId);
+const publishCandles = (js: JetStreamClient, candles: Iterable<Candle>) =>
+  publishAll(js, candles, (candle) => candleSubject(candle.interval, candle.symbol), candleMsgId);
 
 /** `count` candles of each symbol, the last ending `endsAgoMs` before now. */
 function* candlesOf(symbols: readonly string[], count: number, interval: "1m" | "5m", endsAgoMs: number): Generator<Candle> {
@@ -144,7 +126,7 @@ async function measure(urls: string[], instances: Instance[]) {
 }
 
 /** Part 2. */
-async function historyPart(natsUrl: string, js: ReturnType<typeof jetstream>): Promise<Instance[]> {
+async function historyPart(natsUrl: string, js: JetStreamClient): Promise<Instance[]> {
   const symbols = Array.from({ length: 20 }, (_, i) => `h${i + 1}`);
   await publishTicks(js, symbols, 60);
   // A 24H chart's worth, up to the bar before the one forming.
@@ -187,7 +169,7 @@ async function historyPart(natsUrl: string, js: ReturnType<typeof jetstream>): P
 }
 
 /** Part 3: a reader's RSS before and after 1,000 symbols of ticks, then 200,000 candles. */
-async function memoryPart(natsUrl: string, js: ReturnType<typeof jetstream>, instances: Instance[]): Promise<void> {
+async function memoryPart(natsUrl: string, js: JetStreamClient, instances: Instance[]): Promise<void> {
   const running = instances.length > 0 ? instances : [await startInstance(natsUrl), await startInstance(natsUrl)];
   const reader = running.at(-1)!;
   const symbolCount = async () => ((await (await fetch(`${reader.base}/api/symbols`)).json()) as { symbols: unknown[] }).symbols.length;

@@ -206,19 +206,7 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
   const settleAndCheck = async (): Promise<StackChecks> => {
     log("settling: upstream silent, waiting for the stream, the clients and history to catch up");
     sim.setBinanceSilent(true);
-    let lastSeq = -1;
-    let stableSince = Date.now();
-    await waitFor(
-      "the stream to stop growing",
-      async () => {
-        const seq = (await jsm.streams.info(PRICES_STREAM)).state.last_seq;
-        if (seq !== lastSeq) [lastSeq, stableSince] = [seq, Date.now()];
-        return Date.now() - stableSince > 5_000;
-      },
-      60_000,
-    );
-    const ticks: SequencedTick[] = [];
-    await visitTickWindow(nc, { fromSeq: 1, limit: Number.MAX_SAFE_INTEGER }, { onTick: (tick) => void ticks.push(tick) });
+    const { lastSeq, ticks } = await settledStream(nc, 5_000, 60_000);
     const lastOf = (symbols: readonly string[] | undefined) => {
       for (let i = ticks.length - 1; i >= 0; i--) if (!symbols || symbols.includes(ticks[i]!.symbol)) return ticks[i]!.seq;
       return 0;
@@ -336,6 +324,25 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
   };
 
   return { nats, sim, ingests, broadcasters, histories, services, clients, nc, logDir, backfillDone, settleAndCheck, close };
+}
+
+/** Waits until `PRICES` has not grown for `quietMs`, then reads every tick it holds. */
+export async function settledStream(nc: NatsConnection, quietMs: number, timeoutMs: number): Promise<{ lastSeq: number; ticks: SequencedTick[] }> {
+  const jsm = await jetstreamManager(nc);
+  let lastSeq = -1;
+  let stableSince = Date.now();
+  await waitFor(
+    "the stream to stop growing",
+    async () => {
+      const seq = (await jsm.streams.info(PRICES_STREAM)).state.last_seq;
+      if (seq !== lastSeq) [lastSeq, stableSince] = [seq, Date.now()];
+      return Date.now() - stableSince > quietMs;
+    },
+    timeoutMs,
+  );
+  const ticks: SequencedTick[] = [];
+  await visitTickWindow(nc, { fromSeq: 1, limit: Number.MAX_SAFE_INTEGER }, { onTick: (tick) => void ticks.push(tick) });
+  return { lastSeq, ticks };
 }
 
 async function servedHistory(port: number, symbols: readonly string[]): Promise<Map<string, SequencedTick[]>> {
