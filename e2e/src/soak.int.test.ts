@@ -3,7 +3,7 @@ import { formatSoakReport, runSoak } from "./reliability/run-soak";
 
 describe("soak", () => {
   it("reads the memory and descriptors of every process over a short run under load, and checks nothing was lost", async () => {
-    const report = await runSoak({ seconds: 15, sampleEverySeconds: 1.5, clients: 20 });
+    const report = await runSoak({ seconds: 15, sampleEverySeconds: 1.5, warmupSeconds: 10, clients: 20 });
     expect(Object.keys(report.samples).sort()).toEqual(["broadcaster-1", "broadcaster-2", "history-1", "history-2", "ingest-1", "ingest-2", "nats-server"]);
     for (const samples of Object.values(report.samples)) {
       expect(samples.length).toBeGreaterThanOrEqual(8);

@@ -73,6 +73,9 @@ export async function startHistoryWriter(options: HistoryWriterOptions): Promise
 
 type Outcome = { restartAt?: number; stopped?: true };
 
+/** The shortest wait before the writer consumes again after a failure. */
+const RECOVER_FLOOR_MS = 100;
+
 class DurableHistoryWriter implements HistoryWriter {
   /** The first seq not yet written, or undefined when nothing has been. */
   private next: number | undefined;
@@ -173,7 +176,8 @@ class DurableHistoryWriter implements HistoryWriter {
 
   /** After a failure: waits with backoff, and makes the consumer again if it is gone. */
   private async recover(error: Error, attempt: number): Promise<void> {
-    const delay = backoffDelay(attempt, { baseMs: 250, maxMs: 5_000 });
+    // Never at once: a consumer deleted by someone is not made again in the same breath (and /healthz can say so).
+    const delay = Math.max(RECOVER_FLOOR_MS, backoffDelay(attempt, { baseMs: 250, maxMs: 5_000 }));
     this.options.logger.warn({ err: error.message, retryInMs: delay }, "history consumer failed; starting it again");
     await sleep(this.clock, delay, this.stopped.signal);
     if (this.stopping) return;

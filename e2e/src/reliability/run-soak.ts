@@ -7,9 +7,11 @@ export interface SoakOptions extends LoadOptions {
   seconds: number;
   /** Readings are taken this often. */
   sampleEverySeconds: number;
+  /** Under load before the first reading, once history's backfill is done: caches fill, consumers settle. */
+  warmupSeconds: number;
 }
 
-export const DEFAULT_SOAK_OPTIONS: SoakOptions = { ...DEFAULT_LOAD_OPTIONS, seconds: 600, sampleEverySeconds: 10 };
+export const DEFAULT_SOAK_OPTIONS: SoakOptions = { ...DEFAULT_LOAD_OPTIONS, seconds: 600, sampleEverySeconds: 10, warmupSeconds: 30 };
 
 export interface SoakReport {
   options: Omit<SoakOptions, "log">;
@@ -44,8 +46,9 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
     const processes = [{ name: "nats-server", pid: () => stack.nats.pid }, ...stack.services.map((s) => ({ name: s.name, pid: () => s.pid }))];
     const samples: Record<string, ResourceSample[]> = Object.fromEntries(processes.map((p) => [p.name, []]));
     // The candle backfill is a one-off at start (tens of thousands of candles into CANDLES): not what a soak watches.
-    log("waiting for history's candle backfill to end");
+    log(`waiting for history's candle backfill to end, then ${options.warmupSeconds} s of warm-up`);
     await stack.backfillDone();
+    await sleep(options.warmupSeconds * 1_000);
     const started = Date.now();
     log(`soaking for ${options.seconds} s, a reading every ${options.sampleEverySeconds} s`);
     while (Date.now() - started < options.seconds * 1_000) {
