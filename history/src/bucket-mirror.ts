@@ -1,7 +1,7 @@
 import { KvWatchInclude, type KV, type KvWatchEntry } from "@nats-io/kv";
 import { systemClock, type Clock, type SequencedTick } from "@cryptostream/core";
 import type { QueuedIterator } from "@nats-io/transport-node";
-import { caughtUpTo } from "./catch-up";
+import { AppliedSeq } from "./catch-up";
 import { RecentTicks } from "./recent-ticks";
 
 /**
@@ -13,14 +13,16 @@ export class BucketMirror {
   readonly window = new RecentTicks();
   private readonly revisions = new Map<string, number>();
   /** The bucket's last revision this mirror has applied. */
-  private seen = 0;
+  private readonly applied: AppliedSeq;
   private watch: QueuedIterator<KvWatchEntry> | undefined;
   private done: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly kv: KV,
-    private readonly clock: Clock = systemClock,
-  ) {}
+    clock: Clock = systemClock,
+  ) {
+    this.applied = new AppliedSeq(clock, "price_history watch");
+  }
 
   /** A mirror of `kv`, once every value stored now is in its window. */
   static async follow(kv: KV, clock?: Clock): Promise<BucketMirror> {
@@ -58,7 +60,7 @@ export class BucketMirror {
   /** Resolves once the mirror has applied everything the bucket holds now (or one key's latest value). */
   async caughtUp(symbol?: string): Promise<void> {
     const target = symbol === undefined ? await this.lastRevision() : ((await this.kv.get(symbol))?.revision ?? 0);
-    await caughtUpTo(this.clock, () => this.seen, target, "price_history watch");
+    await this.applied.reach(target);
   }
 
   private async lastRevision(): Promise<number> {
@@ -67,9 +69,9 @@ export class BucketMirror {
   }
 
   private apply(entry: KvWatchEntry): void {
-    this.seen = Math.max(this.seen, entry.revision);
     this.setRevision(entry.key, entry.revision);
     if (entry.operation === "PUT") this.window.append(entry.json<SequencedTick>());
+    this.applied.advance(entry.revision);
   }
 
   private setRevision(symbol: string, revision: number): void {

@@ -1,6 +1,6 @@
 import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from "@nats-io/jetstream";
 import { CANDLES_STREAM, LIVE_CONSUMER_EXPIRES_MS, decodeCandle, systemClock, type Clock, type NatsConnection } from "@cryptostream/core";
-import { caughtUpTo } from "./catch-up";
+import { AppliedSeq } from "./catch-up";
 import type { CandleStore } from "./candle-store";
 
 export interface CandleFeedOptions {
@@ -32,15 +32,15 @@ export async function followCandles({ nc, store, onReject, clock = systemClock }
   let caughtUp: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (caughtUp = resolve));
   if (state.messages === 0) caughtUp();
-  let seenSeq = 0;
+  const applied = new AppliedSeq(clock, "CANDLES feed");
   const lastSeqs = new Map<string, number>();
   const done = (async () => {
     for await (const message of messages) {
-      seenSeq = message.seq;
       lastSeqs.set(message.subject, message.seq);
       const result = decodeCandle(message.string());
       if (result.ok) store.put(result.candle);
       else onReject?.(result.message, message.seq);
+      applied.advance(message.seq);
       if (message.seq >= state.last_seq || message.info.pending === 0) caughtUp();
     }
   })();
@@ -51,7 +51,7 @@ export async function followCandles({ nc, store, onReject, clock = systemClock }
       const { state: now } = await jsm.streams.info(CANDLES_STREAM);
       // An emptied stream keeps its last seq, with no message left to bring the feed there.
       const target = now.messages === 0 ? 0 : now.last_seq;
-      await caughtUpTo(clock, () => seenSeq, target, "CANDLES feed");
+      await applied.reach(target);
     },
     async stop() {
       await messages.close();

@@ -14,8 +14,6 @@ export interface Candles {
   /** The fold running now: the writer's while this instance writes, else a reader's, for the forming candles alone. */
   fold(): CandleWriter;
   backfillPending(): number;
-  /** Resolves once every candle in `CANDLES` now is in the store. */
-  caughtUp(): Promise<void>;
   /** Folds as the writer from the stored candles on, publishing what closes (and backfilling), while `mayWrite`. */
   startWriting(mayWrite: () => boolean): Promise<void>;
   /** Stops the writer's fold at once (what it had not stored, the next writer folds again); then a reader's, unless `thenRead` is false (shutdown). */
@@ -55,7 +53,6 @@ export async function startCandles(
     store,
     fold: () => fold,
     backfillPending: () => writing?.backfill?.pending ?? 0,
-    caughtUp: () => feed.caughtUp(),
     async startWriting(mayWrite) {
       await stopFold();
       await feed.caughtUp();

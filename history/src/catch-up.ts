@@ -1,13 +1,49 @@
-import { sleep, type Clock } from "@cryptostream/core";
+import type { Clock } from "@cryptostream/core";
 
 const CATCH_UP_TIMEOUT_MS = 30_000;
-const CATCH_UP_POLL_MS = 10;
 
-/** Resolves once a follower of a stream has applied `target` (a stream seq); rejects after 30 s. */
-export async function caughtUpTo(clock: Clock, applied: () => number, target: number, what: string): Promise<void> {
-  const until = clock.now() + CATCH_UP_TIMEOUT_MS;
-  while (applied() < target) {
-    if (clock.now() > until) throw new Error(`${what} stuck at seq ${applied()} of ${target}`);
-    await sleep(clock, CATCH_UP_POLL_MS);
+/**
+ * The last stream seq a follower of a stream has applied, and waits for it to reach a seq:
+ * resolved as the follower applies messages, not by polling; a wait rejects after 30 s.
+ */
+export class AppliedSeq {
+  private value = 0;
+  private waiters: { target: number; done: () => void }[] = [];
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly what: string,
+  ) {}
+
+  get current(): number {
+    return this.value;
+  }
+
+  advance(seq: number): void {
+    if (seq <= this.value) return;
+    this.value = seq;
+    if (this.waiters.length === 0) return;
+    const due = this.waiters.filter((waiter) => waiter.target <= seq);
+    this.waiters = this.waiters.filter((waiter) => waiter.target > seq);
+    for (const waiter of due) waiter.done();
+  }
+
+  /** Resolves once `target` is applied. */
+  reach(target: number): Promise<void> {
+    if (this.value >= target) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        target,
+        done: () => {
+          timer.clear();
+          resolve();
+        },
+      };
+      const timer = this.clock.setTimeout(() => {
+        this.waiters = this.waiters.filter((other) => other !== waiter);
+        reject(new Error(`${this.what} stuck at seq ${this.value} of ${target}`));
+      }, CATCH_UP_TIMEOUT_MS);
+      this.waiters.push(waiter);
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { jetstreamManager } from "@nats-io/jetstream";
+import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { PRICES_STREAM, type HealthReport, type NatsConnection, type WindowReadSlots } from "@cryptostream/core";
 import type { Candles } from "./candles";
 import type { RecentTicks } from "./recent-ticks";
@@ -20,8 +20,11 @@ export interface HistoryHealthSources {
  * without it is not healthy: 503), symbols kept, window reads, candles.
  */
 export function historyHealth({ nc, role, lease, durable, window, windowSlots, candles }: HistoryHealthSources): () => Promise<HealthReport> {
+  // Made once: each jetstreamManager() asks nats-server for its account info first.
+  let jsm: Promise<JetStreamManager> | undefined;
   return async () => {
-    const consumer = await consumerLag(nc, durable).catch((error: Error) => ({ error: `durable consumer ${durable}: ${error.message}` }));
+    if (!jsm) jsm = jetstreamManager(nc);
+    const consumer = await consumerLag(jsm, durable).catch((error: Error) => ({ error: `durable consumer ${durable}: ${error.message}` }));
     return {
       ok: !nc.isClosed() && !(role.role === "writer" && "error" in consumer),
       nats: { connected: !nc.isClosed(), server: nc.getServer() },
@@ -36,7 +39,7 @@ export function historyHealth({ nc, role, lease, durable, window, windowSlots, c
 }
 
 /** How far history's durable consumer is behind `PRICES` (whichever instance consumes it). */
-async function consumerLag(nc: NatsConnection, durable: string) {
-  const info = await (await jetstreamManager(nc)).consumers.info(PRICES_STREAM, durable);
+async function consumerLag(jsm: Promise<JetStreamManager>, durable: string) {
+  const info = await (await jsm).consumers.info(PRICES_STREAM, durable);
   return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
 }

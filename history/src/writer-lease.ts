@@ -25,7 +25,7 @@ export interface WriterLeaseOptions {
   logger: Logger;
   clock?: Clock;
   /** Called once the lease is taken; not awaited (renewals go on while the writer starts). */
-  onAcquired: (how: LeaseTakeover, revision: number, previous: LeaseHolder | undefined) => void;
+  onAcquired: (how: LeaseTakeover) => void;
   /** Called once the lease is lost; awaited only on shutdown, before the lease is handed over. */
   onLost: (why: LeaseLoss) => void | Promise<void>;
 }
@@ -153,7 +153,7 @@ export class WriterLease {
     const previous = this.lastSeen;
     this.lastSeen = undefined;
     this.options.logger.info({ instance: this.options.instance, revision: this.revision, how, previous }, "took the writer lease");
-    this.options.onAcquired(how, this.revision, previous);
+    this.options.onAcquired(how);
   }
 
   private hold(revision: number, sentAt: number): void {

@@ -55,11 +55,7 @@ export class WriterRole {
 
   /** On shutdown: stops both writers (before the lease is handed over), without starting a reader's fold. */
   stop(): Promise<void> {
-    this.changes = this.changes.then(async () => {
-      await this.writer?.stop();
-      this.writer = undefined;
-      await this.options.candles.stopWriting(false);
-    });
+    this.changes = this.changes.then(() => this.stopWriting(false));
     return this.changes;
   }
 
@@ -81,11 +77,13 @@ export class WriterRole {
     }
   }
 
-  private async stopWriting(): Promise<void> {
+  private async stopWriting(thenRead = true): Promise<void> {
     const writer = this.writer;
     this.writer = undefined;
     await writer?.stop().catch((error: Error) => this.options.logger.warn({ err: error.message }, "price_history writer did not stop cleanly"));
-    await this.options.candles.stopWriting().catch((error: Error) => this.options.logger.warn({ err: error.message }, "candle writer did not stop cleanly"));
+    await this.options.candles
+      .stopWriting(thenRead)
+      .catch((error: Error) => this.options.logger.warn({ err: error.message }, "candle writer did not stop cleanly"));
     this.setRole("reader");
   }
 
