@@ -52,6 +52,8 @@ if [ "$mode" = demo ]; then
   export SIM_SYMBOLS=${SIM_SYMBOLS:-$SYMBOLS}
   export BINANCE_WS_URL=ws://127.0.0.1:$SIM_PORT
   export COINGECKO_API_URL=http://127.0.0.1:$SIM_PORT/api/v3
+  export COINBASE_WS_URL=ws://127.0.0.1:$SIM_PORT/coinbase
+  export KRAKEN_WS_URL=ws://127.0.0.1:$SIM_PORT/kraken/v2
   export BINANCE_REST_URL=http://127.0.0.1:$SIM_PORT
   # A restarted demo continues from the prices it stopped at.
   export SIM_STATE_FILE=${SIM_STATE_FILE:-$PWD/.data/sim-market.json}

@@ -121,6 +121,24 @@ export const streamEnv = {
 };
 
 /**
+ * How the reference price is formed: the same on every ingest replica and wherever it is
+ * recomputed (a difference would make replicas publish different ticks under one msg id).
+ */
+export const referenceEnv = {
+  REFERENCE_STALE_AFTER: duration("15s", { min: 100, max: 3_600_000 }),
+  REFERENCE_LAST_RESORT_STALE_AFTER: duration("90s", { min: 100, max: 3_600_000 }),
+  REFERENCE_MAX_DEVIATION: z.coerce.number().positive().max(1, "must be a fraction, at most 1 (100%)").default(0.02),
+};
+
+export function referenceSettings(config: { REFERENCE_STALE_AFTER: number; REFERENCE_LAST_RESORT_STALE_AFTER: number; REFERENCE_MAX_DEVIATION: number }) {
+  return {
+    staleAfterMs: config.REFERENCE_STALE_AFTER,
+    lastResortStaleAfterMs: config.REFERENCE_LAST_RESORT_STALE_AFTER,
+    maxDeviation: config.REFERENCE_MAX_DEVIATION,
+  };
+}
+
+/**
  * Variables where an empty value is an error rather than unset: clearing one of them by
  * accident (`AUTH_TOKEN=`) must not silently turn a protection off.
  */

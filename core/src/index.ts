@@ -1,6 +1,20 @@
 export * from "./contracts/index";
 export { z } from "zod";
-export { TIMER_LIMIT_MS, commonEnv, duration, formatDuration, loadConfig, port, positiveInt, secret, streamEnv, symbolList, trustedProxies } from "./config";
+export {
+  TIMER_LIMIT_MS,
+  commonEnv,
+  duration,
+  formatDuration,
+  loadConfig,
+  port,
+  positiveInt,
+  referenceEnv,
+  referenceSettings,
+  secret,
+  streamEnv,
+  symbolList,
+  trustedProxies,
+} from "./config";
 export { clientAddress, parseTrustedProxies, requestClientAddress } from "./client-address";
 export type { TrustedProxies } from "./client-address";
 export { ConfigError, CryptoStreamError, PublishError, isConfigError, isPublishError } from "./errors";
@@ -19,6 +33,7 @@ export {
   pricesStreamConfig,
   pricesStreamSettings,
   streamSettingChanges,
+  TICK_STREAMS,
 } from "./jetstream";
 export { createLogger } from "./logger";
 export { createMetrics } from "./metrics";
@@ -26,18 +41,22 @@ export { connectNats, inboxPrefixFor, newInbox } from "./nats";
 export { SHUTDOWN_DEADLINE_MS, runNatsService, runService } from "./service";
 export { BinanceCombinedSchema, BinanceKlineSchema, BinanceMiniTickerSchema, combinedStreamPath, miniTickerStream } from "./upstream/binance";
 export { CoinGeckoMarketSchema, CoinGeckoOhlcSchema } from "./upstream/coingecko";
+export { CoinbaseEnvelopeSchema, CoinbaseTickerEventSchema, CoinbaseTickerSchema, coinbaseSubscribe } from "./upstream/coinbase";
+export { KrakenSubscribeAckSchema, KrakenTickerMessageSchema, KrakenTickerSchema, krakenSubscribe } from "./upstream/kraken";
 export { assetMappings, coinGeckoKeyHeaders, upstreamEnv, withCoinGeckoUrl } from "./upstream/env";
 export { visitTickWindow } from "./tick-window";
 
 export type { ConfigCheck, DurationBounds, Env } from "./config";
 export type { HealthReport, HttpServerOptions, Route, RouteHandler, RouteParams } from "./http";
-export type { EnsureStreamOptions, PricesStreamSettings, StreamSettingChange } from "./jetstream";
+export type { EnsureStreamOptions, PricesStreamSettings, StreamSettingChange, TickStreamName } from "./jetstream";
 export type { Logger, LoggerOptions } from "./logger";
 export type { ServiceMetrics } from "./metrics";
 export type { NatsConnection, NatsOptions } from "./nats";
 export type { NatsServiceConfig, RunningService, ServiceDeps } from "./service";
 export type { BinanceCombined, BinanceKline, BinanceMiniTicker } from "./upstream/binance";
 export type { CoinGeckoMarket, CoinGeckoOhlc, CoinGeckoSimplePrice } from "./upstream/coingecko";
+export type { CoinbaseEnvelope, CoinbaseTicker } from "./upstream/coinbase";
+export type { KrakenTicker } from "./upstream/kraken";
 export type { TickWindow, TickWindowVisitor } from "./tick-window";
 export { WindowReadSlots, WindowReadsBusyError, isWindowReadsBusy } from "./window-read-slots";
 export type { WindowBusyReason, WindowSlotLimits } from "./window-read-slots";

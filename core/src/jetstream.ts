@@ -12,6 +12,7 @@ import {
   WRITER_LEASE_MS,
   priceSubject,
 } from "./contracts/names";
+import { TICKS_STREAM, VENUE_TICK_SUBJECTS } from "./contracts/venues";
 import { formatDuration } from "./config";
 import { isPublishError } from "./errors";
 import type { Logger } from "./logger";
@@ -44,10 +45,17 @@ export function pricesStreamSettings(config: {
   };
 }
 
-export function pricesStreamConfig(settings: PricesStreamSettings): Partial<StreamConfig> & { name: string } {
+/** The two streams of ticks, kept alike: the reference prices (`PRICES`) and every venue's own (`TICKS`). */
+export const TICK_STREAMS = {
+  [PRICES_STREAM]: PRICE_SUBJECTS,
+  [TICKS_STREAM]: VENUE_TICK_SUBJECTS,
+} as const;
+export type TickStreamName = keyof typeof TICK_STREAMS;
+
+export function pricesStreamConfig(settings: PricesStreamSettings, stream: TickStreamName = PRICES_STREAM): Partial<StreamConfig> & { name: string } {
   return {
-    name: PRICES_STREAM,
-    subjects: [PRICE_SUBJECTS],
+    name: stream,
+    subjects: [TICK_STREAMS[stream]],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     discard: DiscardPolicy.Old,
@@ -65,6 +73,8 @@ export interface EnsureStreamOptions {
   /** Whether this service may change an existing stream's settings (ingest, which writes it); others only create it. */
   mayUpdate?: boolean;
   logger?: Logger;
+  /** `PRICES` unless named: `TICKS` takes the same settings. */
+  stream?: TickStreamName;
 }
 
 /** One setting of `PRICES` the configuration names, as the stream has it and as the configuration wants it. */
@@ -109,10 +119,11 @@ export async function ensurePricesStream(
   options: EnsureStreamOptions = {},
 ): Promise<StreamSettingChange[]> {
   const jsm = await jetstreamManager(nc);
-  const config = pricesStreamConfig(settings);
+  const stream = options.stream ?? PRICES_STREAM;
+  const config = pricesStreamConfig(settings, stream);
   let current: StreamConfig;
   try {
-    current = (await jsm.streams.info(PRICES_STREAM)).config;
+    current = (await jsm.streams.info(stream)).config;
   } catch (error) {
     if (!isApiError(error, JetStreamApiCodes.StreamNotFound)) throw error;
     try {
@@ -120,7 +131,7 @@ export async function ensurePricesStream(
       return [];
     } catch (addError) {
       if (!isApiError(addError, STREAM_NAME_IN_USE)) throw addError;
-      current = (await jsm.streams.info(PRICES_STREAM)).config;
+      current = (await jsm.streams.info(stream)).config;
     }
   }
   const changes = streamSettingChanges(current, config);
@@ -129,7 +140,7 @@ export async function ensurePricesStream(
   if (!mayUpdate) {
     logger?.warn(
       { changes: changes.map(describeChange) },
-      "PRICES has other settings than this service's configuration; left as it is (ingest applies settings)",
+      `${stream} has other settings than this service's configuration; left as it is (ingest applies settings)`,
     );
     return [];
   }
@@ -137,15 +148,15 @@ export async function ensurePricesStream(
   if (refused.length > 0) {
     logger?.warn(
       { refused: refused.map(describeChange) },
-      "not shrinking PRICES' retention below what it keeps now; set PRICES_ALLOW_SHRINK=true to do so on purpose",
+      `not shrinking ${stream}' retention below what it keeps now; set PRICES_ALLOW_SHRINK=true to do so on purpose`,
     );
   }
   const applied = changes.filter((change) => !refused.includes(change));
   if (applied.length === 0) return [];
   const update: StreamConfig = { ...current };
   for (const change of applied) update[change.setting] = change.wanted;
-  await jsm.streams.update(PRICES_STREAM, update);
-  logger?.info({ changes: applied.map(describeChange) }, "PRICES settings updated");
+  await jsm.streams.update(stream, update);
+  logger?.info({ changes: applied.map(describeChange) }, `${stream} settings updated`);
   return applied;
 }
 

@@ -81,6 +81,8 @@ export async function startStack({
       SOURCES: sources,
       BINANCE_WS_URL: sim.binanceWsUrl,
       COINGECKO_API_URL: sim.coingeckoApiUrl,
+      COINBASE_WS_URL: sim.coinbaseWsUrl,
+      KRAKEN_WS_URL: sim.krakenWsUrl,
       SYMBOLS: symbols.join(","),
     }),
   });

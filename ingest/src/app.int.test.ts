@@ -1,9 +1,9 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { Kvm } from "@nats-io/kv";
-import { ASSETS_BUCKET, PRICES_STREAM, createLogger, createMetrics, type NatsConnection } from "@cryptostream/core";
+import { ASSETS_BUCKET, DEFAULT_REFERENCE_SETTINGS, PRICES_STREAM, TICKS_STREAM, createLogger, createMetrics, type NatsConnection } from "@cryptostream/core";
 import { startSimExchange, type SimExchange } from "@cryptostream/sim-exchange";
-import { startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
+import { checkReferences, readStream, startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIngest, type IngestService } from "./app";
 import { ingestOnSim } from "../test-support/ingest-on-sim";
@@ -42,14 +42,23 @@ describe("ingest against the simulated exchange and a real nats-server", () => {
     await server?.cleanup();
   });
 
-  it("publishes every mini ticker to prices.<symbol> with a msg id from source, symbol and ts", async () => {
+  it("publishes every mini ticker to ticks.binance.<symbol> with a msg id from source, symbol and ts, and the reference tick it makes to prices.<symbol>", async () => {
     sim.tick();
     await waitFor("4 ticks in PRICES", async () => (await streamMessages()) === 4);
-    const stored = await jsm.streams.getMessage(PRICES_STREAM, { last_by_subj: "prices.btc" });
-    const tick = stored!.json<{ symbol: string; price: number; ts: number; source: string }>();
     const coin = sim.market.coins.get("btc")!;
-    expect(tick).toMatchObject({ symbol: "btc", price: coin.price, ts: coin.updatedAt, source: "binance" });
-    expect(stored!.header.get("Nats-Msg-Id")).toBe(`binance:btc:${coin.updatedAt}`);
+    const venueTick = await jsm.streams.getMessage(TICKS_STREAM, { last_by_subj: "ticks.binance.btc" });
+    expect(venueTick!.json()).toMatchObject({ symbol: "btc", price: coin.price, ts: coin.updatedAt, source: "binance" });
+    expect(venueTick!.header.get("Nats-Msg-Id")).toBe(`binance:btc:${coin.updatedAt}`);
+    const stored = await jsm.streams.getMessage(PRICES_STREAM, { last_by_subj: "prices.btc" });
+    // One venue alone: the price is that venue's, and says so.
+    expect(stored!.json()).toMatchObject({
+      symbol: "btc",
+      price: coin.price,
+      ts: coin.updatedAt,
+      source: "binance",
+      inputs: [{ venue: "binance", price: coin.price, age: 0 }],
+    });
+    expect(stored!.header.get("Nats-Msg-Id")).toBe(`ref:btc:${venueTick!.seq}`);
   });
 
   it("rejects and counts a malformed frame without stopping the feed", async () => {
@@ -122,7 +131,7 @@ describe("ingest's Binance connections", () => {
 });
 
 describe("ingest replicas and NATS outages", () => {
-  it("two replicas on the same upstream put exactly one tick per upstream event in PRICES, across a nats-server crash", async () => {
+  it("two replicas on the same three venues put each venue event once in TICKS and one reference tick per event in PRICES, equal to a recomputation, across a nats-server crash", async () => {
     const server = await startNatsServer();
     const symbols = ["btc", "eth", "sol", "xlm"];
     const sim = await startSimExchange({ intervalMs: 0, symbols });
@@ -132,8 +141,10 @@ describe("ingest replicas and NATS outages", () => {
         const config = loadIngestConfig({
           NATS_URL: server.url,
           INGEST_PORT: "0",
-          SOURCES: "binance",
+          SOURCES: "binance,coinbase,kraken",
           BINANCE_WS_URL: sim.binanceWsUrl,
+          COINBASE_WS_URL: sim.coinbaseWsUrl,
+          KRAKEN_WS_URL: sim.krakenWsUrl,
           SYMBOLS: symbols.join(","),
         });
         const ingest = await startIngest({ config, nc, logger: createLogger({ service: "ingest", level: "silent" }), metrics: createMetrics("ingest") });
@@ -142,7 +153,12 @@ describe("ingest replicas and NATS outages", () => {
     );
     const observer = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
     try {
-      await waitFor("both replicas connected upstream", () => sim.binanceClientCount() === 2);
+      await waitFor("both replicas connected to every venue", () =>
+        [sim.binanceClientCount(), sim.venueClientCount("coinbase"), sim.venueClientCount("kraken")].every((count) => count === 2),
+      );
+      const jsm = await jetstreamManager(observer);
+      // Snapshots on subscribing: one per venue and symbol from each of the two.
+      await waitFor("the venues' snapshots", async () => (await jsm.streams.info(TICKS_STREAM)).state.messages === 2 * symbols.length);
       // Real time between events: they must straddle a real nats-server's crash and restart.
       const step = async (count: number) => {
         for (let i = 0; i < count; i++) {
@@ -156,16 +172,15 @@ describe("ingest replicas and NATS outages", () => {
       await server.restart();
       await step(10);
       await Promise.all(replicas.map((r) => r.ingest.publisher.flush()));
+      const events = (2 + 3 * 30) * symbols.length;
+      await waitFor("every venue event in TICKS", async () => (await jsm.streams.info(TICKS_STREAM)).state.messages === events, 20_000);
+      await waitFor("a reference tick of each in PRICES", async () => (await jsm.streams.info(PRICES_STREAM)).state.messages === events, 20_000);
+      await Promise.all(replicas.map((r) => r.ingest.referencePublisher.flush()));
 
-      const jsm = await jetstreamManager(observer);
-      const info = await jsm.streams.info(PRICES_STREAM);
-      expect(info.state.messages).toBe(30 * symbols.length);
-      const seen = new Set<string>();
-      for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-        const tick = (await jsm.streams.getMessage(PRICES_STREAM, { seq }))!.json<{ symbol: string; ts: number }>();
-        seen.add(`${tick.symbol}:${tick.ts}`);
-      }
-      expect(seen.size).toBe(30 * symbols.length);
+      const check = checkReferences(await readStream(observer, TICKS_STREAM), await readStream(observer, PRICES_STREAM), DEFAULT_REFERENCE_SETTINGS);
+      expect(check).toMatchObject({ venueTicks: events, venueTwice: [], expected: events, withheld: 0, missing: [], extra: [], twice: [], differing: [] });
+      const sources = (await readStream(observer, PRICES_STREAM)).map((message) => JSON.parse(message.data).source);
+      expect(sources.filter((source) => source === "index").length).toBeGreaterThan(events / 2);
     } finally {
       for (const { ingest, nc } of replicas) {
         await ingest.close();

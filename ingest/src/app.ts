@@ -1,74 +1,101 @@
 import {
+  TICKS_STREAM,
   closeServer,
   createHttpServer,
   ensurePricesStream,
   listen,
   pricesStreamSettings,
+  referenceSettings,
   systemClock,
   type RunningService,
   type ServiceDeps,
 } from "@cryptostream/core";
 import type { IngestConfig } from "./config";
 import { ingestHealth } from "./health";
-import { ingestMetrics } from "./metrics";
+import { ingestMetrics, type IngestMetrics } from "./metrics";
 import { TickPublisher } from "./publisher";
-import { SourceSelector } from "./source-selector";
-import { BINANCE_SOURCE } from "./sources/binance-parse";
-import { COINGECKO_SOURCE } from "./sources/coingecko-parse";
+import { ReferenceBoard } from "./reference-board";
+import { ReferenceFollower } from "./reference-follower";
 import { TickGate } from "./tick-gate";
 import { TickRouter } from "./tick-router";
-import { binanceFeeds, coinGeckoPollers, sourceReporter } from "./upstreams";
+import { allUpstreams, sourceReporter, upstreams } from "./upstreams";
 
 export type IngestDeps = ServiceDeps<IngestConfig>;
 
 export interface IngestService extends RunningService {
   port: number;
+  /** Venue ticks to `TICKS`. */
   publisher: TickPublisher;
+  /** Reference ticks to `PRICES`. */
+  referencePublisher: TickPublisher;
 }
 
-/** Wires ingest: the upstreams through the selector and the gate to the publisher, and its HTTP server. */
-export async function startIngest({ config, nc, logger, metrics, clock = systemClock }: IngestDeps): Promise<IngestService> {
-  await ensurePricesStream(nc, pricesStreamSettings(config), { mayUpdate: true, logger });
-  const measured = ingestMetrics(metrics);
+function tickPublisher({ nc, logger, clock = systemClock }: IngestDeps, measured: IngestMetrics, stream: string): TickPublisher {
   const publisher = new TickPublisher({
     nc,
     logger,
     clock,
-    onPublished: (tick, duplicate) => measured.published.inc({ source: tick.source, duplicate: String(duplicate) }),
-    onDropped: () => measured.dropped.inc(),
+    onPublished: (tick, duplicate) => measured.published.inc({ stream, source: tick.source, duplicate: String(duplicate) }),
+    onDropped: () => measured.dropped.inc({ stream }),
     onRetry: (tick, error) => {
-      measured.retries.inc();
+      measured.retries.inc({ stream });
       logger.debug({ symbol: tick.symbol, err: error.message }, "publish failed");
     },
   });
-  measured.watchPending(() => publisher.pending);
-  const gate = new TickGate({ maxPriceJump: config.MAX_PRICE_JUMP, maxFutureMs: config.MAX_CLOCK_SKEW, maxAgeMs: config.MAX_TICK_AGE }, () => clock.now());
-  const primary = config.SOURCES.includes("binance") ? BINANCE_SOURCE : COINGECKO_SOURCE;
-  const fallback = primary === BINANCE_SOURCE ? COINGECKO_SOURCE : BINANCE_SOURCE;
-  const selector = new SourceSelector(primary, config.FAILOVER_AFTER, config.FAILBACK_AFTER, () => clock.now());
-  const router = new TickRouter(selector, gate, publisher, measured, logger);
-  const upstreamDeps = { config, router, measured, logger, clock };
-  const feeds = binanceFeeds(upstreamDeps);
-  const pollers = await coinGeckoPollers(nc, upstreamDeps);
-  const reporter = sourceReporter(nc, feeds, pollers, upstreamDeps);
+  measured.watchPending(stream, () => publisher.pending);
+  return publisher;
+}
 
-  const health = ingestHealth({ nc, feeds, pollers, reporter, symbols: config.SYMBOLS, router, selector, primary, fallback, publisher, clock });
+/**
+ * Wires ingest: every venue through the gate to its own subject in `TICKS`, and the reference
+ * price, followed from `TICKS` in stream order, to `PRICES`; and its HTTP server.
+ */
+export async function startIngest(deps: IngestDeps): Promise<IngestService> {
+  const { config, nc, logger, metrics, clock = systemClock } = deps;
+  const settings = pricesStreamSettings(config);
+  await ensurePricesStream(nc, settings, { mayUpdate: true, logger });
+  await ensurePricesStream(nc, settings, { mayUpdate: true, logger, stream: TICKS_STREAM });
+  const measured = ingestMetrics(metrics);
+  const publisher = tickPublisher(deps, measured, TICKS_STREAM);
+  const referencePublisher = tickPublisher(deps, measured, "PRICES");
+  const gate = new TickGate({ maxPriceJump: config.MAX_PRICE_JUMP, maxFutureMs: config.MAX_CLOCK_SKEW, maxAgeMs: config.MAX_TICK_AGE }, () => clock.now());
+  const router = new TickRouter(gate, publisher, measured, logger);
+  const upstreamDeps = { config, router, measured, logger, clock };
+  const sources = await upstreams(nc, upstreamDeps);
+  const reporter = sourceReporter(nc, sources, upstreamDeps);
+  const board = new ReferenceBoard({ nc, measured, logger });
+  const follower = new ReferenceFollower({
+    nc,
+    settings: referenceSettings(config),
+    publisher: referencePublisher,
+    logger,
+    onOutcome: (outcome, storedAt) => board.observe(outcome, storedAt),
+    onReject: (reason, message) => {
+      measured.rejected.inc({ stage: "reference", reason });
+      logger.warn({ reason }, `skipped a message of TICKS: ${message}`);
+    },
+  });
+  await follower.start();
+
+  const health = ingestHealth({ nc, sources, reporter, symbols: config.SYMBOLS, router, board, publisher, referencePublisher, clock });
   const server = createHttpServer({ health, registry: metrics.registry, logger });
   const port = await listen(server, config.INGEST_PORT);
-  feeds.forEach((feed) => feed.start());
-  pollers.forEach((poller) => poller.start());
+  allUpstreams(sources).forEach((upstream) => upstream.start());
   reporter.start();
   logger.info({ port, symbols: config.SYMBOLS, sources: config.SOURCES }, "ingest started");
 
   return {
     port,
     publisher,
+    referencePublisher,
     async close() {
-      feeds.forEach((feed) => feed.close());
-      pollers.forEach((poller) => poller.close());
+      allUpstreams(sources).forEach((upstream) => upstream.close());
       reporter.close();
       await publisher.flush();
+      await follower.stop();
+      await referencePublisher.flush();
       publisher.close();
+      referencePublisher.close();
       await closeServer(server);
     },
   };

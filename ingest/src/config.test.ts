@@ -14,7 +14,7 @@ describe("ingest configuration", () => {
   it.each([
     ["ASSETS", "pepe"],
     ["ASSETS", "PEPE=pepe"],
-    ["SOURCES", "kraken"],
+    ["SOURCES", "bitstamp"],
     ["COINGECKO_PLAN", "gold"],
     ["MAX_PRICE_JUMP", "-1"],
   ])("refuses a bad %s naming it", (name, value) => {

@@ -1,42 +1,45 @@
 import type { Clock, HealthReport, NatsConnection } from "@cryptostream/core";
 import type { TickPublisher } from "./publisher";
+import type { ReferenceBoard } from "./reference-board";
 import type { SourceReporter } from "./source-reports";
-import type { SourceSelector } from "./source-selector";
-import type { BinanceFeed } from "./sources/binance-feed";
-import type { CoinGeckoPoller } from "./sources/coingecko-poller";
+import type { FeedStatus } from "./sources/binance-feed";
 import type { TickRouter } from "./tick-router";
+import type { Upstreams } from "./upstreams";
 
 export interface IngestHealthSources {
   nc: NatsConnection;
-  feeds: readonly BinanceFeed[];
-  pollers: readonly CoinGeckoPoller[];
+  sources: Upstreams;
   /** Its latest report of each source, as published on `status.sources.<source>`. */
   reporter: SourceReporter;
   symbols: readonly string[];
   router: TickRouter;
-  selector: SourceSelector;
-  /** The sources behind the selector's `primary` and `fallback`. */
-  primary: string;
-  fallback: string;
+  board: ReferenceBoard;
   publisher: TickPublisher;
+  referencePublisher: TickPublisher;
   clock: Clock;
 }
 
-/** `GET /healthz`: NATS, each upstream connection and poller, each symbol's source and freshness, the publish backlog. */
-export function ingestHealth(sources: IngestHealthSources): () => HealthReport {
-  const { nc, feeds, pollers, reporter, symbols, router, selector, primary, fallback, publisher, clock } = sources;
+/**
+ * `GET /healthz`: NATS, each upstream connection and poller, each symbol's reference price (its
+ * source, its age, the venues left out of it and whether it is withheld), the publish backlogs.
+ */
+export function ingestHealth(health: IngestHealthSources): () => HealthReport {
+  const { nc, sources, reporter, symbols, board, publisher, referencePublisher, clock } = health;
   return () => {
     const now = clock.now();
     const ageOf = (at: number | undefined) => (at ? now - at : null);
+    const socket = (feed: { status(): Readonly<FeedStatus> }) => {
+      const { connected, lastMessageAt, errors } = feed.status();
+      return { connected, lastMessageAgeMs: ageOf(lastMessageAt), errors };
+    };
     return {
       ok: !nc.isClosed(),
       nats: { connected: !nc.isClosed() && !nc.isDraining(), server: nc.getServer() },
       sources: {
-        binance: feeds.map((feed) => {
-          const { connected, lastMessageAt, errors } = feed.status();
-          return { connected, lastMessageAgeMs: ageOf(lastMessageAt), errors };
-        }),
-        coingecko: pollers.map((poller) => {
+        binance: sources.binance.map(socket),
+        coinbase: sources.coinbase.map(socket),
+        kraken: sources.kraken.map(socket),
+        coingecko: sources.coingecko.map((poller) => {
           const { lastSuccessAt, errors, rateLimited } = poller.status();
           return { lastSuccessAgeMs: ageOf(lastSuccessAt), errors, rateLimited };
         }),
@@ -44,12 +47,14 @@ export function ingestHealth(sources: IngestHealthSources): () => HealthReport {
       sourceStates: Object.fromEntries(reporter.reports().map(({ source, state, reason, since }) => [source, { state, reason, since }])),
       symbols: Object.fromEntries(
         symbols.map((symbol) => {
-          const tick = router.lastTick.get(symbol);
-          const active = selector.activeSource(symbol) === "primary" ? primary : fallback;
-          return [symbol, { activeSource: active, lastSource: tick?.source ?? null, lastTickAgeMs: ageOf(tick?.ts) }];
+          const reference = board.symbols.get(symbol);
+          const tick = reference?.tick;
+          const { dropped = [], withheld = null } = reference?.status ?? {};
+          return [symbol, { lastSource: tick?.source ?? null, lastTickAgeMs: ageOf(tick?.ts), price: tick?.price ?? null, dropped, withheld }];
         }),
       ),
       publishPending: publisher.pending,
+      referencePublishPending: referencePublisher.pending,
     };
   };
 }

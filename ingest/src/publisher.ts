@@ -27,15 +27,25 @@ export interface PublisherOptions {
   clock?: Clock;
 }
 
+/** Where a tick goes and the `Nats-Msg-Id` it carries. */
+export interface PublishTarget {
+  subject: string;
+  msgId: string;
+}
+
+/** `prices.<symbol>`, with a msg id from (source, symbol, ts). */
+export const priceTarget = (tick: Tick): PublishTarget => ({ subject: priceSubject(tick.symbol), msgId: tickMsgId(tick) });
+
 interface Pending {
   order: number;
   tick: Tick;
   payload: string;
+  target: PublishTarget;
 }
 
 /**
  * Publishes ticks to JetStream with many publishes in flight. Each carries a
- * `Nats-Msg-Id` from (source, symbol, ts), so a retry after a lost ack is
+ * `Nats-Msg-Id` of what it was made from, so a retry after a lost ack is
  * dropped by the stream as a duplicate. A failed publish pauses the pipeline,
  * lets what is in flight settle, then resends the failures in their first order.
  */
@@ -68,13 +78,13 @@ export class TickPublisher {
     return this.queued + this.inFlight;
   }
 
-  /** Queues a tick that has passed validation. */
-  publish(tick: Tick): void {
+  /** Queues a tick that has passed validation, for `prices.<symbol>` unless `target` says otherwise. */
+  publish(tick: Tick, target: PublishTarget = priceTarget(tick)): void {
     if (this.queued >= this.maxQueued) {
       const dropped = this.queue.shift();
       if (dropped) this.options.onDropped?.(dropped.tick);
     }
-    this.queue.push({ order: this.order++, tick, payload: JSON.stringify(tick) });
+    this.queue.push({ order: this.order++, tick, payload: JSON.stringify(tick), target });
     this.pump();
   }
 
@@ -103,7 +113,7 @@ export class TickPublisher {
   private send(item: Pending): void {
     this.inFlight++;
     this.acks
-      .publish(priceSubject(item.tick.symbol), item.payload, tickMsgId(item.tick))
+      .publish(item.target.subject, item.payload, item.target.msgId)
       .then(
         (ack) => {
           this.retryAttempt = 0;

@@ -18,8 +18,10 @@ export const DEFAULT_GATE_LIMITS: TickGateLimits = { maxPriceJump: 0.5, maxFutur
 
 /**
  * The last check before publishing: the tick schema, sane times and prices, then
- * order. A tick older than the last one published for the same symbol and source
- * is dropped, and a repeat of the last one is skipped.
+ * order, each venue against its own past: a tick older than the last one published for
+ * the same symbol and source is dropped, a repeat of the last one is skipped, and a price
+ * too far from the venue's last is refused (another venue's disagreeing price is not
+ * the gate's to judge: the reference price outvotes it).
  */
 export class TickGate {
   private readonly lastTs = new Map<string, number>();
@@ -47,7 +49,7 @@ export class TickGate {
     if (last !== undefined && tick.ts < last) {
       return { ok: false, reason: "out_of_order", message: `ts ${tick.ts} is older than the last published ${last}` };
     }
-    const lastPrice = this.lastPrice.get(tick.symbol);
+    const lastPrice = this.lastPrice.get(key);
     if (lastPrice !== undefined && Math.abs(tick.price - lastPrice) / lastPrice > this.limits.maxPriceJump) {
       return {
         ok: false,
@@ -56,7 +58,7 @@ export class TickGate {
       };
     }
     this.lastTs.set(key, tick.ts);
-    this.lastPrice.set(tick.symbol, tick.price);
+    this.lastPrice.set(key, tick.price);
     return { ok: true, tick };
   }
 }

@@ -17,6 +17,8 @@ export async function ingestOnSim(symbols: string[], env: Record<string, string>
     SYMBOLS: symbols.join(","),
     BINANCE_WS_URL: sim.binanceWsUrl,
     COINGECKO_API_URL: sim.coingeckoApiUrl,
+    COINBASE_WS_URL: sim.coinbaseWsUrl,
+    KRAKEN_WS_URL: sim.krakenWsUrl,
     ...env,
   });
   const ingest = await startIngest({ config, nc, logger: createLogger({ service: "ingest", level: "silent" }), metrics });

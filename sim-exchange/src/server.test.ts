@@ -1,4 +1,4 @@
-import { BinanceMiniTickerSchema, CoinGeckoMarketSchema } from "@cryptostream/core";
+import { BinanceMiniTickerSchema, CoinGeckoMarketSchema, CoinbaseEnvelopeSchema, CoinbaseTickerSchema, KrakenTickerSchema } from "@cryptostream/core";
 import { WsTestClient, fixtureLines, readFixture } from "@cryptostream/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimExchange, type SimExchange } from "./server";
@@ -35,6 +35,53 @@ describe("simulated exchange", () => {
     sim.tick();
     await client.waitForMessage((m) => (m as { stream?: string }).stream === "ethusdt@miniTicker");
     await client.close();
+  });
+
+  it("speaks Coinbase Advanced Trade: a subscription ack, a snapshot, then updates and heartbeats, each message numbered, with the documented fields", async () => {
+    const client = await WsTestClient.open(sim.coinbaseWsUrl);
+    client.socket.send(JSON.stringify({ type: "subscribe", product_ids: ["BTC-USD"], channel: "heartbeats" }));
+    client.socket.send(JSON.stringify({ type: "subscribe", product_ids: ["BTC-USD", "ETH-USD"], channel: "ticker" }));
+    await client.waitForMessage((m) => (m as { events?: { type?: string }[] }).events?.[0]?.type === "snapshot");
+    sim.tick();
+    await client.waitForMessage((m) => (m as { events?: { type?: string }[] }).events?.[0]?.type === "update");
+    await client.waitForMessage((m) => (m as { channel?: string }).channel === "heartbeats");
+    const documented = fixtureLines("coinbase-advanced-trade-ws.jsonl").map((line) => JSON.parse(line));
+    const messages = client.messages.map((message) => CoinbaseEnvelopeSchema.parse(message));
+    expect(messages.map((message) => message.sequence_num)).toEqual(messages.map((_, i) => i));
+    for (const message of messages.filter((m) => m.channel === "ticker")) {
+      const ticker = (message.events[0] as { tickers: Record<string, unknown>[] }).tickers[0]!;
+      expect(keysOf(ticker)).toEqual(keysOf(documented[1].events[0].tickers[0]));
+      expect(CoinbaseTickerSchema.parse(ticker).product_id).toMatch(/^(BTC|ETH)-USD$/);
+    }
+    await client.close();
+  });
+
+  it("speaks Kraken v2: status on connect, an ack and a snapshot per pair, a refusal for a pair it does not list, then updates", async () => {
+    const client = await WsTestClient.open(sim.krakenWsUrl);
+    client.socket.send(JSON.stringify({ method: "subscribe", params: { channel: "ticker", symbol: ["BTC/USD", "XYZ/USD"] } }));
+    await client.waitForMessage((m) => (m as { success?: boolean }).success === false);
+    sim.tick();
+    await client.waitForMessage((m) => (m as { type?: string }).type === "update");
+    const documented = fixtureLines("kraken-ws-v2.jsonl").map((line) => JSON.parse(line));
+    const [status, ack, snapshot] = client.messages as Record<string, unknown>[];
+    expect(keysOf(status!)).toEqual(keysOf(documented[0]));
+    expect(keysOf(ack!)).toEqual(keysOf(documented[1]));
+    expect(keysOf(snapshot!)).toEqual(keysOf(documented[3]));
+    const entry = (snapshot!.data as Record<string, unknown>[])[0]!;
+    expect(keysOf(entry)).toEqual(keysOf(documented[3].data[0]));
+    expect(KrakenTickerSchema.parse(entry).symbol).toBe("BTC/USD");
+    await client.close();
+  });
+
+  it("quotes each venue a little off the market price, and as far off as a test makes it", () => {
+    const market = sim.market.coins.get("btc")!.price;
+    for (const venue of ["coinbase", "kraken"] as const) {
+      const off = Math.abs(sim.venueQuote(venue, "btc") / market - 1);
+      expect(off).toBeLessThanOrEqual(0.001);
+    }
+    sim.behaveVenue("kraken", { factor: 1000 });
+    expect(sim.venueQuote("kraken", "btc") / market).toBeGreaterThan(990);
+    sim.behaveVenue("kraken", {});
   });
 
   it("serves /coins/markets and /simple/price with the documented fields", async () => {

@@ -4,7 +4,12 @@ import { closeServer, listen, type Logger } from "@cryptostream/core";
 import { WebSocketServer, type WebSocket } from "ws";
 import { KLINES_WEIGHT, coinGeckoOhlc, klines, type RestAnswer } from "./history-endpoints";
 import { Market, type CoinState, type MarketOptions } from "./market";
+import { VenueQuotes, type SimVenue, type VenueBehaviour } from "./venue-quotes";
+import { VenueSockets } from "./venue-sockets";
 import { toBinanceMiniTicker, toCoinGeckoMarket, toCoinGeckoSimplePrice } from "./wire-format";
+
+/** How often Coinbase and Kraken send heartbeats. */
+const HEARTBEAT_INTERVAL_MS = 1_000;
 
 export interface SimExchangeOptions extends MarketOptions {
   port?: number;
@@ -27,6 +32,20 @@ export interface SimExchange {
   binanceWsUrl: string;
   /** Base URL for `COINGECKO_API_URL`. */
   coingeckoApiUrl: string;
+  /** URL for `COINBASE_WS_URL`. */
+  coinbaseWsUrl: string;
+  /** URL for `KRAKEN_WS_URL`. */
+  krakenWsUrl: string;
+  /** Makes Coinbase or Kraken misbehave (a factor off, frozen, flapping); `{}` makes it behave again. */
+  behaveVenue(venue: SimVenue, behaviour: VenueBehaviour): void;
+  /** Takes Coinbase or Kraken down (its connections dropped, new ones refused with 503), or back up. */
+  setVenueDown(venue: SimVenue, down: boolean): void;
+  /** Open connections to Coinbase or Kraken. */
+  venueClientCount(venue: SimVenue): number;
+  /** Sends a raw text frame to every client of Coinbase or Kraken. */
+  sendRawToVenueClients(venue: SimVenue, text: string): void;
+  /** A venue's quote of a symbol now. */
+  venueQuote(venue: SimVenue, symbol: string): number;
   /** Moves the market one step and pushes mini tickers to every subscriber. */
   tick(): void;
   /** Sends a raw text frame to every Binance client, to test how bad frames are handled. */
@@ -210,9 +229,16 @@ export async function startSimExchange(options: SimExchangeOptions = {}): Promis
   const market = new Market(options);
   const binance = new BinanceClients();
   const rest = restSide(market, options.binanceWeightLimit ?? 6_000);
+  const venues = venueSide(market);
   const server = createServer(rest.handle);
-  server.on("upgrade", (req, socket, head) => binance.upgrade(req, socket, head));
-  const tick = () => binance.send(market.step(), options.onMiniTicker);
+  server.on("upgrade", (req, socket, head) => {
+    if (!venues.upgrade(req, socket, head)) binance.upgrade(req, socket, head);
+  });
+  const tick = () => {
+    const moved = market.step();
+    binance.send(moved, options.onMiniTicker);
+    venues.send(moved);
+  };
 
   const boundPort = await listen(server, port, host);
   const tickTimer = intervalMs > 0 ? setInterval(tick, intervalMs) : undefined;
@@ -226,10 +252,38 @@ export async function startSimExchange(options: SimExchangeOptions = {}): Promis
     port: boundPort,
     binanceWsUrl: `ws://${host}:${boundPort}`,
     coingeckoApiUrl: `http://${host}:${boundPort}/api/v3`,
+    coinbaseWsUrl: `ws://${host}:${boundPort}/coinbase`,
+    krakenWsUrl: `ws://${host}:${boundPort}/kraken/v2`,
+    ...venues.controls,
     binanceRestUrl: `http://${host}:${boundPort}`,
     misbehaveBinanceRest: (...requests) => rest.binanceMisbehaviours.push(...requests),
     binanceRestRequests: rest.binanceRequests,
     tick,
+    ...binanceControls(binance),
+    misbehaveCoinGecko: (...requests) => rest.coingeckoMisbehaviours.push(...requests),
+    coingeckoRequests: rest.coingeckoRequests,
+    async close() {
+      clearInterval(tickTimer);
+      clearInterval(pingTimer);
+      binance.close();
+      venues.close();
+      await closeServer(server);
+    },
+  };
+}
+
+function binanceControls(binance: BinanceClients) {
+  const controls: Pick<
+    SimExchange,
+    | "sendRawToBinanceClients"
+    | "binanceClientCount"
+    | "binanceStreams"
+    | "binanceConnectionsAccepted"
+    | "dropBinanceClients"
+    | "setBinanceSilent"
+    | "pingBinanceClients"
+    | "pongs"
+  > = {
     sendRawToBinanceClients(text) {
       for (const client of binance.clients) client.socket.send(text);
     },
@@ -247,13 +301,41 @@ export async function startSimExchange(options: SimExchangeOptions = {}): Promis
     },
     pingBinanceClients: (payload) => binance.ping(payload),
     pongs: binance.pongs,
-    misbehaveCoinGecko: (...requests) => rest.coingeckoMisbehaviours.push(...requests),
-    coingeckoRequests: rest.coingeckoRequests,
-    async close() {
-      clearInterval(tickTimer);
-      clearInterval(pingTimer);
-      binance.close();
-      await closeServer(server);
+  };
+  return controls;
+}
+
+/** Coinbase and Kraken: their sockets, each venue's quotes, their heartbeats, and what tests make them do. */
+function venueSide(market: Market) {
+  const quotes = new VenueQuotes(market.seed);
+  const venues = { coinbase: new VenueSockets("coinbase", market.coins, quotes), kraken: new VenueSockets("kraken", market.coins, quotes) };
+  const all = [venues.coinbase, venues.kraken];
+  const heartbeatTimer = setInterval(() => all.forEach((venue) => venue.sendHeartbeats(Date.now())), HEARTBEAT_INTERVAL_MS);
+  const controls: Pick<SimExchange, "behaveVenue" | "setVenueDown" | "venueClientCount" | "sendRawToVenueClients" | "venueQuote"> = {
+    behaveVenue: (venue, behaviour) => quotes.behave(venue, behaviour),
+    setVenueDown: (venue, down) => venues[venue].setDown(down),
+    venueClientCount: (venue) => venues[venue].clients.size,
+    sendRawToVenueClients(venue, text) {
+      for (const client of venues[venue].clients) client.socket.send(text);
+    },
+    venueQuote: (venue, symbol) => quotes.quote(venue, symbol, market.coins.get(symbol)!.price),
+  };
+  return {
+    controls,
+    /** Takes the upgrade when it is to one of these venues. */
+    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+      const path = new URL(req.url ?? "/", "http://localhost").pathname;
+      const venue = path === "/coinbase" ? venues.coinbase : path === "/kraken/v2" ? venues.kraken : undefined;
+      venue?.upgrade(req, socket, head);
+      return venue !== undefined;
+    },
+    send(moved: readonly CoinState[]) {
+      quotes.step();
+      all.forEach((venue) => venue.sendTickers(moved));
+    },
+    close() {
+      clearInterval(heartbeatTimer);
+      all.forEach((venue) => venue.close());
     },
   };
 }

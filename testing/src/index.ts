@@ -7,6 +7,8 @@ export { startNatsCluster } from "./nats-cluster";
 export { startNatsServer } from "./nats-server";
 export { fixtureLines, readFixture } from "./fixtures";
 export { readStream } from "./stream-reader";
+export { checkReferences } from "./reference-check";
+export type { ReferenceCheck } from "./reference-check";
 export type { StoredMessage } from "./stream-reader";
 export { waitFor } from "./wait-for";
 export { WsTestClient } from "./ws-client";

@@ -6,6 +6,10 @@ export interface AssetMapping {
   coingeckoId: string;
   /** Binance spot pair against USDT, lowercase as in stream names; absent when Binance does not list it. */
   binancePair?: string;
+  /** Coinbase product against USD (`BTC-USD`); `<SYMBOL>-USD` when absent. */
+  coinbaseProduct?: string;
+  /** Kraken WebSocket v2 pair against USD (`BTC/USD`); `<SYMBOL>/USD` when absent. */
+  krakenPair?: string;
 }
 
 /** The top 20 coins by market cap (stablecoin USDT left out: it is the quote), with their upstream names. */

@@ -4,6 +4,8 @@ import {
   CLOSE_CODES,
   HTTP_ERROR_CODES,
   PROTOCOL_ERROR_CODES,
+  REFERENCE_DROP_REASONS,
+  REFERENCE_WITHHELD_REASONS,
   SOURCE_DOWN_REASONS,
   TICK_REJECT_REASONS,
   UPSTREAM_ERROR_REASONS,
@@ -38,12 +40,23 @@ describe("the README's tables of codes", () => {
     ["upstream reject reason", UPSTREAM_REJECT_REASONS],
     ["upstream error reason", UPSTREAM_ERROR_REASONS],
     ["source down reason", SOURCE_DOWN_REASONS],
+    ["reference drop reason", REFERENCE_DROP_REASONS],
+    ["reference withheld reason", REFERENCE_WITHHELD_REASONS],
   ] as const)("list every %s of the catalogue, and nothing else", (header, codes) => {
     expect(tableCodes(header)).toEqual(sorted(codes));
   });
 
   it("are written in snake_case, each once", () => {
-    for (const list of [PROTOCOL_ERROR_CODES, HTTP_ERROR_CODES, TICK_REJECT_REASONS, UPSTREAM_REJECT_REASONS, UPSTREAM_ERROR_REASONS, SOURCE_DOWN_REASONS]) {
+    for (const list of [
+      PROTOCOL_ERROR_CODES,
+      HTTP_ERROR_CODES,
+      TICK_REJECT_REASONS,
+      UPSTREAM_REJECT_REASONS,
+      UPSTREAM_ERROR_REASONS,
+      SOURCE_DOWN_REASONS,
+      REFERENCE_DROP_REASONS,
+      REFERENCE_WITHHELD_REASONS,
+    ]) {
       expect(new Set(list).size).toBe(list.length);
       for (const code of list) expect(code).toMatch(/^[a-z0-9]+(_[a-z0-9]+)*$/);
     }

@@ -92,6 +92,8 @@ export const UPSTREAM_ERROR_REASONS = [
   "closed_abnormally",
   "connect_failed",
   "server_shutdown",
+  "subscribe_failed",
+  "sequence_gap",
 ] as const;
 export type UpstreamErrorReason = (typeof UPSTREAM_ERROR_REASONS)[number];
 
@@ -107,6 +109,26 @@ export const SOURCE_DOWN_REASONS = [
   "unreported",
 ] as const;
 export type SourceDownReason = (typeof SOURCE_DOWN_REASONS)[number];
+
+/** Why a venue's last price was left out of a reference tick (`inputs[].dropped`). */
+export const REFERENCE_DROP_REASONS = [
+  /** Its last tick was stored longer ago than the stale limit before the input's. */
+  "stale",
+  /** Further than the allowed fraction from the median of the other fresh exchanges. */
+  "outlier",
+  /** The aggregator (CoinGecko), kept as the last resort while an exchange is fresh. */
+  "last_resort",
+] as const;
+export type ReferenceDropReason = (typeof REFERENCE_DROP_REASONS)[number];
+
+/** Why a venue tick made no reference tick (`cryptostream_reference_withheld_total{reason}`). */
+export const REFERENCE_WITHHELD_REASONS = [
+  /** Two fresh exchanges further apart than the allowed fraction, and no third to side with either. */
+  "no_majority",
+  /** No exchange fresh, and the last resort neither. */
+  "no_fresh_venue",
+] as const;
+export type ReferenceWithheldReason = (typeof REFERENCE_WITHHELD_REASONS)[number];
 
 /** The reason for an HTTP status an upstream answered with. */
 export function httpStatusReason(status: number): UpstreamErrorReason {

@@ -39,14 +39,21 @@ export {
   SOURCE_STATUS_SUBJECT_PREFIX,
   SOURCE_STATUS_SUBJECTS,
   SourceReportSchema,
+  REFERENCE_STATUS_SUBJECT_PREFIX,
+  REFERENCE_STATUS_SUBJECTS,
+  ReferenceStatusSchema,
+  decodeReferenceStatus,
   decodeSourceReport,
+  referenceStatusSubject,
   sourceStatusSubject,
 } from "./status";
-export type { SourceReport, SourceReportDecoding, SourceStatus, StatusReport, SymbolStatus } from "./status";
+export type { ReferenceStatus, SourceReport, SourceReportDecoding, SourceStatus, StatusReport, SymbolStatus } from "./status";
 export {
   CLOSE_CODES,
   HTTP_ERROR_CODES,
   PROTOCOL_ERROR_CODES,
+  REFERENCE_DROP_REASONS,
+  REFERENCE_WITHHELD_REASONS,
   SOURCE_DOWN_REASONS,
   TICK_REJECT_REASONS,
   UPGRADE_REFUSAL_CODES,
@@ -58,13 +65,38 @@ export type {
   CloseCode,
   HttpErrorCode,
   ProtocolErrorCode,
+  ReferenceDropReason,
+  ReferenceWithheldReason,
   SourceDownReason,
   TickRejectReason,
   UpgradeRefusalStatus,
   UpstreamErrorReason,
   UpstreamRejectReason,
 } from "./codes";
-export { TickSchema, decodeTick, tickMsgId, validateTick } from "./tick";
+export { ReferenceInputSchema, TickSchema, decodeTick, tickMsgId, validateTick } from "./tick";
+export {
+  DEFAULT_REFERENCE_SETTINGS,
+  ReferenceBook,
+  formReference,
+  median,
+  referenceInputSeq,
+  referenceMemoryMs,
+  referenceMsgId,
+} from "./reference";
+export type { Candidate, FormedReference, ReferenceOutcome, ReferenceSettings, StoredVenueTick } from "./reference";
+export {
+  EXCHANGE_VENUES,
+  INDEX_SOURCE,
+  LAST_RESORT_VENUE,
+  TICKS_STREAM,
+  VENUE_TICK_SUBJECT_PREFIX,
+  VENUE_TICK_SUBJECTS,
+  VENUES,
+  coinbaseProductOf,
+  krakenPairOf,
+  venueTickSubject,
+} from "./venues";
+export type { ExchangeVenue, Venue } from "./venues";
 export { MAX_TIME_MS, isTimeInRange, parseTimeBound } from "./time-bound";
 
 export type { AssetMetadata } from "./asset-metadata";
@@ -91,4 +123,4 @@ export type {
   TicksMessage,
   WireTick,
 } from "./protocol";
-export type { SequencedTick, Tick, TickValidation } from "./tick";
+export type { ReferenceInput, SequencedTick, Tick, TickValidation } from "./tick";

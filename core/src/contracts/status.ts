@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SOURCE_DOWN_REASONS, type SourceDownReason } from "./codes";
+import { REFERENCE_WITHHELD_REASONS, SOURCE_DOWN_REASONS, type ReferenceWithheldReason, type SourceDownReason } from "./codes";
 
 /** Subject prefix of ingest's reports on its upstream sources: `status.sources.<source>`. */
 export const SOURCE_STATUS_SUBJECT_PREFIX = "status.sources";
@@ -42,6 +42,38 @@ export function decodeSourceReport(text: string): SourceReportDecoding {
   return { ok: false, message: result.error.issues.map((issue) => `${issue.path.join(".") || "report"}: ${issue.message}`).join("; ") };
 }
 
+/** Subject prefix of ingest's reports on each symbol's reference price: `status.reference.<symbol>`. */
+export const REFERENCE_STATUS_SUBJECT_PREFIX = "status.reference";
+export const REFERENCE_STATUS_SUBJECTS = `${REFERENCE_STATUS_SUBJECT_PREFIX}.*`;
+
+export function referenceStatusSubject(symbol: string): string {
+  return `${REFERENCE_STATUS_SUBJECT_PREFIX}.${symbol}`;
+}
+
+/** How a symbol's reference price stands: the venues left out of it as outliers or stale, and whether it is withheld. */
+export const ReferenceStatusSchema = z.object({
+  symbol: z.string().regex(/^[a-z0-9]{1,20}$/),
+  dropped: z.array(z.object({ venue: z.string().regex(/^[a-z0-9_-]{1,32}$/), reason: z.enum(["outlier", "stale"]) })).max(8),
+  /** Set while the venue ticks make no reference tick. */
+  withheld: z.enum(REFERENCE_WITHHELD_REASONS).optional(),
+  /** The stored time of the venue tick that changed it (ms since epoch). */
+  since: z.number().int().nonnegative(),
+});
+export type ReferenceStatus = z.infer<typeof ReferenceStatusSchema>;
+export type { ReferenceWithheldReason };
+
+export function decodeReferenceStatus(text: string): { ok: true; status: ReferenceStatus } | { ok: false; message: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, message: "not JSON" };
+  }
+  const result = ReferenceStatusSchema.safeParse(value);
+  if (result.success) return { ok: true, status: result.data };
+  return { ok: false, message: result.error.issues.map((issue) => `${issue.path.join(".") || "status"}: ${issue.message}`).join("; ") };
+}
+
 /** A symbol's freshness, as the broadcaster sees it. */
 export interface SymbolStatus {
   /** `stale`: no tick stored for the broadcaster's `STALE_AFTER`. */
@@ -66,4 +98,6 @@ export interface StatusReport {
   symbols: Record<string, SymbolStatus>;
   /** In `hello`, every source reported on; in `status`, those that changed. */
   sources: Record<string, SourceStatus>;
+  /** Symbols whose reference price leaves a venue out or is withheld: in `hello` those, in `status` those that changed (an empty `dropped` and no `withheld`: all venues agree again). */
+  references?: Record<string, Omit<ReferenceStatus, "symbol">>;
 }

@@ -1,11 +1,24 @@
 import { z } from "zod";
-import type { TickRejectReason } from "./codes";
+import { REFERENCE_DROP_REASONS, type TickRejectReason } from "./codes";
 import { SYMBOL_PATTERN } from "./names";
 
 /** Oldest upstream event time a tick may carry (2009-01-03, the Bitcoin genesis block). */
 const EARLIEST_TS = 1_230_940_800_000;
 
 const SOURCE_PATTERN = /^[a-z0-9_-]{1,32}$/;
+
+/** Most inputs a reference tick lists: one per venue. */
+const MAX_INPUTS = 8;
+
+/** One venue's last price as a reference tick used it, or says why it did not. */
+export const ReferenceInputSchema = z.object({
+  venue: z.string().regex(SOURCE_PATTERN, "must be a lowercase source name"),
+  price: z.number().finite().positive(),
+  /** How long before the input's its tick was stored, ms. */
+  age: z.number().int().nonnegative(),
+  dropped: z.enum(REFERENCE_DROP_REASONS).optional(),
+});
+export type ReferenceInput = z.infer<typeof ReferenceInputSchema>;
 
 /** The one schema of a price tick, checked on publish and on consume. */
 export const TickSchema = z.object({
@@ -15,6 +28,8 @@ export const TickSchema = z.object({
   source: z.string().regex(SOURCE_PATTERN, "must be a lowercase source name"),
   change24h: z.number().finite().optional(),
   volume24h: z.number().finite().nonnegative().optional(),
+  /** On a reference tick: every venue it weighed. */
+  inputs: z.array(ReferenceInputSchema).max(MAX_INPUTS).optional(),
 });
 
 export type Tick = z.infer<typeof TickSchema>;
@@ -27,6 +42,25 @@ export type TickValidation =
   { ok: true; tick: Tick; exact: boolean } | { ok: false; reason: TickRejectReason; message: string };
 
 const optionalFinite = (value: unknown) => value === undefined || (typeof value === "number" && Number.isFinite(value));
+const DROP_REASONS: ReadonlySet<unknown> = new Set(REFERENCE_DROP_REASONS);
+
+function isExactInput(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const { venue, price, age, dropped, ...rest } = value as Record<string, unknown>;
+  return (
+    typeof venue === "string" &&
+    SOURCE_PATTERN.test(venue) &&
+    typeof price === "number" &&
+    Number.isFinite(price) &&
+    price > 0 &&
+    Number.isInteger(age) &&
+    (age as number) >= 0 &&
+    (dropped === undefined ? !("dropped" in (value as object)) : DROP_REASONS.has(dropped)) &&
+    Object.keys(rest).length === 0
+  );
+}
+
+const optionalInputs = (value: unknown) => value === undefined || (Array.isArray(value) && value.length <= MAX_INPUTS && value.every(isExactInput));
 
 /**
  * The same rules as {@link TickSchema}, hand-written for the hot path: true only
@@ -49,7 +83,8 @@ function isExactTick(value: unknown): value is Tick {
     optionalFinite(change24h) &&
     optionalFinite(volume24h) &&
     (volume24h === undefined || (volume24h as number) >= 0) &&
-    Object.keys(tick).length === 4 + Number("change24h" in tick) + Number("volume24h" in tick)
+    optionalInputs(tick.inputs) &&
+    Object.keys(tick).length === 4 + Number("change24h" in tick) + Number("volume24h" in tick) + Number("inputs" in tick)
   );
 }
 

@@ -1,5 +1,5 @@
 import { BinanceCombinedSchema, BinanceMiniTickerSchema, type Tick } from "@cryptostream/core";
-import type { UpstreamResult } from "./upstream-result";
+import { describeIssues, isRecord, parseJson, type UpstreamResult } from "./upstream-result";
 
 export const BINANCE_SOURCE = "binance";
 
@@ -8,12 +8,9 @@ export const BINANCE_SOURCE = "binance";
  * uppercase pair (`BTCUSDT`) to a tracked symbol.
  */
 export function parseBinanceFrame(text: string, symbolOfPair: ReadonlyMap<string, string>): UpstreamResult {
-  let message: unknown;
-  try {
-    message = JSON.parse(text);
-  } catch (error) {
-    return { kind: "rejected", reason: "malformed_json", message: `not JSON: ${(error as Error).message}` };
-  }
+  const parsed = parseJson(text);
+  if (!parsed.ok) return parsed.result;
+  const message = parsed.value;
   if (isRecord(message) && message.e === "serverShutdown") return { kind: "shutdown" };
   if (isRecord(message) && "id" in message && ("result" in message || "error" in message)) {
     return { kind: "control", message };
@@ -24,8 +21,7 @@ export function parseBinanceFrame(text: string, symbolOfPair: ReadonlyMap<string
   }
   const event = BinanceMiniTickerSchema.safeParse(combined.data.data);
   if (!event.success) {
-    const detail = event.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
-    return { kind: "rejected", reason: "invalid_event", message: `bad mini ticker: ${detail}` };
+    return { kind: "rejected", reason: "invalid_event", message: `bad mini ticker: ${describeIssues(event.error)}` };
   }
   const { s, E, c, o, q } = event.data;
   const symbol = symbolOfPair.get(s);
@@ -35,8 +31,4 @@ export function parseBinanceFrame(text: string, symbolOfPair: ReadonlyMap<string
   const tick: Tick = { symbol, price, ts: E, source: BINANCE_SOURCE, volume24h: Number(q) };
   if (open > 0) tick.change24h = ((price - open) / open) * 100;
   return { kind: "tick", tick };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,0 +1,80 @@
+import { jetstream, jetstreamManager, type Consumer, type ConsumerMessages } from "@nats-io/jetstream";
+import {
+  LIVE_CONSUMER_EXPIRES_MS,
+  ReferenceBook,
+  TICKS_STREAM,
+  decodeTick,
+  priceSubject,
+  referenceMemoryMs,
+  type Logger,
+  type NatsConnection,
+  type ReferenceOutcome,
+  type ReferenceSettings,
+} from "@cryptostream/core";
+import type { TickPublisher } from "./publisher";
+import { referenceStart, startConsumerOptions } from "./reference-start";
+
+export interface ReferenceFollowerOptions {
+  nc: NatsConnection;
+  settings: ReferenceSettings;
+  /** Where reference ticks go: `prices.<symbol>`, with the msg id of their input. */
+  publisher: TickPublisher;
+  logger: Logger;
+  /** Every outcome of an input not yet referenced, with its input's stored time. */
+  onOutcome?: (outcome: ReferenceOutcome, storedAt: number) => void;
+  /** A message of `TICKS` that is not a venue tick: skipped. */
+  onReject?: (reason: string, message: string) => void;
+}
+
+/**
+ * Reads every venue tick of `TICKS` in stream order into a {@link ReferenceBook} and publishes
+ * the reference tick each one makes. Every replica does the same from the same stream, so they
+ * publish the same ticks under the same msg ids, which `PRICES` keeps once.
+ */
+export class ReferenceFollower {
+  private messages: ConsumerMessages | undefined;
+  private consumer: Consumer | undefined;
+  private done: Promise<void> | undefined;
+  private stopped = false;
+  /** The last `TICKS` seq read. */
+  seq = 0;
+
+  constructor(private readonly options: ReferenceFollowerOptions) {}
+
+  async start(): Promise<void> {
+    const { nc, settings, logger } = this.options;
+    const start = await referenceStart(await jetstreamManager(nc), referenceMemoryMs(settings));
+    const consumer = await jetstream(nc).consumers.get(TICKS_STREAM, startConsumerOptions(start));
+    const messages = await consumer.consume({ max_messages: 4_096, expires: LIVE_CONSUMER_EXPIRES_MS });
+    [this.consumer, this.messages] = [consumer, messages];
+    logger.info({ referencedUpTo: start.referencedUpTo, from: start.fromTime }, "reference price following TICKS");
+    this.done = this.follow(messages, new ReferenceBook(settings), start.referencedUpTo);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.messages?.close();
+    await this.done;
+    // nats-server would keep an ordered consumer 5 min after its reader left.
+    await this.consumer?.delete().catch(() => undefined);
+  }
+
+  private async follow(messages: ConsumerMessages, book: ReferenceBook, referencedUpTo: number): Promise<void> {
+    const { publisher, onOutcome, onReject } = this.options;
+    for await (const message of messages) {
+      this.seq = message.seq;
+      const [, venue, symbol] = message.subject.split(".");
+      const decoded = decodeTick(message.string(), symbol);
+      if (!decoded.ok || decoded.tick.source !== venue) {
+        onReject?.(decoded.ok ? "subject_mismatch" : decoded.reason, decoded.ok ? `${decoded.tick.source} tick on ${message.subject}` : decoded.message);
+        continue;
+      }
+      const storedAt = Math.floor(message.info.timestampNanos / 1_000_000);
+      const outcome = book.apply({ seq: message.seq, storedAt, tick: decoded.tick });
+      if (message.seq <= referencedUpTo) continue;
+      if (outcome.kind === "tick") publisher.publish(outcome.tick, { subject: priceSubject(outcome.tick.symbol), msgId: outcome.msgId });
+      onOutcome?.(outcome, storedAt);
+      if (this.stopped) return;
+    }
+  }
+}

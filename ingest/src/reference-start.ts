@@ -1,0 +1,34 @@
+import { DeliverPolicy, type JetStreamManager } from "@nats-io/jetstream";
+import { PRICES_STREAM, TICKS_STREAM, referenceInputSeq } from "@cryptostream/core";
+
+/** Where a follower of `TICKS` starts reading, and the last input already referenced. */
+export interface ReferenceStart {
+  /** Read from this stored time (ms), or from the stream's start when absent. */
+  fromTime?: number;
+  /** Inputs up to this `TICKS` seq have their reference tick in `PRICES` already: read into the book, not published. */
+  referencedUpTo: number;
+}
+
+/**
+ * From `PRICES`' last message, the `TICKS` seq it was made from; the follower reads `memoryMs`
+ * of `TICKS` before that input, so its book stands where the one that published it stood.
+ * With no reference tick in `PRICES` (a new stream, or one from before reference prices), every
+ * venue tick is referenced from the start of `TICKS`.
+ */
+export async function referenceStart(jsm: JetStreamManager, memoryMs: number): Promise<ReferenceStart> {
+  const { state } = await jsm.streams.info(PRICES_STREAM);
+  if (state.messages === 0) return { referencedUpTo: 0 };
+  const last = await jsm.streams.getMessage(PRICES_STREAM, { seq: state.last_seq }).catch(() => null);
+  const referencedUpTo = referenceInputSeq(last?.header?.get("Nats-Msg-Id"));
+  if (referencedUpTo === undefined) return { referencedUpTo: 0 };
+  const input = await jsm.streams.getMessage(TICKS_STREAM, { seq: referencedUpTo }).catch(() => null);
+  if (!input) return { referencedUpTo };
+  return { fromTime: input.time.getTime() - memoryMs, referencedUpTo };
+}
+
+/** The ordered consumer settings that read from `start`. */
+export function startConsumerOptions(start: ReferenceStart) {
+  return start.fromTime === undefined
+    ? { deliver_policy: DeliverPolicy.All }
+    : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(Math.max(0, start.fromTime)).toISOString() };
+}
