@@ -118,6 +118,9 @@ function statusOf(
     onChange: (change) => {
       for (const { state } of Object.values(change.symbols)) measured.statusChanges.inc({ kind: "symbol", state });
       for (const { state } of Object.values(change.sources)) measured.statusChanges.inc({ kind: "source", state });
+      for (const { dropped, withheld } of Object.values(change.references ?? {})) {
+        measured.statusChanges.inc({ kind: "reference", state: withheld ? "withheld" : dropped.length > 0 ? "diverged" : "agreed" });
+      }
       hub.sendStatus(change);
     },
   });

@@ -139,8 +139,11 @@ export class BroadcastHub {
   sendStatus(change: StatusReport): void {
     for (const group of this.groups.values()) {
       const symbols = group.symbols ? pickSymbols(change.symbols, group.symbols) : change.symbols;
-      if (Object.keys(symbols).length === 0 && Object.keys(change.sources).length === 0) continue;
-      const text = JSON.stringify({ type: "status", symbols, sources: change.sources } satisfies StatusMessage);
+      const references = change.references && group.symbols ? pickSymbols(change.references, group.symbols) : (change.references ?? {});
+      const hasReferences = Object.keys(references).length > 0;
+      if (Object.keys(symbols).length === 0 && Object.keys(change.sources).length === 0 && !hasReferences) continue;
+      const message: StatusMessage = { type: "status", symbols, sources: change.sources, ...(hasReferences && { references }) };
+      const text = JSON.stringify(message);
       for (const session of group.sessions) session.sendEncoded(text);
     }
   }
@@ -201,6 +204,6 @@ export class BroadcastHub {
   }
 }
 
-function pickSymbols(symbols: StatusReport["symbols"], wanted: ReadonlySet<string>): StatusReport["symbols"] {
+function pickSymbols<Value>(symbols: Record<string, Value>, wanted: ReadonlySet<string>): Record<string, Value> {
   return Object.fromEntries(Object.entries(symbols).filter(([symbol]) => wanted.has(symbol)));
 }

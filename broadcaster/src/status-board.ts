@@ -1,7 +1,10 @@
 import {
+  REFERENCE_STATUS_SUBJECTS,
   SOURCE_REPORT_EXPIRES_MS,
   SOURCE_STATUS_SUBJECTS,
+  decodeReferenceStatus,
   decodeSourceReport,
+  type ReferenceStatus,
   type NatsConnection,
   type Clock,
   type ClockTimer,
@@ -34,6 +37,7 @@ interface SourceReports {
 export class StatusBoard {
   private readonly symbols = new Map<string, SymbolStatus>();
   private readonly sources = new Map<string, SourceReports>();
+  private readonly references = new Map<string, Omit<ReferenceStatus, "symbol">>();
   private timer: ClockTimer | undefined;
 
   constructor(private readonly options: StatusBoardOptions) {}
@@ -73,13 +77,25 @@ export class StatusBoard {
     if (change) this.options.onChange({ symbols: {}, sources: { [report.source]: change } });
   }
 
+  /** Ingest's word on a symbol's reference price: told to clients when its standing changed (every replica reports the same). */
+  reference({ symbol, ...status }: ReferenceStatus): void {
+    const previous = this.references.get(symbol);
+    const standing = (entry: Omit<ReferenceStatus, "symbol"> | undefined) =>
+      `${entry?.withheld ?? ""}|${(entry?.dropped ?? []).map((drop) => `${drop.venue}:${drop.reason}`).join(",")}`;
+    if (standing(previous) === standing(status)) return;
+    this.references.set(symbol, status);
+    this.options.onChange({ symbols: {}, sources: {}, references: { [symbol]: status } });
+  }
+
   /** Every stale symbol and every source: what `hello` carries. */
   current(): StatusReport {
     const symbols: StatusReport["symbols"] = {};
     for (const [symbol, status] of this.symbols) if (status.state === "stale") symbols[symbol] = { ...status };
     const sources: StatusReport["sources"] = {};
     for (const [source, entry] of this.sources) if (entry.status) sources[source] = { ...entry.status };
-    return { symbols, sources };
+    const references: NonNullable<StatusReport["references"]> = {};
+    for (const [symbol, status] of this.references) if (status.dropped.length > 0 || status.withheld) references[symbol] = status;
+    return Object.keys(references).length > 0 ? { symbols, sources, references } : { symbols, sources };
   }
 
   /** Symbols gone stale, and sources whose reports expired. */
@@ -114,9 +130,9 @@ export class StatusBoard {
   }
 }
 
-/** Feeds ingest's reports on `status.sources.*` to `board`; a report that is not one goes to `onReject`. */
+/** Feeds ingest's reports on `status.sources.*` and `status.reference.*` to `board`; a report that is not one goes to `onReject`. */
 export function followSourceReports(nc: NatsConnection, board: StatusBoard, onReject: (message: string) => void): { stop(): void } {
-  const subscription = nc.subscribe(SOURCE_STATUS_SUBJECTS, {
+  const sources = nc.subscribe(SOURCE_STATUS_SUBJECTS, {
     callback: (error, message) => {
       if (error) return;
       const decoded = decodeSourceReport(message.string());
@@ -124,5 +140,18 @@ export function followSourceReports(nc: NatsConnection, board: StatusBoard, onRe
       else onReject(`${message.subject}: ${decoded.message}`);
     },
   });
-  return { stop: () => subscription.unsubscribe() };
+  const references = nc.subscribe(REFERENCE_STATUS_SUBJECTS, {
+    callback: (error, message) => {
+      if (error) return;
+      const decoded = decodeReferenceStatus(message.string());
+      if (decoded.ok) board.reference(decoded.status);
+      else onReject(`${message.subject}: ${decoded.message}`);
+    },
+  });
+  return {
+    stop() {
+      sources.unsubscribe();
+      references.unsubscribe();
+    },
+  };
 }

@@ -17,6 +17,8 @@ export interface PriceState {
   /** Symbols the broadcaster says are stale (none listed: all fresh), and each upstream source's state. */
   stale: StatusReport["symbols"];
   sources: StatusReport["sources"];
+  /** Symbols whose reference price leaves a venue out or is withheld, as the broadcaster last said. */
+  references: NonNullable<StatusReport["references"]>;
   applyTicks(ticks: readonly SequencedTick[]): void;
   /** The whole state from `hello`, or a change from `status`. */
   applyStatus(status: StatusReport, whole: boolean): void;
@@ -33,6 +35,7 @@ export const usePriceStore = create<PriceState>()((set) => ({
   simulated: false,
   stale: {},
   sources: {},
+  references: {},
   applyStatus: (status, whole) =>
     set((state) => {
       const stale = whole ? {} : { ...state.stale };
@@ -40,7 +43,12 @@ export const usePriceStore = create<PriceState>()((set) => ({
         if (change.state === "stale") stale[symbol] = change;
         else delete stale[symbol];
       }
-      return { stale, sources: whole ? { ...status.sources } : { ...state.sources, ...status.sources } };
+      const references = whole ? {} : { ...state.references };
+      for (const [symbol, change] of Object.entries(status.references ?? {})) {
+        if (change.dropped.length > 0 || change.withheld) references[symbol] = change;
+        else delete references[symbol];
+      }
+      return { stale, references, sources: whole ? { ...status.sources } : { ...state.sources, ...status.sources } };
     }),
   applyTicks: (ticks) =>
     set((state) => {

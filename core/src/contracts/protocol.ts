@@ -34,6 +34,8 @@ export interface StatusMessage {
   /** Only what changed; either may be empty. */
   symbols: StatusReport["symbols"];
   sources: StatusReport["sources"];
+  /** Reference prices (of the subscribed symbols) that changed standing: a venue left out or back, a price withheld or formed again. Absent when none did. */
+  references?: StatusReport["references"];
 }
 
 /** The latest tick of each subscribed symbol: on connect, after `reset`, and after `subscribe`. */

@@ -54,3 +54,53 @@ describe("the coin page", () => {
     expect(screen.getByRole("button", { name: "5 min" })).toBeTruthy();
   });
 });
+
+describe("the coin page's venues", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("lists each venue's latest price beside the reference price, and says which was left out and why", async () => {
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => new Response(JSON.stringify({ symbol: "btc", ticks: [], symbols: [] }))),
+    );
+    usePriceStore.setState({ latest: {}, live: {}, lastSeq: 0, references: {} });
+    const inputs = [
+      { venue: "binance", price: 100, age: 200 },
+      { venue: "coinbase", price: 100_000, age: 0, dropped: "outlier" as const },
+      { venue: "kraken", price: 101, age: 1_500 },
+    ];
+    usePriceStore.getState().applyTicks([{ symbol: "btc", price: 100.5, ts: Date.now(), source: "index", seq: 9, inputs }]);
+    renderPage();
+    const venues = await screen.findByRole("region", { name: "Venues" });
+    expect(within(venues).getByText("median of 2")).toBeTruthy();
+    expect(screen.getByTestId("venue-kraken").textContent).toBe("kraken$101.00+0.498%1.5 syes");
+    expect(screen.getByTestId("venue-coinbase").textContent).toContain("left out: too far from the others");
+    expect(screen.getByTestId("venue-coinbase").className).toBe("dropped");
+  });
+
+  it("says when the broadcaster reports the price withheld for want of a majority", async () => {
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => new Response(JSON.stringify({ symbol: "btc", ticks: [], symbols: [] }))),
+    );
+    usePriceStore.setState({ latest: {}, live: {}, lastSeq: 0, references: {} });
+    usePriceStore.getState().applyTicks([
+      {
+        symbol: "btc",
+        price: 100,
+        ts: Date.now(),
+        source: "index",
+        seq: 9,
+        inputs: [
+          { venue: "binance", price: 100, age: 0 },
+          { venue: "kraken", price: 100, age: 0 },
+        ],
+      },
+    ]);
+    usePriceStore.getState().applyStatus({ symbols: {}, sources: {}, references: { btc: { dropped: [], withheld: "no_majority", since: 1 } } }, false);
+    renderPage();
+    expect((await screen.findByRole("status")).textContent).toContain("disagree");
+    usePriceStore.getState().applyStatus({ symbols: {}, sources: {}, references: { btc: { dropped: [], since: 2 } } }, false);
+    await waitFor(() => expect(screen.queryByText(/disagree/)).toBeNull());
+  });
+});

@@ -15,6 +15,7 @@ import { ReplayPanel, type Playback } from "./ReplayPanel";
 import { SeriesStats } from "./SeriesStats";
 import { SourceNote, useSymbolStatus } from "./DataStatus";
 import { TickAge } from "./TickAge";
+import { VenuePanel } from "./VenuePanel";
 
 const NO_TICKS: SequencedTick[] = [];
 const PLAYBACK_STEP_MS = 100;
@@ -73,6 +74,7 @@ export function CoinPage({ symbol }: { symbol: string }) {
   const [chartView, setChartView] = useSearchView(chartViewFromSearch, searchFromChartView);
   const tick = usePriceStore((state) => state.latest[symbol]);
   const live = usePriceStore((state) => state.live[symbol] ?? NO_TICKS);
+  const standing = usePriceStore((state) => state.references[symbol]);
   const { stale, sourceDown } = useSymbolStatus(symbol, tick?.source);
   const assets = useQuery({ queryKey: ["symbols"], queryFn: ({ signal }) => fetchSymbols(signal), staleTime: 5 * 60_000 });
   const asset = assets.data?.symbols.find((s) => s.symbol === symbol)?.asset;
@@ -101,6 +103,7 @@ export function CoinPage({ symbol }: { symbol: string }) {
         )}
       </header>
 
+      <VenuePanel tick={tick} standing={standing} />
       <TimeframeSwitch view={chartView} onView={setChartView} />
       {chartView.timeframe === "live" ? (
         <LivePanel symbol={symbol} live={live} rising={rising} />
