@@ -23,6 +23,8 @@ export interface SimExchangeOptions extends MarketOptions {
   binanceWeightLimit?: number;
   /** Called for every mini ticker sent, with how many Binance connections it went to. */
   onMiniTicker?: (coin: Readonly<CoinState>, recipients: number) => void;
+  /** Called for every Coinbase or Kraken ticker sent (snapshots too), with its price and how many connections it went to. */
+  onVenueTicker?: (venue: SimVenue, coin: Readonly<CoinState>, price: number, recipients: number) => void;
 }
 
 export interface SimExchange {
@@ -229,7 +231,7 @@ export async function startSimExchange(options: SimExchangeOptions = {}): Promis
   const market = new Market(options);
   const binance = new BinanceClients();
   const rest = restSide(market, options.binanceWeightLimit ?? 6_000);
-  const venues = venueSide(market);
+  const venues = venueSide(market, options.onVenueTicker);
   const server = createServer(rest.handle);
   server.on("upgrade", (req, socket, head) => {
     if (!venues.upgrade(req, socket, head)) binance.upgrade(req, socket, head);
@@ -306,9 +308,12 @@ function binanceControls(binance: BinanceClients) {
 }
 
 /** Coinbase and Kraken: their sockets, each venue's quotes, their heartbeats, and what tests make them do. */
-function venueSide(market: Market) {
+function venueSide(market: Market, onTicker: SimExchangeOptions["onVenueTicker"]) {
   const quotes = new VenueQuotes(market.seed);
-  const venues = { coinbase: new VenueSockets("coinbase", market.coins, quotes), kraken: new VenueSockets("kraken", market.coins, quotes) };
+  const venues = {
+    coinbase: new VenueSockets("coinbase", market.coins, quotes, onTicker),
+    kraken: new VenueSockets("kraken", market.coins, quotes, onTicker),
+  };
   const all = [venues.coinbase, venues.kraken];
   const heartbeatTimer = setInterval(() => all.forEach((venue) => venue.sendHeartbeats(Date.now())), HEARTBEAT_INTERVAL_MS);
   const controls: Pick<SimExchange, "behaveVenue" | "setVenueDown" | "venueClientCount" | "sendRawToVenueClients" | "venueQuote"> = {

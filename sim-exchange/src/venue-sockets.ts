@@ -33,6 +33,8 @@ export class VenueSockets {
     readonly venue: SimVenue,
     private readonly coins: ReadonlyMap<string, CoinState>,
     private readonly quotes: VenueQuotes,
+    /** Called for every ticker sent (snapshots too), with its price and how many connections it went to. */
+    private readonly onTicker?: (venue: SimVenue, coin: Readonly<CoinState>, price: number, recipients: number) => void,
   ) {}
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -58,7 +60,13 @@ export class VenueSockets {
   sendTickers(coins: readonly CoinState[]): void {
     if (this.quotes.behaviour(this.venue).frozen) return;
     for (const coin of coins) {
-      for (const client of this.clients) if (client.symbols.has(coin.asset.symbol)) this.sendTicker(client, coin, "update");
+      let recipients = 0;
+      for (const client of this.clients) {
+        if (!client.symbols.has(coin.asset.symbol)) continue;
+        this.sendTicker(client, coin, "update");
+        recipients++;
+      }
+      this.onTicker?.(this.venue, coin, this.quotes.quote(this.venue, coin.asset.symbol, coin.price), recipients);
     }
   }
 
@@ -114,7 +122,7 @@ export class VenueSockets {
       ...(client.heartbeats && { heartbeats: ["heartbeats"] }),
     };
     this.sendCoinbase(client, "subscriptions", now, [{ subscriptions }]);
-    for (const symbol of added) this.sendTicker(client, this.coins.get(symbol)!, "snapshot");
+    for (const symbol of added) this.sendSnapshot(client, this.coins.get(symbol)!);
   }
 
   private answerKraken(client: VenueClient, request: Record<string, unknown>): void {
@@ -145,13 +153,19 @@ export class VenueSockets {
         time_in: timeIn,
         time_out: timeIn,
       });
-      this.sendTicker(client, this.coins.get(symbol)!, "snapshot");
+      this.sendSnapshot(client, this.coins.get(symbol)!);
     }
   }
 
   private symbolOf(matches: (coin: CoinState) => boolean): string[] {
     for (const [symbol, coin] of this.coins) if (matches(coin)) return [symbol];
     return [];
+  }
+
+  /** A snapshot is an event too: the coin's state as the venue has it now, sent to one connection. */
+  private sendSnapshot(client: VenueClient, coin: CoinState): void {
+    this.sendTicker(client, coin, "snapshot");
+    this.onTicker?.(this.venue, coin, this.quotes.quote(this.venue, coin.asset.symbol, coin.price), 1);
   }
 
   private sendTicker(client: VenueClient, coin: CoinState, type: "snapshot" | "update"): void {

@@ -5,7 +5,7 @@ import { checkCandles, checkClient, checkHistory, checkLease, checkStream } from
 
 const tick = (seq: number, symbol: string, ts = 1_000 + seq, price = seq): SequencedTick => ({ seq, symbol, ts, price, source: "binance" });
 const stream = [tick(1, "btc"), tick(2, "eth"), tick(3, "btc"), tick(4, "eth"), tick(5, "btc")];
-const eventOf = ({ symbol, ts, price }: SequencedTick) => ({ symbol, ts, price });
+const eventOf = ({ symbol, ts, price, source }: SequencedTick) => ({ venue: source, symbol, ts, price });
 
 describe("the chaos run's checks", () => {
   it("find no fault in a stream that holds every event once", () => {
@@ -13,9 +13,9 @@ describe("the chaos run's checks", () => {
   });
 
   it("count events lost, stored twice, or ticks no event explains", () => {
-    const events = [...stream.map(eventOf), { symbol: "sol", ts: 9, price: 9 }];
-    const stored = [...stream, { ...tick(6, "btc", 1_001, 1) }, tick(7, "xrp")];
-    expect(checkStream(events, stored)).toEqual({ events: 6, ticks: 7, missing: 1, duplicated: 1, unknown: 1 });
+    const events = [...stream.map(eventOf), { venue: "binance", symbol: "sol", ts: 9, price: 9 }];
+    const stored = [...stream, { ...tick(6, "btc", 1_001, 1) }, tick(7, "xrp"), { ...tick(8, "eth", 1_002, 2), source: "kraken" }];
+    expect(checkStream(events, stored)).toEqual({ events: 6, ticks: 8, missing: 1, duplicated: 1, unknown: 2 });
   });
 
   it("find no fault in a client that saw every tick of its symbols after its snapshot", () => {

@@ -1,7 +1,8 @@
-import { CandleAggregator, candleMsgId, type Candle, type SequencedTick } from "@cryptostream/core";
+import { CandleAggregator, candleMsgId, type Candle, type SequencedTick, type Tick } from "@cryptostream/core";
 
-/** An event the simulated exchange sent to at least one ingest connection. */
+/** An event a venue of the simulated exchange sent to at least one ingest connection. */
 export interface UpstreamEvent {
+  venue: string;
   symbol: string;
   ts: number;
   price: number;
@@ -18,11 +19,14 @@ export interface StreamCheck {
   unknown: number;
 }
 
-/** Every upstream event must be in the stream exactly once, and nothing else. */
-export function checkStream(events: readonly UpstreamEvent[], ticks: readonly SequencedTick[]): StreamCheck {
-  const key = (item: { symbol: string; ts: number; price: number }) => `${item.symbol}:${item.ts}:${item.price}`;
+/** Every upstream event must be in the venues' stream exactly once (as a tick of its venue), and nothing else. */
+export function checkStream(events: readonly UpstreamEvent[], ticks: readonly Tick[]): StreamCheck {
+  const key = (item: UpstreamEvent) => `${item.venue}:${item.symbol}:${item.ts}:${item.price}`;
   const counts = new Map<string, number>();
-  for (const tick of ticks) counts.set(key(tick), (counts.get(key(tick)) ?? 0) + 1);
+  for (const tick of ticks) {
+    const k = key({ ...tick, venue: tick.source });
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
   let missing = 0;
   let duplicated = 0;
   const expected = new Set<string>();

@@ -7,9 +7,12 @@ import { connect } from "@nats-io/transport-node";
 import {
   CANDLES_STREAM,
   DEFAULT_ASSETS,
+  DEFAULT_REFERENCE_SETTINGS,
   HISTORY_DEPTH,
   decodeCandle,
+  decodeTick,
   PRICES_STREAM,
+  TICKS_STREAM,
   PRICE_HISTORY_BUCKET,
   visitTickWindow,
   type HistoryResponse,
@@ -17,7 +20,7 @@ import {
   type SequencedTick,
 } from "@cryptostream/core";
 import { seededRandom, startSimExchange, toBinanceMiniTicker, type SimExchange } from "@cryptostream/sim-exchange";
-import { freePort, readStream, startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
+import { checkReferences, freePort, readStream, startNatsServer, waitFor, type NatsServerHandle, type ReferenceCheck } from "@cryptostream/testing";
 import {
   checkCandles,
   checkClient,
@@ -55,7 +58,10 @@ export const DEFAULT_LOAD_OPTIONS: LoadOptions = {
 
 /** What was checked once the stack settled: the promises of the README's Reliability section. */
 export interface StackChecks {
+  /** Every venue event in `TICKS` exactly once. */
   stream: StreamCheck;
+  /** Every reference tick in `PRICES` once, equal to a recomputation from `TICKS`. */
+  references: ReferenceCheck;
   clients: ClientCheck & { count: number; connections: number; resets: number; conflated: number; errors: number };
   bucket: HistoryCheck;
   /** Every history instance's `GET /api/history`; a mismatch is named `<instance>:<symbol>`. */
@@ -118,7 +124,10 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
     intervalMs: options.eventIntervalMs,
     seed: options.seed,
     onMiniTicker: (coin, recipients) => {
-      if (recipients > 0) events.push({ symbol: coin.asset.symbol, ts: coin.updatedAt, price: Number(toBinanceMiniTicker(coin).data.c) });
+      if (recipients > 0) events.push({ venue: "binance", symbol: coin.asset.symbol, ts: coin.updatedAt, price: Number(toBinanceMiniTicker(coin).data.c) });
+    },
+    onVenueTicker: (venue, coin, price, recipients) => {
+      if (recipients > 0) events.push({ venue, symbol: coin.asset.symbol, ts: coin.updatedAt, price });
     },
   });
   const base = { NATS_URL: nats.url, SYMBOLS: options.symbols.join(",") };
@@ -126,10 +135,17 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
 
   const ingestReplica = async (name: string) => {
     const port = await freePort();
-    const env = { ...base, INGEST_PORT: String(port), SOURCES: "binance", BINANCE_WS_URL: sim.binanceWsUrl };
+    const env = {
+      ...base,
+      INGEST_PORT: String(port),
+      SOURCES: "binance,coinbase,kraken",
+      BINANCE_WS_URL: sim.binanceWsUrl,
+      COINBASE_WS_URL: sim.coinbaseWsUrl,
+      KRAKEN_WS_URL: sim.krakenWsUrl,
+    };
     const service: ServiceProcess = new ServiceProcess(name, "ingest", port, env, logFile(name), async () => {
-      const health = await service.health<{ sources: { binance: { connected: boolean }[] } }>();
-      return health?.sources.binance.every((feed) => feed.connected) ?? false;
+      const health = await service.health<{ sources: Record<string, { connected?: boolean }[]> }>();
+      return ["binance", "coinbase", "kraken"].every((venue) => health?.sources[venue]?.every((feed) => feed.connected) ?? false);
     });
     return service;
   };
@@ -206,7 +222,14 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
   const settleAndCheck = async (): Promise<StackChecks> => {
     log("settling: upstream silent, waiting for the stream, the clients and history to catch up");
     sim.setBinanceSilent(true);
+    sim.behaveVenue("coinbase", { frozen: true });
+    sim.behaveVenue("kraken", { frozen: true });
     const { lastSeq, ticks } = await settledStream(nc, 5_000, 60_000);
+    const venueMessages = await readStream(nc, TICKS_STREAM);
+    const venueTicks = venueMessages.flatMap((message) => {
+      const decoded = decodeTick(message.data);
+      return decoded.ok ? [decoded.tick] : [];
+    });
     const lastOf = (symbols: readonly string[] | undefined) => {
       for (let i = ticks.length - 1; i >= 0; i--) if (!symbols || symbols.includes(ticks[i]!.symbol)) return ticks[i]!.seq;
       return 0;
@@ -275,7 +298,8 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
       Object.entries(RECOVERY_MESSAGES).map(([name, text]) => [name, logs.reduce((total, log) => total + log.split(text).length - 1, 0)]),
     );
     const checks: StackChecks = {
-      stream: checkStream(events, ticks),
+      stream: checkStream(events, venueTicks),
+      references: checkReferences(venueMessages, await readStream(nc, PRICES_STREAM), DEFAULT_REFERENCE_SETTINGS),
       clients: {
         count: clients.length,
         expected: sum(perClient, (c) => c.expected),
@@ -298,10 +322,12 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
       recoveries,
       ok: false,
     };
-    const { stream, clients: seen } = checks;
+    const { stream, clients: seen, references } = checks;
     checks.ok =
       stream.events > 0 &&
       stream.missing + stream.duplicated + stream.unknown === 0 &&
+      references.expected > 0 &&
+      references.venueTwice.length + references.missing.length + references.extra.length + references.twice.length + references.differing.length === 0 &&
       seen.expected > 0 &&
       seen.missing + seen.duplicated + seen.unknown + seen.resets + seen.conflated + seen.errors === 0 &&
       checks.bucket.mismatched.length === 0 &&
@@ -357,11 +383,13 @@ async function servedHistory(port: number, symbols: readonly string[]): Promise<
 /** The checks as a Markdown table. */
 export function formatChecks(checks: StackChecks): string[] {
   const n = (value: number) => value.toLocaleString("en-US");
-  const { stream, clients, bucket, api, candles, lease } = checks;
+  const { stream, references, clients, bucket, api, candles, lease } = checks;
+  const ids = (list: string[]) => (list.length > 0 ? ` (${list.slice(0, 3).join(", ")}${list.length > 3 ? ", ..." : ""})` : "");
   return [
     "| check | checked | lost | duplicated | other |",
     "|---|---:|---:|---:|---|",
-    `| upstream events in PRICES exactly once | ${n(stream.events)} events, ${n(stream.ticks)} ticks | ${n(stream.missing)} | ${n(stream.duplicated)} | ${n(stream.unknown)} unknown |`,
+    `| venue events in TICKS exactly once | ${n(stream.events)} events, ${n(stream.ticks)} venue ticks | ${n(stream.missing)} | ${n(stream.duplicated)} | ${n(stream.unknown)} unknown |`,
+    `| reference ticks in PRICES = a recomputation from TICKS, each once | ${n(references.expected)} recomputed (${n(references.withheld)} withheld) | ${n(references.missing.length)}${ids(references.missing)} | ${n(references.twice.length + references.venueTwice.length)}${ids([...references.twice, ...references.venueTwice])} | ${n(references.extra.length)} extra${ids(references.extra)}, ${n(references.differing.length)} differing${ids(references.differing)} |`,
     `| every client saw every seq of its symbols | ${n(clients.expected)} ticks on ${n(clients.count)} clients (${n(clients.connections)} connections) | ${n(clients.missing)} | ${n(clients.duplicated)} | ${n(clients.unknown)} unknown, ${n(clients.resets)} resets, ${n(clients.conflated)} conflated, ${n(clients.errors)} errors |`,
     `| price_history = last ${HISTORY_DEPTH} of each symbol | ${bucket.symbols} symbols | ${bucket.mismatched.length} | | ${bucket.mismatched.join(", ") || "all equal"} |`,
     `| every instance's GET /api/history = last ${HISTORY_DEPTH} of each symbol | ${api.symbols} symbols on each of 2 instances | ${api.mismatched.length} | | ${api.mismatched.join(", ") || "all equal"} |`,
