@@ -32,7 +32,7 @@ export function VenuePanel({ tick, standing }: { tick: Tick | undefined; standin
           {WITHHELD_NOTES[standing.withheld]}
         </p>
       )}
-      <table>
+      <table className="venue-table">
         <thead>
           <tr>
             <th scope="col">Venue</th>
