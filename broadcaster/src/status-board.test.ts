@@ -36,7 +36,7 @@ describe("StatusBoard", () => {
     expect(board.current().symbols).toEqual({});
     // eth's last tick was at 30 s: stale 60 s after it, once.
     clock.advance(30_000);
-    expect(changes.slice(2).map((change) => Object.keys(change.symbols))).toEqual([["eth"]]);
+    expect(changes.slice(1).map((change) => Object.keys(change.symbols))).toEqual([["eth"]]);
     clock.advance(120_000);
     expect(changes).toHaveLength(4);
     expect(changes[3]!.symbols.btc!.state).toBe("stale");
@@ -73,5 +73,22 @@ describe("StatusBoard", () => {
     expect(changes[4]!.sources.binance!.state).toBe("up");
     board.close();
     expect(clock.pending).toBe(0);
+  });
+});
+
+describe("StatusBoard's reference prices", () => {
+  it("passes on a change of standing once, however many ingest replicas report it, and lists in hello only what leaves a venue out or is withheld", () => {
+    const { board, changes } = setup();
+    const outlier = { symbol: "btc", dropped: [{ venue: "kraken", reason: "outlier" as const }], since: 5 };
+    board.reference(outlier);
+    board.reference({ ...outlier, since: 6 });
+    board.reference({ symbol: "eth", dropped: [], since: 7 });
+    // A symbol whose venues all agree from the start is no news.
+    expect(changes).toEqual([{ symbols: {}, sources: {}, references: { btc: { dropped: [{ venue: "kraken", reason: "outlier" }], since: 5 } } }]);
+    expect(board.current().references).toEqual({ btc: { dropped: [{ venue: "kraken", reason: "outlier" }], since: 5 } });
+    board.reference({ symbol: "btc", dropped: [], withheld: "no_majority", since: 8 });
+    board.reference({ symbol: "btc", dropped: [], since: 9 });
+    expect(changes.slice(1).map((change) => change.references?.btc?.withheld ?? "agreed")).toEqual(["no_majority", "agreed"]);
+    expect(board.current().references).toBeUndefined();
   });
 });

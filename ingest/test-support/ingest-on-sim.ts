@@ -1,14 +1,18 @@
 import { connect } from "@nats-io/transport-node";
 import { createLogger, createMetrics } from "@cryptostream/core";
-import { startSimExchange } from "@cryptostream/sim-exchange";
+import { startSimExchange, type SimExchange } from "@cryptostream/sim-exchange";
 import { startNatsServer } from "@cryptostream/testing";
 import { startIngest } from "../src/app";
 import { loadIngestConfig } from "../src/config";
 
-/** A nats-server, the simulated exchange and one ingest on them; `env` adds to ingest's configuration. */
-export async function ingestOnSim(symbols: string[], env: Record<string, string>) {
+/**
+ * A nats-server, the simulated exchange and one ingest on them; `env` adds to ingest's
+ * configuration, `prepare` sets the exchange up before ingest connects.
+ */
+export async function ingestOnSim(symbols: string[], env: Record<string, string>, prepare?: (sim: SimExchange) => void) {
   const server = await startNatsServer();
   const sim = await startSimExchange({ intervalMs: 0, symbols });
+  prepare?.(sim);
   const nc = await connect({ servers: server.url });
   const metrics = createMetrics("ingest");
   const config = loadIngestConfig({
