@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager, type Consumer, type ConsumerMessages } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager, type Consumer, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import {
   LIVE_CONSUMER_EXPIRES_MS,
   ReferenceBook,
@@ -34,8 +34,6 @@ export interface ReferenceFollowerOptions {
 export class ReferenceFollower {
   private messages: ConsumerMessages | undefined;
   private consumer: Consumer | undefined;
-  private done: Promise<void> | undefined;
-  private stopped = false;
   /** The last `TICKS` seq read. */
   seq = 0;
 
@@ -44,37 +42,38 @@ export class ReferenceFollower {
   async start(): Promise<void> {
     const { nc, settings, logger } = this.options;
     const start = await referenceStart(await jetstreamManager(nc), referenceMemoryMs(settings));
+    const book = new ReferenceBook(settings);
     const consumer = await jetstream(nc).consumers.get(TICKS_STREAM, startConsumerOptions(start));
-    const messages = await consumer.consume({ max_messages: 4_096, expires: LIVE_CONSUMER_EXPIRES_MS });
+    // A callback rather than an iterator: the messages of one read are handled in one go, so their
+    // reference ticks leave in one socket write instead of one each (half the follower's CPU).
+    const messages = await consumer.consume({
+      max_messages: 4_096,
+      expires: LIVE_CONSUMER_EXPIRES_MS,
+      callback: (message) => this.apply(message, book, start.referencedUpTo),
+    });
     [this.consumer, this.messages] = [consumer, messages];
     logger.info({ referencedUpTo: start.referencedUpTo, from: start.fromTime }, "reference price following TICKS");
-    this.done = this.follow(messages, new ReferenceBook(settings), start.referencedUpTo);
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     await this.messages?.close();
-    await this.done;
     // nats-server would keep an ordered consumer 5 min after its reader left.
     await this.consumer?.delete().catch(() => undefined);
   }
 
-  private async follow(messages: ConsumerMessages, book: ReferenceBook, referencedUpTo: number): Promise<void> {
+  private apply(message: JsMsg, book: ReferenceBook, referencedUpTo: number): void {
     const { publisher, onOutcome, onReject } = this.options;
-    for await (const message of messages) {
-      this.seq = message.seq;
-      const [, venue, symbol] = message.subject.split(".");
-      const decoded = decodeTick(message.string(), symbol);
-      if (!decoded.ok || decoded.tick.source !== venue) {
-        onReject?.(decoded.ok ? "subject_mismatch" : decoded.reason, decoded.ok ? `${decoded.tick.source} tick on ${message.subject}` : decoded.message);
-        continue;
-      }
-      const storedAt = Math.floor(message.info.timestampNanos / 1_000_000);
-      const outcome = book.apply({ seq: message.seq, storedAt, tick: decoded.tick });
-      if (message.seq <= referencedUpTo) continue;
-      if (outcome.kind === "tick") publisher.publish(outcome.tick, { subject: priceSubject(outcome.tick.symbol), msgId: outcome.msgId });
-      onOutcome?.(outcome, storedAt);
-      if (this.stopped) return;
+    this.seq = message.seq;
+    const [, venue, symbol] = message.subject.split(".");
+    const decoded = decodeTick(message.string(), symbol);
+    if (!decoded.ok || decoded.tick.source !== venue) {
+      onReject?.(decoded.ok ? "subject_mismatch" : decoded.reason, decoded.ok ? `${decoded.tick.source} tick on ${message.subject}` : decoded.message);
+      return;
     }
+    const storedAt = Math.floor(message.info.timestampNanos / 1_000_000);
+    const outcome = book.apply({ seq: message.seq, storedAt, tick: decoded.tick });
+    if (message.seq <= referencedUpTo) return;
+    if (outcome.kind === "tick") publisher.publish(outcome.tick, { subject: priceSubject(outcome.tick.symbol), msgId: outcome.msgId });
+    onOutcome?.(outcome, storedAt);
   }
 }
