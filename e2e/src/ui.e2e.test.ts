@@ -55,7 +55,7 @@ describe("the UI in Chromium against the running stack", () => {
     const maintenance = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 5 * 3_600_000;
     stack = await startStack({
       intervalMs: 200,
-      sources: "binance,coingecko",
+      sources: "binance,coinbase,kraken,coingecko",
       env: { broadcaster: { STALE_AFTER: "2s" } },
       outages: [{ fromMs: maintenance, toMs: maintenance + 3_600_000 }],
       backfill: true,
@@ -137,6 +137,12 @@ describe("the UI in Chromium against the running stack", () => {
     await page.getByTestId("card-btc").getByRole("link").click();
     expect(new URL(page.url()).pathname).toBe("/coin/btc");
     await expect.poll(() => page.locator(".detail-chart .recharts-line-curve").count(), { timeout: 15_000 }).toBe(1);
+    // Each venue's latest price beside the reference price: the three exchanges used, CoinGecko on standby.
+    const venues = page.getByRole("region", { name: "Venues" });
+    await expect.poll(() => venues.locator("tbody tr").count(), { timeout: 15_000 }).toBe(4);
+    for (const venue of ["binance", "coinbase", "kraken"]) expect(await page.getByTestId(`venue-${venue}`).locator("td").last().textContent()).toBe("yes");
+    expect(await page.getByTestId("venue-coingecko").textContent()).toContain("standby");
+    expect(await venues.getByRole("heading").textContent()).toContain("median of 3");
     await screenshots("coin");
     await page.getByRole("button", { name: "5 min", exact: true }).click();
     await expect.poll(() => page.getByTestId("replay-time").textContent(), { timeout: 15_000 }).toMatch(/\d{1,2}:\d{2}:\d{2}/);
@@ -251,7 +257,7 @@ describe("the UI in Chromium against the running stack", () => {
     stack.sim.market.setHalted("sol", true);
     await expect.poll(() => sol.getAttribute("data-stale"), { timeout: 15_000 }).toBe("true");
     expect(await sol.getByTestId("age").textContent()).toMatch(/^stale · /);
-    expect(await sol.getByTestId("source").textContent()).toBe("binance");
+    expect(await sol.getByTestId("source").textContent()).toBe("index");
     expect(await sol.evaluate((card) => getComputedStyle(card).filter)).toBe("grayscale(1)");
     expect(await page.getByTestId("card-btc").getAttribute("data-stale")).toBeNull();
     stack.sim.market.setHalted("sol", false);
