@@ -77,7 +77,7 @@ export async function startIngest(deps: IngestDeps): Promise<IngestService> {
   });
   await follower.start();
 
-  const health = ingestHealth({ nc, sources, reporter, symbols: config.SYMBOLS, router, board, publisher, referencePublisher, clock });
+  const health = ingestHealth({ nc, sources, reporter, symbols: config.SYMBOLS, board, publisher, referencePublisher, clock });
   const server = createHttpServer({ health, registry: metrics.registry, logger });
   const port = await listen(server, config.INGEST_PORT);
   allUpstreams(sources).forEach((upstream) => upstream.start());

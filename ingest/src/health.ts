@@ -3,7 +3,6 @@ import type { TickPublisher } from "./publisher";
 import type { ReferenceBoard } from "./reference-board";
 import type { SourceReporter } from "./source-reports";
 import type { FeedStatus } from "./sources/binance-feed";
-import type { TickRouter } from "./tick-router";
 import type { Upstreams } from "./upstreams";
 
 export interface IngestHealthSources {
@@ -12,7 +11,6 @@ export interface IngestHealthSources {
   /** Its latest report of each source, as published on `status.sources.<source>`. */
   reporter: SourceReporter;
   symbols: readonly string[];
-  router: TickRouter;
   board: ReferenceBoard;
   publisher: TickPublisher;
   referencePublisher: TickPublisher;

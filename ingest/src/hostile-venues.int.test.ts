@@ -12,7 +12,7 @@ const STALE_MS = 400;
 async function onSim(sources: string, prepare?: (sim: SimExchange) => void) {
   const stack = await ingestOnSim(["btc"], { SOURCES: sources, REFERENCE_STALE_AFTER: `${STALE_MS}ms` }, prepare);
   const statuses: ReferenceStatus[] = [];
-  stack.nc.subscribe(REFERENCE_STATUS_SUBJECTS, { callback: (_, message) => statuses.push(message.json<ReferenceStatus>()) });
+  stack.nc.subscribe(REFERENCE_STATUS_SUBJECTS, { callback: (_, message) => void statuses.push(message.json<ReferenceStatus>()) });
   const venues = sources.split(",").filter((venue) => venue !== "binance") as ("coinbase" | "kraken")[];
   await waitFor(
     "ingest to connect to every venue",

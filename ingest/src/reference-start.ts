@@ -16,11 +16,8 @@ export interface ReferenceStart {
  * venue tick is referenced from the start of `TICKS`.
  */
 export async function referenceStart(jsm: JetStreamManager, memoryMs: number): Promise<ReferenceStart> {
-  const { state } = await jsm.streams.info(PRICES_STREAM);
-  if (state.messages === 0) return { referencedUpTo: 0 };
-  const last = await jsm.streams.getMessage(PRICES_STREAM, { seq: state.last_seq }).catch(() => null);
-  const referencedUpTo = referenceInputSeq(last?.header?.get("Nats-Msg-Id"));
-  if (referencedUpTo === undefined) return { referencedUpTo: 0 };
+  const referencedUpTo = await lastReferencedSeq(jsm);
+  if (referencedUpTo === 0) return { referencedUpTo };
   const input = await jsm.streams.getMessage(TICKS_STREAM, { seq: referencedUpTo }).catch(() => null);
   if (!input) return { referencedUpTo };
   return { fromTime: input.time.getTime() - memoryMs, referencedUpTo };
@@ -31,4 +28,12 @@ export function startConsumerOptions(start: ReferenceStart) {
   return start.fromTime === undefined
     ? { deliver_policy: DeliverPolicy.All }
     : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(Math.max(0, start.fromTime)).toISOString() };
+}
+
+/** The `TICKS` seq of the last reference tick in `PRICES` (whoever published it); 0 when there is none. */
+export async function lastReferencedSeq(jsm: JetStreamManager): Promise<number> {
+  const { state } = await jsm.streams.info(PRICES_STREAM);
+  if (state.messages === 0) return 0;
+  const last = await jsm.streams.getMessage(PRICES_STREAM, { seq: state.last_seq }).catch(() => null);
+  return referenceInputSeq(last?.header?.get("Nats-Msg-Id")) ?? 0;
 }

@@ -1,4 +1,4 @@
-import { venueTickSubject, tickMsgId, type Logger, type Tick } from "@cryptostream/core";
+import { venueTickSubject, tickMsgId, type Logger } from "@cryptostream/core";
 import type { IngestMetrics } from "./metrics";
 import type { TickPublisher } from "./publisher";
 import type { UpstreamResult } from "./sources/upstream-result";
@@ -9,9 +9,6 @@ import { UNCHANGED, type TickGate } from "./tick-gate";
  * `ticks.<venue>.<symbol>`: only ticks that pass the gate; everything refused is counted and logged.
  */
 export class TickRouter {
-  /** The last tick published of each venue and symbol, by `<venue>:<symbol>`. */
-  readonly lastTick = new Map<string, Tick>();
-
   constructor(
     private readonly gate: TickGate,
     private readonly publisher: TickPublisher,
@@ -26,7 +23,6 @@ export class TickRouter {
     if (!verdict.ok && verdict.reason === UNCHANGED) return void this.measured.unchanged.inc({ source });
     if (!verdict.ok) return this.reject(source, verdict.reason, verdict.message);
     const { tick } = verdict;
-    this.lastTick.set(`${tick.source}:${tick.symbol}`, tick);
     this.publisher.publish(tick, { subject: venueTickSubject(tick.source, tick.symbol), msgId: tickMsgId(tick) });
   }
 
