@@ -71,8 +71,9 @@ export class ReferenceFollower {
       return;
     }
     const storedAt = Math.floor(message.info.timestampNanos / 1_000_000);
-    const outcome = book.apply({ seq: message.seq, storedAt, tick: decoded.tick });
-    if (message.seq <= referencedUpTo) return;
+    const input = { seq: message.seq, storedAt, tick: decoded.tick };
+    if (message.seq <= referencedUpTo) return book.record(input);
+    const outcome = book.apply(input);
     if (outcome.kind === "tick") publisher.publish(outcome.tick, { subject: priceSubject(outcome.tick.symbol), msgId: outcome.msgId });
     onOutcome?.(outcome, storedAt);
   }

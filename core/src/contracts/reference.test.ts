@@ -108,6 +108,10 @@ describe("ReferenceBook", () => {
       return feed.map((input) => book.apply(input));
     };
     expect(run()).toEqual(run());
+    // A replica that records the first half (published already) and applies the rest forms the same.
+    const caughtUp = new ReferenceBook(DEFAULT_REFERENCE_SETTINGS);
+    feed.slice(0, 100).forEach((input) => caughtUp.record(input));
+    expect(feed.slice(100).map((input) => caughtUp.apply(input))).toEqual(run().slice(100));
     expect(referenceMsgId("eth", 7)).toBe("ref:eth:7");
     expect(referenceInputSeq("binance:btc:1")).toBeUndefined();
   });

@@ -61,13 +61,20 @@ export class ReferenceBook {
 
   constructor(private readonly settings: ReferenceSettings = DEFAULT_REFERENCE_SETTINGS) {}
 
-  apply({ seq, storedAt, tick }: StoredVenueTick): ReferenceOutcome {
+  /** Takes a venue tick in without forming a price: for one whose reference is already published (a replica catching up). */
+  record({ storedAt, tick }: StoredVenueTick): void {
     let venues = this.held.get(tick.symbol);
     if (!venues) {
       venues = new Map();
       this.held.set(tick.symbol, venues);
     }
     venues.set(tick.source, { tick, storedAt });
+  }
+
+  apply(input: StoredVenueTick): ReferenceOutcome {
+    const { seq, storedAt, tick } = input;
+    this.record(input);
+    const venues = this.held.get(tick.symbol)!;
     const candidates = this.candidates(venues, storedAt);
     const formed = formReference(candidates, this.settings);
     const msgId = referenceMsgId(tick.symbol, seq);
