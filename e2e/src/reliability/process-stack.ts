@@ -142,6 +142,9 @@ export async function startProcessStack(options: LoadOptions): Promise<ProcessSt
       BINANCE_WS_URL: sim.binanceWsUrl,
       COINBASE_WS_URL: sim.coinbaseWsUrl,
       KRAKEN_WS_URL: sim.krakenWsUrl,
+      // The simulated exchange shares this process with every client of the run, which can keep it
+      // busy for seconds after a fault (resumes); Binance is given 30 s of silence, so are these.
+      VENUE_STALE_TIMEOUT: "30s",
     };
     const service: ServiceProcess = new ServiceProcess(name, "ingest", port, env, logFile(name), async () => {
       const health = await service.health<{ sources: Record<string, { connected?: boolean }[]> }>();
