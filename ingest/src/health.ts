@@ -2,7 +2,7 @@ import type { Clock, HealthReport, NatsConnection } from "@cryptostream/core";
 import type { TickPublisher } from "./publisher";
 import type { ReferenceBoard } from "./reference-board";
 import type { SourceReporter } from "./source-reports";
-import type { FeedStatus } from "./sources/binance-feed";
+import type { FeedStatus } from "./sources/upstream-socket";
 import type { Upstreams } from "./upstreams";
 
 export interface IngestHealthSources {

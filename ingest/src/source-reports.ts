@@ -8,7 +8,7 @@ import {
   type SourceDownReason,
   type SourceReport,
 } from "@cryptostream/core";
-import type { FeedStatus } from "./sources/binance-feed";
+import type { FeedStatus } from "./sources/upstream-socket";
 import type { PollerStatus } from "./sources/coingecko-poller";
 
 /** A source's state now; undefined while it is too early to tell (just started, nothing heard yet). */

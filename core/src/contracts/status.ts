@@ -31,15 +31,8 @@ export type SourceReport = z.infer<typeof SourceReportSchema>;
 export type SourceReportDecoding = { ok: true; report: SourceReport } | { ok: false; message: string };
 
 export function decodeSourceReport(text: string): SourceReportDecoding {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { ok: false, message: "not JSON" };
-  }
-  const result = SourceReportSchema.safeParse(value);
-  if (result.success) return { ok: true, report: result.data };
-  return { ok: false, message: result.error.issues.map((issue) => `${issue.path.join(".") || "report"}: ${issue.message}`).join("; ") };
+  const decoded = decodeJson(SourceReportSchema, text, "report");
+  return decoded.ok ? { ok: true, report: decoded.value } : decoded;
 }
 
 /** Subject prefix of ingest's reports on each symbol's reference price: `status.reference.<symbol>`. */
@@ -63,15 +56,21 @@ export type ReferenceStatus = z.infer<typeof ReferenceStatusSchema>;
 export type { ReferenceWithheldReason };
 
 export function decodeReferenceStatus(text: string): { ok: true; status: ReferenceStatus } | { ok: false; message: string } {
+  const decoded = decodeJson(ReferenceStatusSchema, text, "status");
+  return decoded.ok ? { ok: true, status: decoded.value } : decoded;
+}
+
+/** Parses `text` and checks it against `schema`; what is wrong, path by path, when it does not fit. */
+function decodeJson<T>(schema: z.ZodType<T>, text: string, what: string): { ok: true; value: T } | { ok: false; message: string } {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return { ok: false, message: "not JSON" };
   }
-  const result = ReferenceStatusSchema.safeParse(value);
-  if (result.success) return { ok: true, status: result.data };
-  return { ok: false, message: result.error.issues.map((issue) => `${issue.path.join(".") || "status"}: ${issue.message}`).join("; ") };
+  const result = schema.safeParse(value);
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, message: result.error.issues.map((issue) => `${issue.path.join(".") || what}: ${issue.message}`).join("; ") };
 }
 
 /** A symbol's freshness, as the broadcaster sees it. */

@@ -1,44 +1,18 @@
-import {
-  backoffDelay,
-  combinedStreamPath,
-  miniTickerStream,
-  systemClock,
-  type Clock,
-  type ClockTimer,
-  type Logger,
-  type UpstreamErrorReason,
-} from "@cryptostream/core";
+import { combinedStreamPath, miniTickerStream, type ClockTimer } from "@cryptostream/core";
 import WebSocket from "ws";
 import type { ConnectionBudget } from "./connection-budget";
+import { UpstreamSocket, type UpstreamSocketOptions } from "./upstream-socket";
 
-export interface BinanceFeedOptions {
+export interface BinanceFeedOptions extends UpstreamSocketOptions {
   /** `wss://stream.binance.com:9443` or a simulated exchange. */
   baseUrl: string;
   /** Lowercase pairs such as `btcusdt`; at most 1024 per connection. */
   pairs: readonly string[];
   onFrame: (text: string) => void;
-  /** A connection ended other than by `close()`: `stale`, `closed`, `closed_abnormally`, `connect_failed`, or the reason given to `reconnect`. */
-  onDisconnect?: (reason: UpstreamErrorReason) => void;
-  logger: Logger;
-  /** Silence longer than this is a dead connection: reconnect. */
-  staleAfterMs: number;
-  backoff: { baseMs: number; maxMs: number };
   /** Binance closes a connection after 24 h: open the next one and switch over before that. */
   maxConnectionAgeMs?: number;
   /** Connection attempts allowed, shared by every connection to Binance. */
   budget?: ConnectionBudget;
-  /** The backoff starts again from its base only after a connection has stayed up this long. */
-  stableAfterMs?: number;
-  random?: () => number;
-  /** Staleness, the 24 h rotation, backoff and SUBSCRIBE spacing go by it; the system clock by default. */
-  clock?: Clock;
-}
-
-export interface FeedStatus {
-  connected: boolean;
-  lastMessageAt: number | undefined;
-  connects: number;
-  errors: number;
 }
 
 /** Streams named in the URL; the rest are added with SUBSCRIBE, keeping the URL short. */
@@ -54,44 +28,22 @@ const DEFAULT_MAX_AGE_MS = 23 * 3_600_000 + 50 * 60_000;
  * without missing an event, and treats silence as a dead connection. Pings are
  * answered by `ws` with pongs echoing their payload.
  */
-export class BinanceFeed {
-  private socket: WebSocket | undefined;
-  private attempt = 0;
-  /** Why this feed is dropping its connection, for `onDisconnect`. */
-  private dropReason: UpstreamErrorReason | undefined;
-  private closed = false;
-  private staleTimer: ClockTimer | undefined;
-  private reconnectTimer: ClockTimer | undefined;
+export class BinanceFeed extends UpstreamSocket {
   private rotateTimer: ClockTimer | undefined;
   private readonly subscribeTimers = new Set<ClockTimer>();
   private requestId = 0;
-  private readonly state: FeedStatus = { connected: false, lastMessageAt: undefined, connects: 0, errors: 0 };
-
-  private readonly clock: Clock;
 
   constructor(private readonly options: BinanceFeedOptions) {
-    this.clock = options.clock ?? systemClock;
+    super(options, "binance");
   }
 
   start(): void {
     this.connect();
   }
 
-  status(): Readonly<FeedStatus> {
-    return this.state;
-  }
-
-  /** Drops the current connection and opens a new one (after `serverShutdown`, for example). */
-  reconnect(reason: UpstreamErrorReason): void {
-    this.options.logger.info({ reason }, "binance reconnecting");
-    this.dropReason = reason;
-    this.socket?.terminate();
-  }
-
   close(): void {
     this.closed = true;
-    this.staleTimer?.clear();
-    this.reconnectTimer?.clear();
+    this.stopTimers();
     this.rotateTimer?.clear();
     this.subscribeTimers.forEach((timer) => timer.clear());
     this.socket?.close(1000, "closing");
@@ -139,16 +91,8 @@ export class BinanceFeed {
       // A replacement that failed before taking over: drop the old one too and start afresh.
       previous?.terminate();
       previous = undefined;
-      this.state.connected = false;
-      this.staleTimer?.clear();
       this.rotateTimer?.clear();
-      // A connection that dies soon after opening does not reset the backoff: a flapping upstream is not hammered.
-      if (openedAt !== undefined && this.clock.now() - openedAt >= (this.options.stableAfterMs ?? 30_000)) this.attempt = 0;
-      const delay = backoffDelay(this.attempt++, { ...this.options.backoff, random: this.options.random });
-      logger.warn({ code, reason: reason.toString(), retryInMs: delay }, "binance connection closed");
-      this.options.onDisconnect?.(this.dropReason ?? (openedAt === undefined ? "connect_failed" : code === 1000 ? "closed" : "closed_abnormally"));
-      this.dropReason = undefined;
-      this.reconnectTimer = this.clock.setTimeout(() => this.connect(), delay);
+      this.scheduleReconnect(openedAt, code, reason.toString(), () => this.connect());
     });
   }
 
@@ -173,15 +117,5 @@ export class BinanceFeed {
       );
       this.subscribeTimers.add(timer);
     }
-  }
-
-  private armStaleTimer(): void {
-    this.staleTimer?.clear();
-    this.staleTimer = this.clock.setTimeout(() => {
-      this.options.logger.warn({ staleAfterMs: this.options.staleAfterMs }, "binance silent, reconnecting");
-      this.state.errors++;
-      this.dropReason = "stale";
-      this.socket?.terminate();
-    }, this.options.staleAfterMs);
   }
 }

@@ -1,9 +1,9 @@
-import { backoffDelay, systemClock, type Clock, type ClockTimer, type Logger, type UpstreamErrorReason } from "@cryptostream/core";
+import type { ClockTimer } from "@cryptostream/core";
 import WebSocket from "ws";
 import type { ConnectionBudget } from "./connection-budget";
-import type { FeedStatus } from "./binance-feed";
+import { UpstreamSocket, type UpstreamSocketOptions } from "./upstream-socket";
 
-export interface VenueSocketOptions {
+export interface VenueSocketOptions extends UpstreamSocketOptions {
   /** The venue's name, for logs. */
   venue: string;
   url: string;
@@ -12,58 +12,28 @@ export interface VenueSocketOptions {
   /** The venue's limit on messages a client may send: at least this long between two. */
   sendSpacingMs: number;
   onFrame: (text: string) => void;
-  /** A connection ended other than by `close()`: why. */
-  onDisconnect?: (reason: UpstreamErrorReason) => void;
-  logger: Logger;
-  /** Silence (not even a heartbeat) longer than this is a dead connection: reconnect. */
-  staleAfterMs: number;
-  backoff: { baseMs: number; maxMs: number };
   /** Connection attempts allowed by the venue. */
   budget?: ConnectionBudget;
-  /** The backoff starts again from its base only after a connection has stayed up this long. */
-  stableAfterMs?: number;
-  random?: () => number;
-  clock?: Clock;
 }
 
 /**
  * One WebSocket connection to a venue that subscribes as soon as it opens, reconnects until
  * closed with exponential backoff and full jitter, and treats silence as a dead connection.
  */
-export class VenueSocket {
-  private socket: WebSocket | undefined;
-  private attempt = 0;
-  private dropReason: UpstreamErrorReason | undefined;
-  private closed = false;
-  private staleTimer: ClockTimer | undefined;
-  private reconnectTimer: ClockTimer | undefined;
+export class VenueSocket extends UpstreamSocket {
   private readonly sendTimers = new Set<ClockTimer>();
-  private readonly state: FeedStatus = { connected: false, lastMessageAt: undefined, connects: 0, errors: 0 };
-  private readonly clock: Clock;
 
   constructor(private readonly options: VenueSocketOptions) {
-    this.clock = options.clock ?? systemClock;
+    super(options, options.venue);
   }
 
   start(): void {
     this.connect();
   }
 
-  status(): Readonly<FeedStatus> {
-    return this.state;
-  }
-
-  /** Drops the connection and opens a new one, reporting `reason`. */
-  reconnect(reason: UpstreamErrorReason): void {
-    this.options.logger.info({ reason }, `${this.options.venue} reconnecting`);
-    this.dropReason = reason;
-    this.socket?.terminate();
-  }
-
   close(): void {
     this.closed = true;
-    this.staleTimer?.clear();
-    this.reconnectTimer?.clear();
+    this.stopTimers();
     this.sendTimers.forEach((timer) => timer.clear());
     this.socket?.close(1000, "closing");
   }
@@ -96,23 +66,13 @@ export class VenueSocket {
       this.state.errors++;
       logger.warn({ err: error.message }, `${venue} connection error`);
     });
-    socket.on("close", (code, reason) => this.onClose(socket, openedAt, code, reason.toString()));
+    socket.on("close", (code, reason) => {
+      if (this.socket !== socket || this.closed) return;
+      this.sendTimers.forEach((timer) => timer.clear());
+      this.sendTimers.clear();
+      this.scheduleReconnect(openedAt, code, reason.toString(), () => this.connect());
+    });
   }
-
-  private onClose(socket: WebSocket, openedAt: number | undefined, code: number, reason: string): void {
-    if (this.socket !== socket || this.closed) return;
-    this.state.connected = false;
-    this.staleTimer?.clear();
-    this.sendTimers.forEach((timer) => timer.clear());
-    this.sendTimers.clear();
-    if (openedAt !== undefined && this.clock.now() - openedAt >= (this.options.stableAfterMs ?? 30_000)) this.attempt = 0;
-    const delay = backoffDelay(this.attempt++, { ...this.options.backoff, random: this.options.random });
-    this.options.logger.warn({ code, reason, retryInMs: delay }, `${this.options.venue} connection closed`);
-    this.options.onDisconnect?.(this.dropReason ?? (openedAt === undefined ? "connect_failed" : code === 1000 ? "closed" : "closed_abnormally"));
-    this.dropReason = undefined;
-    this.reconnectTimer = this.clock.setTimeout(() => this.connect(), delay);
-  }
-
   /** The first message at once (a venue may close a connection that does not subscribe within seconds), the rest spaced. */
   private subscribe(socket: WebSocket): void {
     this.options.subscriptions().forEach((message, n) => {
@@ -126,15 +86,5 @@ export class VenueSocket {
       }, n * this.options.sendSpacingMs);
       this.sendTimers.add(timer);
     });
-  }
-
-  private armStaleTimer(): void {
-    this.staleTimer?.clear();
-    this.staleTimer = this.clock.setTimeout(() => {
-      this.options.logger.warn({ staleAfterMs: this.options.staleAfterMs }, `${this.options.venue} silent, reconnecting`);
-      this.state.errors++;
-      this.dropReason = "stale";
-      this.socket?.terminate();
-    }, this.options.staleAfterMs);
   }
 }
