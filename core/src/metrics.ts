@@ -20,7 +20,7 @@ export function createMetrics(service: string): ServiceMetrics {
     new Counter<Label>({ name, help, labelNames, registers: [registry] });
   return {
     registry,
-    ticksRejected: counter("cryptostream_ticks_rejected_total", "Ticks rejected, by stage (ingest, broadcaster, history, candles) and reason", [
+    ticksRejected: counter("cryptostream_ticks_rejected_total", "Ticks rejected, by stage (ingest, reference, broadcaster, history, candles) and reason", [
       "stage",
       "reason",
     ]),
