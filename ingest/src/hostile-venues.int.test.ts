@@ -34,7 +34,7 @@ async function onSim(sources: string, prepare?: (sim: SimExchange) => void) {
   const counter = async (name: string) =>
     ((await stack.metrics.registry.getSingleMetric(name)?.get())?.values ?? [])
       .filter((value) => value.value > 0)
-      .map(({ labels, value }) => ({ ...labels, value }));
+      .map(({ labels, value }): Record<string, unknown> => ({ ...labels, value }));
   const health = async () =>
     (await (await fetch(`http://127.0.0.1:${stack.ingest.port}/healthz`)).json()) as {
       symbols: Record<string, { dropped: unknown[]; withheld: string | null }>;
@@ -125,6 +125,23 @@ describe("the reference price against hostile venues", () => {
       run.sim.tick();
       await waitFor("an agreed reference again", async () => (await run.references()).some((tick) => tick.source === "index"));
       await waitFor("the status event of agreement", () => run.statuses.at(-1)?.withheld === undefined && run.statuses.at(-1)?.dropped.length === 0);
+    } finally {
+      await run.close();
+    }
+  });
+
+  it("counts a jump in Coinbase's sequence numbers as messages lost on the way, and goes on with the next ticker", async () => {
+    const run = await onSim(THREE);
+    try {
+      await run.step(1);
+      const heartbeat = { channel: "heartbeats", client_id: "", timestamp: new Date().toISOString(), sequence_num: 10_000, events: [{ heartbeat_counter: 1 }] };
+      run.sim.sendRawToVenueClients("coinbase", JSON.stringify(heartbeat));
+      await waitFor("the gap counted", async () =>
+        (await run.counter("cryptostream_ingest_upstream_errors_total")).some((value) => value.reason === "sequence_gap"),
+      );
+      await run.step(2);
+      expect(await run.counter("cryptostream_ingest_upstream_errors_total")).toEqual([{ source: "coinbase", reason: "sequence_gap", value: 1 }]);
+      expect((await run.references()).at(-1)!.inputs?.find((input) => input.venue === "coinbase")?.dropped).toBeUndefined();
     } finally {
       await run.close();
     }

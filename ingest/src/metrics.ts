@@ -1,4 +1,4 @@
-import type { ServiceMetrics } from "@cryptostream/core";
+import { PRICES_STREAM, type ServiceMetrics } from "@cryptostream/core";
 
 /** Ingest's own metrics. */
 export function ingestMetrics(metrics: ServiceMetrics) {
@@ -38,7 +38,8 @@ export function ingestMetrics(metrics: ServiceMetrics) {
     rejected: metrics.ticksRejected,
     /** A publisher's backlog, read when scraped. */
     watchPending(stream: string, read: () => number) {
-      if (stream === "PRICES") metrics.gauge("cryptostream_ingest_reference_publish_pending", "Reference ticks queued or awaiting their JetStream ack", read);
+      if (stream === PRICES_STREAM)
+        metrics.gauge("cryptostream_ingest_reference_publish_pending", "Reference ticks queued or awaiting their JetStream ack", read);
       else metrics.gauge("cryptostream_ingest_publish_pending", "Venue ticks queued or awaiting their JetStream ack", read);
     },
   };

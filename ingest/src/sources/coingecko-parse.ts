@@ -1,5 +1,5 @@
 import { CoinGeckoMarketSchema, type AssetMetadata, type Tick } from "@cryptostream/core";
-import type { UpstreamResult } from "./upstream-result";
+import { describeIssues, parseJson, type UpstreamResult } from "./upstream-result";
 
 export const COINGECKO_SOURCE = "coingecko";
 
@@ -14,12 +14,9 @@ export interface CoinGeckoMarkets {
  * alone and the others still count. `symbolOfId` maps a CoinGecko id to a tracked symbol.
  */
 export function parseCoinGeckoMarkets(body: string, symbolOfId: ReadonlyMap<string, string>): CoinGeckoMarkets {
-  let coins: unknown;
-  try {
-    coins = JSON.parse(body);
-  } catch (error) {
-    return { results: [{ kind: "rejected", reason: "malformed_json", message: `not JSON: ${(error as Error).message}` }], assets: [] };
-  }
+  const parsed = parseJson(body);
+  if (!parsed.ok) return { results: [parsed.result], assets: [] };
+  const coins = parsed.value;
   if (!Array.isArray(coins)) {
     return { results: [{ kind: "rejected", reason: "unknown_format", message: "expected an array of coins" }], assets: [] };
   }
@@ -27,7 +24,7 @@ export function parseCoinGeckoMarkets(body: string, symbolOfId: ReadonlyMap<stri
   const results = coins.map((value): UpstreamResult => {
     const coin = CoinGeckoMarketSchema.safeParse(value);
     if (!coin.success) {
-      const detail = coin.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+      const detail = describeIssues(coin.error);
       return { kind: "rejected", reason: "invalid_event", message: `bad coin: ${detail}` };
     }
     const { id, name, image, market_cap_rank, current_price, last_updated, total_volume, price_change_percentage_24h } = coin.data;
