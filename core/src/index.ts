@@ -61,6 +61,8 @@ export type { TickWindow, TickWindowVisitor } from "./tick-window";
 export { WindowReadSlots, WindowReadsBusyError, isWindowReadsBusy } from "./window-read-slots";
 export type { WindowBusyReason, WindowSlotLimits } from "./window-read-slots";
 export { sleep, systemClock } from "./clock";
+export { DEFAULT_STALL_AFTER_MS, StreamFollower } from "./stream-follower";
+export type { FollowStart, FollowerStatus, StreamFollowerOptions } from "./stream-follower";
 export type { Clock, ClockTimer } from "./clock";
 export { openWindowReads } from "./window-reads";
 export type { WindowReads, WindowReadsConfig } from "./window-reads";

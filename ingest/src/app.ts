@@ -1,4 +1,5 @@
 import {
+  PRICES_STREAM,
   TICKS_STREAM,
   closeServer,
   createHttpServer,
@@ -57,7 +58,7 @@ export async function startIngest(deps: IngestDeps): Promise<IngestService> {
   await ensurePricesStream(nc, settings, { mayUpdate: true, logger, stream: TICKS_STREAM });
   const measured = ingestMetrics(metrics);
   const publisher = tickPublisher(deps, measured, TICKS_STREAM);
-  const referencePublisher = tickPublisher(deps, measured, "PRICES");
+  const referencePublisher = tickPublisher(deps, measured, PRICES_STREAM);
   const gate = new TickGate({ maxPriceJump: config.MAX_PRICE_JUMP, maxFutureMs: config.MAX_CLOCK_SKEW, maxAgeMs: config.MAX_TICK_AGE }, () => clock.now());
   const router = new TickRouter(gate, publisher, measured, logger);
   const upstreamDeps = { config, router, measured, logger, clock };
@@ -69,6 +70,7 @@ export async function startIngest(deps: IngestDeps): Promise<IngestService> {
     settings: referenceSettings(config),
     publisher: referencePublisher,
     logger,
+    clock,
     onOutcome: (outcome, storedAt) => board.observe(outcome, storedAt),
     onReject: (reason, message) => {
       measured.rejected.inc({ stage: "reference", reason });
@@ -77,7 +79,7 @@ export async function startIngest(deps: IngestDeps): Promise<IngestService> {
   });
   await follower.start();
 
-  const health = ingestHealth({ nc, sources, reporter, symbols: config.SYMBOLS, board, publisher, referencePublisher, clock });
+  const health = ingestHealth({ nc, sources, reporter, symbols: config.SYMBOLS, board, publisher, referencePublisher, follower, clock });
   const server = createHttpServer({ health, registry: metrics.registry, logger });
   const port = await listen(server, config.INGEST_PORT);
   allUpstreams(sources).forEach((upstream) => upstream.start());

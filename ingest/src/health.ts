@@ -1,6 +1,7 @@
 import type { Clock, HealthReport, NatsConnection } from "@cryptostream/core";
 import type { TickPublisher } from "./publisher";
 import type { ReferenceBoard } from "./reference-board";
+import type { ReferenceFollower } from "./reference-follower";
 import type { SourceReporter } from "./source-reports";
 import type { FeedStatus } from "./sources/upstream-socket";
 import type { Upstreams } from "./upstreams";
@@ -14,6 +15,7 @@ export interface IngestHealthSources {
   board: ReferenceBoard;
   publisher: TickPublisher;
   referencePublisher: TickPublisher;
+  follower: Pick<ReferenceFollower, "status" | "isStalled">;
   clock: Clock;
 }
 
@@ -22,7 +24,7 @@ export interface IngestHealthSources {
  * source, its age, the venues left out of it and whether it is withheld), the publish backlogs.
  */
 export function ingestHealth(health: IngestHealthSources): () => HealthReport {
-  const { nc, sources, reporter, symbols, board, publisher, referencePublisher, clock } = health;
+  const { nc, sources, reporter, symbols, board, publisher, referencePublisher, follower, clock } = health;
   return () => {
     const now = clock.now();
     const ageOf = (at: number | undefined) => (at ? now - at : null);
@@ -30,8 +32,15 @@ export function ingestHealth(health: IngestHealthSources): () => HealthReport {
       const { connected, lastMessageAt, errors } = feed.status();
       return { connected, lastMessageAgeMs: ageOf(lastMessageAt), errors };
     };
+    const stalled = follower.isStalled();
+    const reference = follower.status();
     return {
-      ok: !nc.isClosed(),
+      ok: !nc.isClosed() && !stalled,
+      ...(stalled
+        ? {
+            reason: `no reference price formed for ${reference.stalledForMs} ms while TICKS grew to seq ${reference.streamLastSeq} (read up to ${reference.handled})`,
+          }
+        : {}),
       nats: { connected: !nc.isClosed() && !nc.isDraining(), server: nc.getServer() },
       sources: {
         binance: sources.binance.map(socket),
@@ -53,6 +62,7 @@ export function ingestHealth(health: IngestHealthSources): () => HealthReport {
       ),
       publishPending: publisher.pending,
       referencePublishPending: referencePublisher.pending,
+      referenceFollower: { ...reference, stalled },
     };
   };
 }

@@ -1,11 +1,14 @@
-import { jetstream, jetstreamManager, type Consumer, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
+import { jetstreamManager, type JsMsg } from "@nats-io/jetstream";
 import {
-  LIVE_CONSUMER_EXPIRES_MS,
   ReferenceBook,
+  StreamFollower,
   TICKS_STREAM,
   decodeTick,
   priceSubject,
   referenceMemoryMs,
+  systemClock,
+  type Clock,
+  type FollowerStatus,
   type Logger,
   type NatsConnection,
   type ReferenceOutcome,
@@ -20,6 +23,7 @@ export interface ReferenceFollowerOptions {
   /** Where reference ticks go: `prices.<symbol>`, with the msg id of their input. */
   publisher: TickPublisher;
   logger: Logger;
+  clock?: Clock;
   /** Every outcome of an input not yet referenced, with its input's stored time. */
   onOutcome?: (outcome: ReferenceOutcome, storedAt: number) => void;
   /** A message of `TICKS` that is not a venue tick: skipped. */
@@ -29,37 +33,57 @@ export interface ReferenceFollowerOptions {
 /**
  * Reads every venue tick of `TICKS` in stream order into a {@link ReferenceBook} and publishes
  * the reference tick each one makes. Every replica does the same from the same stream, so they
- * publish the same ticks under the same msg ids, which `PRICES` keeps once.
+ * publish the same ticks under the same msg ids, which `PRICES` keeps once. The read survives
+ * any restart of nats-server (a {@link StreamFollower}); a `TICKS` made again starts a new book
+ * from where `PRICES` stands.
  */
 export class ReferenceFollower {
-  private messages: ConsumerMessages | undefined;
-  private consumer: Consumer | undefined;
+  private readonly follower: StreamFollower;
+  private book: ReferenceBook;
+  private referencedUpTo = 0;
 
-  constructor(private readonly options: ReferenceFollowerOptions) {}
+  constructor(private readonly options: ReferenceFollowerOptions) {
+    this.book = new ReferenceBook(options.settings);
+    this.follower = new StreamFollower({
+      nc: options.nc,
+      stream: TICKS_STREAM,
+      name: "reference follower",
+      logger: options.logger,
+      clock: options.clock ?? systemClock,
+      start: () => this.begin(),
+      // One callback per message of a read: their reference ticks leave in one socket write
+      // instead of one each (a quarter less CPU: bench/RESULTS.md).
+      onMessage: (message) => this.apply(message),
+    });
+  }
 
   async start(): Promise<void> {
-    const { nc, settings, logger } = this.options;
-    const start = await referenceStart(await jetstreamManager(nc), referenceMemoryMs(settings));
-    const book = new ReferenceBook(settings);
-    const consumer = await jetstream(nc).consumers.get(TICKS_STREAM, startConsumerOptions(start));
-    // A callback rather than an iterator: the messages of one read are handled in one go, so their
-    // reference ticks leave in one socket write instead of one each (a quarter less CPU: bench/RESULTS.md).
-    const messages = await consumer.consume({
-      max_messages: 4_096,
-      expires: LIVE_CONSUMER_EXPIRES_MS,
-      callback: (message) => this.apply(message, book, start.referencedUpTo),
-    });
-    [this.consumer, this.messages] = [consumer, messages];
-    logger.info({ referencedUpTo: start.referencedUpTo, from: start.fromTime }, "reference price following TICKS");
+    await this.follower.start();
+  }
+
+  status(): FollowerStatus {
+    return this.follower.status();
+  }
+
+  isStalled(): boolean {
+    return this.follower.isStalled();
   }
 
   async stop(): Promise<void> {
-    await this.messages?.close();
-    // nats-server would keep an ordered consumer 5 min after its reader left.
-    await this.consumer?.delete().catch(() => undefined);
+    await this.follower.stop();
   }
 
-  private apply(message: JsMsg, book: ReferenceBook, referencedUpTo: number): void {
+  /** A new book, read from where the last reference tick in `PRICES` was formed. */
+  private async begin() {
+    const { nc, settings, logger } = this.options;
+    const start = await referenceStart(await jetstreamManager(nc), referenceMemoryMs(settings));
+    this.book = new ReferenceBook(settings);
+    this.referencedUpTo = start.referencedUpTo;
+    logger.info({ referencedUpTo: start.referencedUpTo, from: start.fromTime }, "reference price following TICKS");
+    return startConsumerOptions(start);
+  }
+
+  private apply(message: JsMsg): void {
     const { publisher, onOutcome, onReject } = this.options;
     const [, venue, symbol] = message.subject.split(".");
     const decoded = decodeTick(message.string(), symbol);
@@ -69,8 +93,8 @@ export class ReferenceFollower {
     }
     const storedAt = Math.floor(message.info.timestampNanos / 1_000_000);
     const input = { seq: message.seq, storedAt, tick: decoded.tick };
-    if (message.seq <= referencedUpTo) return book.record(input);
-    const outcome = book.apply(input);
+    if (message.seq <= this.referencedUpTo) return this.book.record(input);
+    const outcome = this.book.apply(input);
     if (outcome.kind === "tick") publisher.publish(outcome.tick, { subject: priceSubject(outcome.tick.symbol), msgId: outcome.msgId });
     onOutcome?.(outcome, storedAt);
   }

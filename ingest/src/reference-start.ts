@@ -18,6 +18,8 @@ export interface ReferenceStart {
 export async function referenceStart(jsm: JetStreamManager, memoryMs: number): Promise<ReferenceStart> {
   const referencedUpTo = await lastReferencedSeq(jsm);
   if (referencedUpTo === 0) return { referencedUpTo };
+  // PRICES outlived the TICKS it was formed from (TICKS was made again): nothing of this TICKS is referenced yet.
+  if (referencedUpTo > (await jsm.streams.info(TICKS_STREAM)).state.last_seq) return { referencedUpTo: 0 };
   const input = await jsm.streams.getMessage(TICKS_STREAM, { seq: referencedUpTo }).catch(() => null);
   if (!input) return { referencedUpTo };
   return { fromTime: input.time.getTime() - memoryMs, referencedUpTo };
