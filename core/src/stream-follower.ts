@@ -122,7 +122,7 @@ export class StreamFollower {
     });
     [this.consumer, this.messages] = [consumer, messages];
     if (this.options.awaitEach) void this.drain(messages);
-    void messages.closed().then((error) => this.ended(messages, error));
+    void messages.closed().then((error) => this.ended(messages, error || undefined));
     if (this.stopped) await this.closeRead();
   }
 
@@ -147,7 +147,7 @@ export class StreamFollower {
     this.options.logger.error({ err: (error as Error).message, seq: message.seq }, `${this.options.name}: a message failed to apply; going on with the next`);
   }
 
-  private ended(messages: ConsumerMessages, error: void | Error): void {
+  private ended(messages: ConsumerMessages, error: Error | undefined): void {
     if (this.stopped || messages !== this.messages) return;
     void this.reopen(`its read ended${error ? `: ${error.message}` : ""}`);
   }
@@ -203,7 +203,10 @@ export class StreamFollower {
         this.behindSince = undefined;
         return void this.reopen(`${this.options.stream} was made again (last seq ${info.state.last_seq}, ${this.handled} handed over)`, true);
       }
-      if (info.state.last_seq <= this.handled) return void (this.behindSince = undefined);
+      if (info.state.last_seq <= this.handled) {
+        this.behindSince = undefined;
+        return;
+      }
       this.behindSince ??= this.clock.now();
       if (this.isStalled()) {
         this.behindSince = undefined;
