@@ -38,8 +38,15 @@ export async function startBroadcaster({ config, nc, logger, metrics, clock = sy
   const measured = broadcasterMetrics(metrics);
   const hub = hubOf(config, measured, clock);
   const status = statusOf(nc, config, hub, measured, logger, clock);
+  const stream = await streamOf(nc);
   const feed = await followPrices({
     nc,
+    logger,
+    clock,
+    onStreamReset: (epoch) => {
+      stream.streamEpoch.current = epoch;
+      hub.startOver(epoch);
+    },
     onTick: (tick, storedAtMs) => {
       measured.ticksIn.inc();
       status.board.observe(tick.symbol, tick.source, storedAtMs);
@@ -58,7 +65,7 @@ export async function startBroadcaster({ config, nc, logger, metrics, clock = sy
     ...sessionSettings(config),
     hub,
     status: status.board,
-    ...(await streamOf(nc)),
+    ...stream,
     checkToken: admissions.requiresToken ? (token) => admissions.checkToken(token) : undefined,
     onClosed: (ip) => admissions.closed(ip),
     events: measured.events,

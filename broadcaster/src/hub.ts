@@ -108,6 +108,15 @@ export class BroadcastHub {
     this.join(session);
   }
 
+  /** `PRICES` was made again under the feed (a lost store): forgets its ticks and every session starts over on the new epoch. */
+  startOver(epoch: string): void {
+    this.pending = [];
+    this.pendingStoredAt = [];
+    this.latest.clear();
+    this.flushedSeq = 0;
+    for (const session of this.sessions) session.startOver(epoch);
+  }
+
   publish(tick: SequencedTick, storedAtMs = Date.now()): void {
     this.pending.push(tick);
     this.pendingStoredAt.push(storedAtMs);

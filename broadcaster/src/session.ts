@@ -158,6 +158,16 @@ export class ClientSession {
     this.lastSeq = Math.max(this.lastSeq, lastSeq);
   }
 
+  /** The stream was made again and counts from 1: the client is told (`reset`, with an empty snapshot) and nothing of before is kept. */
+  startOver(epoch: string): void {
+    this.held = undefined;
+    this.heldOverflowed = false;
+    this.conflated = undefined;
+    this.lastSeq = 0;
+    this.send({ type: "reset", epoch });
+    this.send({ type: "snapshot", ticks: [] });
+  }
+
   get isOpen(): boolean {
     return this.socket.readyState === OPEN;
   }

@@ -128,13 +128,20 @@ export const referenceEnv = {
   REFERENCE_STALE_AFTER: duration("15s", { min: 100, max: 3_600_000 }),
   REFERENCE_LAST_RESORT_STALE_AFTER: duration("90s", { min: 100, max: 3_600_000 }),
   REFERENCE_MAX_DEVIATION: z.coerce.number().positive().max(1, "must be a fraction, at most 1 (100%)").default(0.02),
+  REFERENCE_MAX_LONE_DEVIATION: z.coerce.number().positive().max(1, "must be a fraction, at most 1 (100%)").default(0.1),
 };
 
-export function referenceSettings(config: { REFERENCE_STALE_AFTER: number; REFERENCE_LAST_RESORT_STALE_AFTER: number; REFERENCE_MAX_DEVIATION: number }) {
+export function referenceSettings(config: {
+  REFERENCE_STALE_AFTER: number;
+  REFERENCE_LAST_RESORT_STALE_AFTER: number;
+  REFERENCE_MAX_DEVIATION: number;
+  REFERENCE_MAX_LONE_DEVIATION: number;
+}) {
   return {
     staleAfterMs: config.REFERENCE_STALE_AFTER,
     lastResortStaleAfterMs: config.REFERENCE_LAST_RESORT_STALE_AFTER,
     maxDeviation: config.REFERENCE_MAX_DEVIATION,
+    maxLoneDeviation: config.REFERENCE_MAX_LONE_DEVIATION,
   };
 }
 

@@ -50,8 +50,8 @@ export interface FollowerStatus {
   reopened: number;
 }
 
-export const DEFAULT_STALL_AFTER_MS = 10_000;
-const DEFAULT_CHECK_EVERY_MS = 2_000;
+export const DEFAULT_STALL_AFTER_MS = 5_000;
+const DEFAULT_CHECK_EVERY_MS = 1_000;
 const CHECK_TIMEOUT_MS = 2_000;
 
 /**
@@ -196,12 +196,14 @@ export class StreamFollower {
     if (this.checking || this.reopening || this.stopped) return;
     this.checking = true;
     try {
+      // What was handed over before asking: messages handled while the answer travels are newer than it.
+      const handled = this.handled;
       const info = await this.jsm!.streams.info(this.options.stream);
       this.streamLastSeq = info.state.last_seq;
-      if (info.created !== this.epoch || info.state.last_seq < this.handled) {
+      if (info.created !== this.epoch || info.state.last_seq < handled) {
         this.epoch = info.created;
         this.behindSince = undefined;
-        return void this.reopen(`${this.options.stream} was made again (last seq ${info.state.last_seq}, ${this.handled} handed over)`, true);
+        return void this.reopen(`${this.options.stream} was made again (last seq ${info.state.last_seq}, ${handled} handed over)`, true);
       }
       if (info.state.last_seq <= this.handled) {
         this.behindSince = undefined;

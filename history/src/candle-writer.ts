@@ -1,9 +1,9 @@
-import { DeliverPolicy, jetstream, jetstreamManager, type Consumer, type ConsumerMessages } from "@nats-io/jetstream";
+import { DeliverPolicy, jetstreamManager } from "@nats-io/jetstream";
 import {
   CANDLE_INTERVALS,
-  LIVE_CONSUMER_EXPIRES_MS,
   PRICES_STREAM,
   CandleAggregator,
+  StreamFollower,
   backoffDelay,
   decodeTick,
   sleep,
@@ -40,6 +40,8 @@ export interface CandleWriter {
   forming(interval: CandleInterval, symbol: string): Candle | undefined;
   /** Seq of the last tick folded, every candle it closed stored. */
   foldedSeq(): number;
+  /** Whether the fold has stopped while `PRICES` grows. */
+  isStalled(): boolean;
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export async function startCandleWriter(options: CandleWriterOptions): Promise<C
   let stopped: Promise<void> | undefined;
   return {
     forming: (interval, symbol) => fold.aggregator.formingCandle(interval, symbol),
+    isStalled: () => reader.isStalled(),
     foldedSeq: () => {
       if (publisher.pending === 0) storedSeq = fold.aggregator.seq;
       return storedSeq;
@@ -109,11 +112,10 @@ class TickFold {
   }
 }
 
-/** Reads `PRICES` from a seq on: to the end with the window reader, then live; after a failure, again from the next tick. */
+/** Reads `PRICES` from a seq on: to the end with the window reader, then live (through any restart of nats-server); after a failure, again from the next tick. */
 class PricesFollower {
   private stopped = false;
-  private live: ConsumerMessages | undefined;
-  private liveConsumer: Consumer | undefined;
+  private live: StreamFollower | undefined;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -131,7 +133,7 @@ class PricesFollower {
           { fromSeq: start, limit: Number.MAX_SAFE_INTEGER },
           { onTick: (tick) => this.fold.add(tick), onReject: this.options.onReject, stopped: () => this.stopped },
         );
-        if (!this.stopped) await this.followLive();
+        if (!this.stopped) await this.followLive(clock);
         return;
       } catch (error) {
         if (this.stopped) return;
@@ -142,30 +144,36 @@ class PricesFollower {
     }
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.live?.close();
-    // nats-server would keep an ordered consumer 5 min after its reader left; a fold stops on every change of role.
-    await this.liveConsumer?.delete().catch(() => undefined);
+  /** Whether the live fold has been behind `PRICES`, folding nothing, past its stall limit. */
+  isStalled(): boolean {
+    return this.live?.isStalled() ?? false;
   }
 
-  private async followLive(): Promise<void> {
-    const opt_start_seq = this.fold.aggregator.seq + 1;
-    const consumer = await jetstream(this.nc).consumers.get(PRICES_STREAM, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq });
-    this.liveConsumer = consumer;
-    this.live = await consumer.consume({ max_messages: 4_096, expires: LIVE_CONSUMER_EXPIRES_MS });
-    // Stopped while it was being made: closed without waiting (an iterator nobody reads never reports itself closed).
-    if (this.stopped) {
-      void this.live.close();
-      void consumer.delete().catch(() => undefined);
-      return;
-    }
-    for await (const message of this.live) {
-      const result = decodeTick(message.string(), symbolFromSubject(message.subject));
-      if (!result.ok) this.options.onReject?.(result.reason, result.message, message.seq);
-      else await this.fold.add({ ...result.tick, seq: message.seq });
-      if (this.stopped) return;
-    }
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.live?.stop();
+  }
+
+  private async followLive(clock: Clock): Promise<void> {
+    const live = new StreamFollower({
+      nc: this.nc,
+      stream: PRICES_STREAM,
+      name: "candle fold",
+      logger: this.options.logger,
+      clock,
+      start: () => ({ deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.fold.aggregator.seq + 1 }),
+      awaitEach: true,
+      onMessage: (message) => {
+        const result = decodeTick(message.string(), symbolFromSubject(message.subject));
+        if (result.ok) return this.fold.add({ ...result.tick, seq: message.seq });
+        this.options.onReject?.(result.reason, result.message, message.seq);
+        return undefined;
+      },
+    });
+    await live.start();
+    this.live = live;
+    // Stopped while it was being made.
+    if (this.stopped) await live.stop();
   }
 }
 

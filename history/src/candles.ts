@@ -14,6 +14,8 @@ export interface Candles {
   /** The fold running now: the writer's while this instance writes, else a reader's, for the forming candles alone. */
   fold(): CandleWriter;
   backfillPending(): number;
+  /** Why candles have stopped while their input grows (the fold behind `PRICES`, the feed behind `CANDLES`); undefined while they keep up. */
+  stalled(): string | undefined;
   /** Folds as the writer from the stored candles on, publishing what closes (and backfilling), while `mayWrite`. */
   startWriting(mayWrite: () => boolean): Promise<void>;
   /** Stops the writer's fold at once (what it had not stored, the next writer folds again); then a reader's, unless `thenRead` is false (shutdown). */
@@ -35,7 +37,7 @@ export async function startCandles(
 ): Promise<Candles> {
   await ensureCandlesStream(nc, config.JETSTREAM_REPLICAS);
   const store = new CandleStore();
-  const feed = await followCandles({ nc, store, clock, onReject: (message, seq) => logger.warn({ seq }, `not a candle in CANDLES: ${message}`) });
+  const feed = await followCandles({ nc, store, clock, logger, onReject: (message, seq) => logger.warn({ seq }, `not a candle in CANDLES: ${message}`) });
   logger.info({ candles: store.size() }, "candles loaded from CANDLES");
   const foldOptions = { nc, store, logger, clock, ...measured.candleEvents };
   const readerFold = () => startCandleWriter({ ...foldOptions, publisher: new DroppedCandles() });
@@ -53,6 +55,11 @@ export async function startCandles(
     store,
     fold: () => fold,
     backfillPending: () => writing?.backfill?.pending ?? 0,
+    stalled: () => {
+      if (fold.isStalled()) return "the candle fold has folded nothing while PRICES grows";
+      if (feed.isStalled()) return "the CANDLES feed has read nothing while CANDLES grows";
+      return undefined;
+    },
     async startWriting(mayWrite) {
       await stopFold();
       await feed.caughtUp();

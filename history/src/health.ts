@@ -25,8 +25,10 @@ export function historyHealth({ nc, role, lease, durable, window, windowSlots, c
   return async () => {
     if (!jsm) jsm = jetstreamManager(nc);
     const consumer = await consumerLag(jsm, durable).catch((error: Error) => ({ error: `durable consumer ${durable}: ${error.message}` }));
+    const stalled = candles.stalled();
     return {
-      ok: !nc.isClosed() && !(role.role === "writer" && "error" in consumer),
+      ok: !nc.isClosed() && !(role.role === "writer" && "error" in consumer) && stalled === undefined,
+      ...(stalled ? { reason: stalled } : {}),
       nats: { connected: !nc.isClosed(), server: nc.getServer() },
       role: role.role,
       writer: lease.holder() ?? null,

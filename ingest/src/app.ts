@@ -1,4 +1,6 @@
+import { jetstreamManager } from "@nats-io/jetstream";
 import {
+  INDEX_SOURCE,
   PRICES_STREAM,
   TICKS_STREAM,
   closeServer,
@@ -17,6 +19,7 @@ import { ingestMetrics, type IngestMetrics } from "./metrics";
 import { TickPublisher } from "./publisher";
 import { ReferenceBoard } from "./reference-board";
 import { ReferenceFollower } from "./reference-follower";
+import { lastReferencePrices } from "./reference-start";
 import { TickGate } from "./tick-gate";
 import { TickRouter } from "./tick-router";
 import { allUpstreams, sourceReporter, upstreams } from "./upstreams";
@@ -59,7 +62,9 @@ export async function startIngest(deps: IngestDeps): Promise<IngestService> {
   const measured = ingestMetrics(metrics);
   const publisher = tickPublisher(deps, measured, TICKS_STREAM);
   const referencePublisher = tickPublisher(deps, measured, PRICES_STREAM);
-  const gate = new TickGate({ maxPriceJump: config.MAX_PRICE_JUMP, maxFutureMs: config.MAX_CLOCK_SKEW, maxAgeMs: config.MAX_TICK_AGE }, () => clock.now());
+  const gate = new TickGate({ maxPriceJump: config.MAX_PRICE_JUMP, maxFutureMs: config.MAX_CLOCK_SKEW, maxAgeMs: config.MAX_TICK_AGE }, clock);
+  // The last reference prices are the gate's evidence for a venue's first tick after a start.
+  for (const { symbol, price, storedAt } of await lastReferencePrices(await jetstreamManager(nc), config.SYMBOLS)) gate.noteReference(symbol, price, storedAt);
   const router = new TickRouter(gate, publisher, measured, logger);
   const upstreamDeps = { config, router, measured, logger, clock };
   const sources = await upstreams(nc, upstreamDeps);
@@ -71,7 +76,11 @@ export async function startIngest(deps: IngestDeps): Promise<IngestService> {
     publisher: referencePublisher,
     logger,
     clock,
-    onOutcome: (outcome, storedAt) => board.observe(outcome, storedAt),
+    onOutcome: (outcome, storedAt) => {
+      board.observe(outcome, storedAt);
+      // Only a price venues agreed on is evidence against a venue: one formed from a venue alone would judge it by itself.
+      if (outcome.kind === "tick" && outcome.tick.source === INDEX_SOURCE) gate.noteReference(outcome.tick.symbol, outcome.tick.price);
+    },
     onReject: (reason, message) => {
       measured.rejected.inc({ stage: "reference", reason });
       logger.warn({ reason }, `skipped a message of TICKS: ${message}`);

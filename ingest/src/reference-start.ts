@@ -1,5 +1,5 @@
 import { DeliverPolicy, type JetStreamManager } from "@nats-io/jetstream";
-import { PRICES_STREAM, TICKS_STREAM, referenceInputSeq } from "@cryptostream/core";
+import { PRICES_STREAM, TICKS_STREAM, decodeTick, priceSubject, referenceInputSeq } from "@cryptostream/core";
 
 /** Where a follower of `TICKS` starts reading, and the last input already referenced. */
 export interface ReferenceStart {
@@ -38,4 +38,16 @@ export async function lastReferencedSeq(jsm: JetStreamManager): Promise<number> 
   if (state.messages === 0) return 0;
   const last = await jsm.streams.getMessage(PRICES_STREAM, { seq: state.last_seq }).catch(() => null);
   return referenceInputSeq(last?.header?.get("Nats-Msg-Id")) ?? 0;
+}
+
+/** Each symbol's last reference price in `PRICES` and when it was stored, for the gate's evidence at start; symbols with none are left out. */
+export async function lastReferencePrices(jsm: JetStreamManager, symbols: readonly string[]): Promise<{ symbol: string; price: number; storedAt: number }[]> {
+  const found = await Promise.all(
+    symbols.map(async (symbol) => {
+      const stored = await jsm.streams.getMessage(PRICES_STREAM, { last_by_subj: priceSubject(symbol) }).catch(() => null);
+      const decoded = stored ? decodeTick(stored.string(), symbol) : undefined;
+      return decoded?.ok ? [{ symbol, price: decoded.tick.price, storedAt: stored!.time.getTime() }] : [];
+    }),
+  );
+  return found.flat();
 }

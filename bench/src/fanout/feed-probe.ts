@@ -5,7 +5,7 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { followPrices } from "@cryptostream/broadcaster";
-import { ensurePricesStream, tickMsgId } from "@cryptostream/core";
+import { createLogger, ensurePricesStream, tickMsgId } from "@cryptostream/core";
 import { cpuTimeMs, startNatsServer } from "@cryptostream/testing";
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
@@ -16,7 +16,7 @@ const SECONDS = 10;
 if (process.argv[2] === "follower") {
   const nc = await connect({ servers: process.argv[3] });
   let received = 0;
-  await followPrices({ nc, onTick: () => void received++, onReject: () => undefined });
+  await followPrices({ nc, logger: createLogger({ service: "feed", level: "warn" }), onTick: () => void received++, onReject: () => undefined });
   process.send!("ready");
   process.on("message", () => process.send!(received));
 } else {

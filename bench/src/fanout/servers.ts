@@ -30,6 +30,7 @@ async function startNaive(nc: NatsConnection): Promise<number> {
   const server = createServer();
   const wss = new WebSocketServer({ server, path: "/ws" });
   await followPrices({
+    logger,
     nc,
     onTick: (tick) => {
       for (const client of wss.clients) client.send(JSON.stringify({ type: "ticks", ticks: [tick] }));
@@ -56,6 +57,7 @@ async function startFloor(nc: NatsConnection): Promise<number> {
     for (const socket of sockets) socket.write(frame);
   };
   await followPrices({
+    logger,
     nc,
     onTick: (tick) => {
       if (pending.push(tick) === 1) setTimeout(flush, config.FLUSH_INTERVAL);

@@ -77,6 +77,7 @@ export const UPSTREAM_REJECT_REASONS = [
   "old_timestamp",
   "out_of_order",
   "price_jump",
+  "off_market",
 ] as const;
 export type UpstreamRejectReason = (typeof UPSTREAM_REJECT_REASONS)[number];
 
@@ -127,6 +128,8 @@ export const REFERENCE_WITHHELD_REASONS = [
   "no_majority",
   /** No exchange fresh, and the last resort neither. */
   "no_fresh_venue",
+  /** One venue alone, further than the allowed fraction from the other venues still remembered. */
+  "unconfirmed",
 ] as const;
 export type ReferenceWithheldReason = (typeof REFERENCE_WITHHELD_REASONS)[number];
 

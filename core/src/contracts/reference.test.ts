@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_REFERENCE_SETTINGS, ReferenceBook, formReference, referenceInputSeq, referenceMsgId, type Candidate } from "./reference";
 import { validateTick, type Tick } from "./tick";
 
-const settings = { staleAfterMs: 10_000, lastResortStaleAfterMs: 60_000, maxDeviation: 0.02 };
+const settings = { staleAfterMs: 10_000, lastResortStaleAfterMs: 60_000, maxDeviation: 0.02, maxLoneDeviation: 0.1 };
 const T0 = 1_760_000_000_000;
 
 function candidate(venue: string, price: number, age = 0, extra: Partial<Tick> = {}): Candidate {
@@ -49,9 +49,25 @@ describe("formReference", () => {
   });
 
   it("drops a stale exchange and says so; with one fresh exchange left the price is that venue's", () => {
-    const formed = formReference([candidate("binance", 100, 10_001), candidate("kraken", 90, 10_000)], settings);
-    expect(formed).toMatchObject({ kind: "price", price: 90, source: "kraken" });
+    const formed = formReference([candidate("binance", 100, 10_001), candidate("kraken", 95, 10_000)], settings);
+    expect(formed).toMatchObject({ kind: "price", price: 95, source: "kraken" });
     expect(formed.inputs[0]).toEqual({ venue: "binance", price: 100, age: 10_001, dropped: "stale" });
+  });
+
+  it.each([
+    ["a thousand times", 100_000],
+    ["a thousandth", 0.1],
+    ["a little past the lone limit", 111],
+  ])("withholds a lone exchange's price at %s what the others remembered say (stale exchanges, CoinGecko) as unconfirmed", (_, price) => {
+    const againstStale = formReference([candidate("binance", price), candidate("kraken", 100, 30_000)], settings);
+    expect(againstStale).toMatchObject({ kind: "withheld", reason: "unconfirmed" });
+    const againstCoinGecko = formReference([candidate("binance", price), candidate("coingecko", 100, 1_000)], settings);
+    expect(againstCoinGecko).toMatchObject({ kind: "withheld", reason: "unconfirmed" });
+  });
+
+  it("forms a lone exchange's price within the lone limit of the others remembered, or with none remembered", () => {
+    expect(formReference([candidate("binance", 109), candidate("kraken", 100, 30_000)], settings)).toMatchObject({ kind: "price", price: 109 });
+    expect(formReference([candidate("binance", 100_000)], settings)).toMatchObject({ kind: "price", price: 100_000 });
   });
 
   it("withholds the price when two fresh exchanges disagree beyond the fraction", () => {

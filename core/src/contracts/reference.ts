@@ -9,9 +9,16 @@ export interface ReferenceSettings {
   lastResortStaleAfterMs: number;
   /** An exchange further than this fraction from the median of the others is dropped. */
   maxDeviation: number;
+  /** A price formed from one venue alone further than this fraction from the median of the others still remembered (stale exchanges, CoinGecko) is withheld. */
+  maxLoneDeviation: number;
 }
 
-export const DEFAULT_REFERENCE_SETTINGS: ReferenceSettings = { staleAfterMs: 15_000, lastResortStaleAfterMs: 90_000, maxDeviation: 0.02 };
+export const DEFAULT_REFERENCE_SETTINGS: ReferenceSettings = {
+  staleAfterMs: 15_000,
+  lastResortStaleAfterMs: 90_000,
+  maxDeviation: 0.02,
+  maxLoneDeviation: 0.1,
+};
 
 /**
  * A venue's last tick is listed (as stale) until it is this many times its stale limit old,
@@ -136,6 +143,7 @@ export function formReference(candidates: readonly Candidate[], settings: Refere
   }
   const used = fresh.length > 0 ? fresh : lastResort ? [lastResort] : [];
   if (used.length === 0) return { kind: "withheld", reason: "no_fresh_venue", inputs };
+  if (used.length === 1 && !confirmedAlone(used[0]!, candidates, settings.maxLoneDeviation)) return { kind: "withheld", reason: "unconfirmed", inputs };
   const formed: FormedReference = {
     kind: "price",
     price: median(used.map((candidate) => candidate.tick.price)),
@@ -163,6 +171,16 @@ function dropOutliers(fresh: Candidate[], maxDeviation: number, dropped: Map<str
     const [outlier] = fresh.splice(worst, 1);
     dropped.set(outlier!.venue, "outlier");
   }
+}
+
+/**
+ * Whether a price formed from one venue alone agrees with the other venues still remembered (stale
+ * exchanges, CoinGecko; what the last reference prices were made of): nothing else checks it.
+ * With none remembered there is nothing to ask, and it stands.
+ */
+function confirmedAlone(lone: Candidate, candidates: readonly Candidate[], maxLoneDeviation: number): boolean {
+  const witnesses = candidates.filter((candidate) => candidate.venue !== lone.venue).map((candidate) => candidate.tick.price);
+  return witnesses.length === 0 || deviation(lone.tick.price, median(witnesses)) <= maxLoneDeviation;
 }
 
 /** How far apart two prices are, as a fraction of the lower one. */

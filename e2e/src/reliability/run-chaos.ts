@@ -2,7 +2,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { seededRandom } from "@cryptostream/sim-exchange";
 import { waitFor } from "@cryptostream/testing";
 import { DEFAULT_LOAD_OPTIONS, formatChecks, startProcessStack, type LoadOptions, type StackChecks } from "./process-stack";
-import { WRITER_LEASE_MS } from "@cryptostream/core";
+import { PRICES_STREAM, WRITER_LEASE_MS, type NatsConnection } from "@cryptostream/core";
+import { jetstreamManager } from "@nats-io/jetstream";
 import type { Fault as Signal, Restartable } from "./service-process";
 
 export interface ChaosOptions extends LoadOptions {
@@ -21,7 +22,14 @@ export interface Fault {
   downMs: number;
   /** From the signal to the process serving again. */
   backMs: number;
+  /** After a fault of nats-server: from its start to the first reference price formed after it (undefined: none within the limit). */
+  pricesAgainMs?: number | undefined;
 }
+
+/** nats-server's outages, taken in turn: a restart in a blink, one that outlasts a reconnect, and longer ones. */
+export const NATS_OUTAGES_MS = [100, 1_000, 5_000, 15_000];
+/** How long after nats-server is back the reference price must flow again. */
+const PRICES_AGAIN_WITHIN_MS = 30_000;
 
 export interface ChaosReport {
   options: Omit<ChaosOptions, "log">;
@@ -55,21 +63,28 @@ export async function runChaos(overrides: Partial<ChaosOptions> = {}): Promise<C
     const until = Date.now() + options.seconds * 1_000;
     // Shuffled rounds in which every target is hit once, so that even a short run hits each of them.
     let round: Restartable[] = [];
-    while (Date.now() < until) {
+    let natsOutages = 0;
+    // Every target once at least, however long nats-server's outages took.
+    while (Date.now() < until || faults.length < targets.length) {
       if (round.length === 0) round = [...targets].sort(() => random() - 0.5);
       const target = round.pop()!;
       const signals: Signal[] = target.pausable ? ["SIGKILL", "SIGTERM", "SIGSTOP"] : ["SIGKILL", "SIGTERM"];
       const signal = signals[Math.floor(random() * signals.length)]!;
       const at = Date.now();
-      const downMs = await injectFault(target, signal, random);
-      const fault = { target: target.name, signal, downMs, backMs: Date.now() - at };
+      const outageMs = target === stack.nats ? NATS_OUTAGES_MS[natsOutages++ % NATS_OUTAGES_MS.length] : undefined;
+      const downMs = await injectFault(target, signal, random, outageMs);
+      const fault: Fault = { target: target.name, signal, downMs, backMs: Date.now() - at };
+      if (target === stack.nats) fault.pricesAgainMs = await pricesAgain(stack.nc);
       faults.push(fault);
-      log(`${String(faults.length).padStart(3)}  ${fault.signal} ${fault.target.padEnd(14)} down ${fault.downMs} ms, serving again after ${fault.backMs} ms`);
+      const prices = target === stack.nats ? `, prices again after ${fault.pricesAgainMs ?? "never (FAIL)"} ms` : "";
+      log(
+        `${String(faults.length).padStart(3)}  ${fault.signal} ${fault.target.padEnd(14)} down ${fault.downMs} ms, serving again after ${fault.backMs} ms${prices}`,
+      );
       await waitFor("both ingest replicas to be connected upstream", () => stack.sim.binanceClientCount() === stack.ingests.length, 30_000);
       await sleep(between(random, 500, 2_500));
     }
     const checks = await stack.settleAndCheck();
-    ok = checks.ok;
+    ok = checks.ok && faults.every((fault) => fault.target !== "nats-server" || fault.pricesAgainMs !== undefined);
     const { log: _, ...shown } = options;
     return { options: shown, faults, checks, logDir: stack.logDir, ok };
   } finally {
@@ -78,7 +93,7 @@ export async function runChaos(overrides: Partial<ChaosOptions> = {}): Promise<C
 }
 
 /** Kills or pauses `target`, then brings it back; resolves with how long it was down, once it serves again. */
-async function injectFault(target: Restartable, signal: Signal, random: () => number): Promise<number> {
+async function injectFault(target: Restartable, signal: Signal, random: () => number, outageMs?: number): Promise<number> {
   const at = Date.now();
   if (signal === "SIGSTOP") {
     target.pausable!.pause();
@@ -90,10 +105,20 @@ async function injectFault(target: Restartable, signal: Signal, random: () => nu
     return downMs;
   }
   await target.kill(signal);
-  await sleep(between(random, 200, 2_500));
+  await sleep(outageMs ?? between(random, 200, 2_500));
   const downMs = Date.now() - at;
   await target.start();
   return downMs;
+}
+
+/** How long until `PRICES` holds a reference price it did not hold when asked first (undefined: not within the limit). */
+async function pricesAgain(nc: NatsConnection): Promise<number | undefined> {
+  const at = Date.now();
+  const lastSeq = async () => (await (await jetstreamManager(nc)).streams.info(PRICES_STREAM)).state.last_seq;
+  const before = await waitFor("PRICES to answer", () => lastSeq().catch(() => undefined), PRICES_AGAIN_WITHIN_MS).catch(() => undefined);
+  if (before === undefined) return undefined;
+  const grown = await waitFor("PRICES to grow", async () => (await lastSeq()) > before, PRICES_AGAIN_WITHIN_MS).catch(() => false);
+  return grown ? Date.now() - at : undefined;
 }
 
 /** The report as Markdown tables, for a terminal and for the README. */
@@ -114,8 +139,18 @@ export function formatChaosReport(report: ChaosReport): string {
     }),
     `| all | ${count(faults, "SIGKILL")} | ${count(faults, "SIGTERM")} | ${count(faults, "SIGSTOP")} | | |`,
     "",
+    ...natsOutageLines(faults),
     ...formatChecks(report.checks),
     "",
     report.ok ? "PASS: nothing lost, nothing doubled" : `FAIL (service logs kept in ${report.logDir})`,
   ].join("\n");
+}
+
+function natsOutageLines(faults: readonly Fault[]): string[] {
+  const outages = faults.filter((fault) => fault.target === "nats-server");
+  if (outages.length === 0) return [];
+  const each = outages.map(
+    (fault) => `${fault.downMs} ms down: ${fault.pricesAgainMs === undefined ? "no price after it (FAIL)" : `prices again ${fault.pricesAgainMs} ms after`}`,
+  );
+  return [`nats-server outages: ${each.join("; ")}`, ""];
 }
