@@ -39,21 +39,7 @@ export async function startBroadcaster({ config, nc, logger, metrics, clock = sy
   const hub = hubOf(config, measured, clock);
   const status = statusOf(nc, config, hub, measured, logger, clock);
   const stream = await streamOf(nc);
-  const feed = await followPrices({
-    nc,
-    logger,
-    clock,
-    onStreamReset: (epoch) => {
-      stream.streamEpoch.current = epoch;
-      hub.startOver(epoch);
-    },
-    onTick: (tick, storedAtMs) => {
-      measured.ticksIn.inc();
-      status.board.observe(tick.symbol, tick.source, storedAtMs);
-      hub.publish(tick, storedAtMs);
-    },
-    onReject: measured.rejectTick(logger),
-  });
+  const feed = await feedOf(nc, { hub, board: status.board, stream, measured, logger, clock });
   // The last tick of every symbol is in: flushed now, the hub knows every symbol and the
   // point from which its live feed covers the stream, which a resume reads up to.
   hub.flush();
@@ -99,6 +85,36 @@ export async function startBroadcaster({ config, nc, logger, metrics, clock = sy
     await closeServer(server);
   };
   return { port, hub, close: () => (closing ??= close()) };
+}
+
+/** The live feed of `PRICES` into the hub and the status board; a `PRICES` made again starts every client over. */
+function feedOf(
+  nc: NatsConnection,
+  into: {
+    hub: BroadcastHub;
+    board: StatusBoard;
+    stream: { streamEpoch: { current: string } };
+    measured: ReturnType<typeof broadcasterMetrics>;
+    logger: Logger;
+    clock: Clock;
+  },
+) {
+  const { hub, board, stream, measured, logger, clock } = into;
+  return followPrices({
+    nc,
+    logger,
+    clock,
+    onStreamReset: (epoch) => {
+      stream.streamEpoch.current = epoch;
+      hub.startOver(epoch);
+    },
+    onTick: (tick, storedAtMs) => {
+      measured.ticksIn.inc();
+      board.observe(tick.symbol, tick.source, storedAtMs);
+      hub.publish(tick, storedAtMs);
+    },
+    onReject: measured.rejectTick(logger),
+  });
 }
 
 function hubOf(config: BroadcasterConfig, measured: ReturnType<typeof broadcasterMetrics>, clock: Clock): BroadcastHub {

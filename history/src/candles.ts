@@ -2,7 +2,7 @@ import { coinGeckoKeyHeaders, ensureCandlesStream, type Candle, type Clock, type
 import { CandleBackfill } from "./backfill/candle-backfill";
 import { BINANCE_WEIGHT_PER_MINUTE, BinanceKlines, CoinGeckoOhlcHistory } from "./backfill/exchange-history";
 import { RestClient } from "./backfill/rest-client";
-import { followCandles } from "./candle-feed";
+import { followCandles, type CandleFeed } from "./candle-feed";
 import { CandleStore } from "./candle-store";
 import { CandlePublisher, DroppedCandles } from "./candle-publisher";
 import { startCandleWriter, type CandleWriter } from "./candle-writer";
@@ -55,11 +55,7 @@ export async function startCandles(
     store,
     fold: () => fold,
     backfillPending: () => writing?.backfill?.pending ?? 0,
-    stalled: () => {
-      if (fold.isStalled()) return "the candle fold has folded nothing while PRICES grows";
-      if (feed.isStalled()) return "the CANDLES feed has read nothing while CANDLES grows";
-      return undefined;
-    },
+    stalled: () => stalledPart(fold, feed),
     async startWriting(mayWrite) {
       await stopFold();
       await feed.caughtUp();
@@ -88,6 +84,12 @@ export async function startCandles(
       await feed.stop();
     },
   };
+}
+
+function stalledPart(fold: CandleWriter, feed: CandleFeed): string | undefined {
+  if (fold.isStalled()) return "the candle fold has folded nothing while PRICES grows";
+  if (feed.isStalled()) return "the CANDLES feed has read nothing while CANDLES grows";
+  return undefined;
 }
 
 /** Binance klines first, CoinGecko OHLC for a coin Binance does not list or cannot serve. */
