@@ -54,7 +54,8 @@ export function parseClientMessage(text: string, isKnown: (symbol: string) => bo
       return { ok: true, message: { type: "ping" } };
     case "subscribe":
     case "unsubscribe": {
-      const field = symbolsField(request.symbols, request.type === "subscribe" ? isKnown : () => true);
+      // A well-formed symbol not seen yet is kept (its ticks follow once there are any): the connection says so.
+      const field = symbolsField(request.symbols, () => true);
       if ("ok" in field) return field;
       if (request.type === "unsubscribe" || request.throttle === undefined) return { ok: true, message: { type: request.type, symbols: field.symbols } };
       const throttle = parseThrottle(request.throttle);

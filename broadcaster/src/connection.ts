@@ -62,6 +62,8 @@ export interface ConnectionContext {
 }
 
 const CONNECTION = Symbol("connection");
+/** Symbols not seen yet that one connection may wait for (each costs a set entry and a check per flush). */
+export const MAX_UNSEEN_SYMBOLS = 100;
 type TaggedSocket = WebSocket & { [CONNECTION]: Connection };
 
 // One set of listeners for every socket: per-connection closures would cost memory on each idle connection.
@@ -147,9 +149,33 @@ class Connection {
     }
     const listed = requested.split(",").map((s) => s.trim());
     const symbols = [...new Set(listed.filter(Boolean))].slice(0, MAX_SYMBOLS_PER_MESSAGE);
-    const refused = symbols.filter((s) => !isValidSymbol(s) || !hub.knows(s));
+    const refused = symbols.filter((s) => !isValidSymbol(s));
     if (refused.length > 0) this.fail("unknown_symbol", `unknown symbols: ${refused.slice(0, 20).join(", ")}`);
-    hub.subscribe(this.session, new Set(symbols.filter((s) => !refused.includes(s))), throttle);
+    const kept = this.keepUnseen(symbols.filter((s) => !refused.includes(s)));
+    hub.subscribe(this.session, new Set(kept), throttle);
+  }
+
+  /**
+   * Of well-formed symbols to subscribe to, those the hub has not seen yet are kept (a `notice`
+   * says which), up to {@link MAX_UNSEEN_SYMBOLS} a connection; any past that are refused.
+   */
+  private keepUnseen(symbols: readonly string[]): string[] {
+    const { hub } = this.context;
+    const before = new Set([...(this.session.symbols ?? [])].filter((symbol) => !hub.knows(symbol)));
+    const unseen = symbols.filter((symbol) => !hub.knows(symbol) && !before.has(symbol));
+    const room = Math.max(0, MAX_UNSEEN_SYMBOLS - before.size);
+    const [taken, refused] = [unseen.slice(0, room), unseen.slice(room)];
+    if (refused.length > 0)
+      this.fail("unknown_symbol", `at most ${MAX_UNSEEN_SYMBOLS} symbols not seen yet per connection; refused: ${refused.slice(0, 20).join(", ")}`);
+    if (taken.length > 0) {
+      this.session.send({
+        type: "notice",
+        code: "unseen_symbols",
+        symbols: taken,
+        message: `no tick of ${taken.slice(0, 20).join(", ")} yet: subscribed, their ticks follow as soon as there are any`,
+      });
+    }
+    return symbols.filter((symbol) => !refused.includes(symbol));
   }
 
   /** `?resume=<seq>&epoch=<epoch>` resumes; anything else, or nothing, gets the snapshot. */
@@ -242,16 +268,18 @@ class Connection {
   /**
    * Adds or removes symbols (and sets the throttle), answers `subscribed`, and snapshots what was
    * added, or every subscribed symbol when the throttle changed (ticks held for the old one are
-   * not sent). No symbols named leaves the subscription as it is: "every symbol" stays every symbol.
+   * not sent). No symbols named leaves the subscription as it is, and so does subscribing while
+   * following every symbol: "every symbol" stays every symbol, those not seen yet included.
    */
   private changeSubscription(message: Extract<ClientMessage, { type: "subscribe" | "unsubscribe" }>): void {
     const { hub } = this.context;
     const session = this.session;
     const current = session.symbols ?? new Set(hub.symbols());
+    const named = message.type === "subscribe" && session.symbols !== undefined ? this.keepUnseen(message.symbols) : message.symbols;
     let next = session.symbols;
-    if (message.symbols.length > 0) {
+    if (named.length > 0 && !(message.type === "subscribe" && session.symbols === undefined)) {
       const changed = new Set(current);
-      for (const symbol of message.symbols) {
+      for (const symbol of named) {
         if (message.type === "subscribe") changed.add(symbol);
         else changed.delete(symbol);
       }
@@ -263,7 +291,7 @@ class Connection {
     const symbols = [...(next ?? hub.symbols())].sort();
     session.send({ type: "subscribed", symbols, ...(session.throttleMs !== undefined && { throttle: session.throttleMs }) });
     if (message.type === "unsubscribe") return;
-    const added = new Set(message.symbols.filter((s) => !current.has(s)));
+    const added = new Set(named.filter((s) => !current.has(s)));
     const throttleChanged = session.throttleMs !== throttleBefore;
     const ticks = hub.snapshotFor(session).filter((tick) => throttleChanged || added.has(tick.symbol));
     if (ticks.length > 0) session.send({ type: "snapshot", ticks });

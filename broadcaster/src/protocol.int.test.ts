@@ -5,6 +5,7 @@ import { WsTestClient, startNatsServer, waitFor, type NatsServerHandle, type Rec
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signHs256 } from "./admission";
 import { startBroadcaster, type BroadcasterService } from "./app";
+import { MAX_UNSEEN_SYMBOLS } from "./connection";
 import { loadBroadcasterConfig } from "./config";
 
 type TicksMessage = { type: string; ticks: SequencedTick[] };
@@ -173,7 +174,7 @@ describe("broadcaster protocol v1 on a real nats-server", () => {
     ["not json", "bad_json"],
     [{ type: "launch" }, "unknown_type"],
     [{ type: "subscribe", symbols: "btc" }, "bad_request"],
-    [{ type: "subscribe", symbols: ["doge"] }, "unknown_symbol"],
+    [{ type: "subscribe", symbols: ["Doge!"] }, "bad_request"],
     [{ type: "replay", since: "yesterday" }, "bad_request"],
   ])("answers %j with an error and keeps the connection", async (frame, code) => {
     const client = await WsTestClient.open(url(main));
@@ -245,11 +246,41 @@ describe("broadcaster protocol v1 on a real nats-server", () => {
     await client.close();
   });
 
-  it("sends hello first even when the URL names unknown symbols, then the error", async () => {
-    const client = await WsTestClient.open(url(main, "?symbols=btc,zzz"));
+  it("sends hello first even when the URL names malformed symbols, then the error", async () => {
+    const client = await WsTestClient.open(url(main, "?symbols=btc,ZZZ!"));
     await client.waitForMessage((m) => m.type === "snapshot");
     expect(client.messages.map((m) => m.type)).toEqual(["hello", "error", "snapshot"]);
-    expect(client.messages[1]).toMatchObject({ code: "unknown_symbol", message: "unknown symbols: zzz" });
+    expect(client.messages[1]).toMatchObject({ code: "unknown_symbol", message: "unknown symbols: ZZZ!" });
+    await client.close();
+  });
+
+  it("keeps a subscription to a symbol not seen yet, with a notice, and delivers its ticks once they exist, in the URL and in a message", async () => {
+    const inUrl = await WsTestClient.open(url(main, "?symbols=btc,newa"));
+    await inUrl.waitForMessage((m) => m.type === "snapshot");
+    expect(inUrl.messages.map((m) => m.type)).toEqual(["hello", "notice", "snapshot"]);
+    expect(inUrl.messages[1]).toMatchObject({ code: "unseen_symbols", symbols: ["newa"] });
+    const inMessage = await WsTestClient.open(url(main, "?symbols=btc"));
+    await inMessage.waitForMessage((m) => m.type === "snapshot");
+    inMessage.send({ type: "subscribe", symbols: ["newb"] });
+    expect(await inMessage.waitForMessage((m) => m.type === "notice")).toMatchObject({ code: "unseen_symbols", symbols: ["newb"] });
+    expect(await inMessage.waitForMessage((m) => m.type === "subscribed")).toMatchObject({ symbols: ["btc", "newb"] });
+    const everything = await WsTestClient.open(url(main));
+    await everything.waitForMessage((m) => m.type === "snapshot");
+    const [a, b] = [await publish("newa"), await publish("newb")];
+    await waitFor("newa's tick", () => seqsOf(ticksOf(inUrl, "ticks")).includes(a));
+    await waitFor("newb's tick", () => seqsOf(ticksOf(inMessage, "ticks")).includes(b));
+    await waitFor("both reaching a client of every symbol", () => [a, b].every((seq) => seqsOf(ticksOf(everything, "ticks")).includes(seq)));
+    expect(ticksOf(inUrl, "ticks").map((tick) => tick.symbol)).toEqual(["newa"]);
+    await Promise.all([inUrl.close(), inMessage.close(), everything.close()]);
+  });
+
+  it("refuses a connection's unseen symbols past its limit, keeping the others", async () => {
+    const client = await WsTestClient.open(url(main, "?symbols=btc"));
+    await client.waitForMessage((m) => m.type === "snapshot");
+    client.send({ type: "subscribe", symbols: Array.from({ length: MAX_UNSEEN_SYMBOLS + 5 }, (_, i) => `zz${i}`) });
+    expect(await client.waitForMessage((m) => m.type === "error")).toMatchObject({ code: "unknown_symbol" });
+    const subscribed = await client.waitForMessage((m) => m.type === "subscribed");
+    expect((subscribed as unknown as { symbols: string[] }).symbols).toHaveLength(MAX_UNSEEN_SYMBOLS + 1);
     await client.close();
   });
 

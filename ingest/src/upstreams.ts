@@ -139,7 +139,7 @@ export function krakenFeeds(deps: UpstreamDeps): VenueSocket[] {
   if (!deps.config.SOURCES.includes(KRAKEN_SOURCE)) return [];
   const assets = trackedAssets(deps.config);
   const symbolOfPair = new Map(assets.map((asset) => [krakenPairOf(asset), asset.symbol]));
-  const onFrame = (text: string) => parseKrakenMessage(text, symbolOfPair).forEach((result) => routeResult(KRAKEN_SOURCE, result, deps));
+  const onFrame = (text: string) => parseKrakenMessage(text, symbolOfPair, deps.clock.now()).forEach((result) => routeResult(KRAKEN_SOURCE, result, deps));
   return [venueSocket(KRAKEN_SOURCE, deps.config.KRAKEN_WS_URL, [krakenSubscribe([...symbolOfPair.keys()])], onFrame, deps)];
 }
 

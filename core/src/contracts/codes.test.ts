@@ -4,6 +4,7 @@ import {
   CLOSE_CODES,
   HTTP_ERROR_CODES,
   PROTOCOL_ERROR_CODES,
+  PROTOCOL_NOTICE_CODES,
   REFERENCE_DROP_REASONS,
   REFERENCE_WITHHELD_REASONS,
   SOURCE_DOWN_REASONS,
@@ -34,6 +35,7 @@ const sorted = (codes: readonly (string | number)[]) => codes.map(String).sort()
 describe("the README's tables of codes", () => {
   it.each([
     ["WebSocket error code", PROTOCOL_ERROR_CODES],
+    ["WebSocket notice code", PROTOCOL_NOTICE_CODES],
     ["close code", Object.values(CLOSE_CODES)],
     ["HTTP error code", HTTP_ERROR_CODES],
     ["tick reject reason", TICK_REJECT_REASONS],

@@ -18,6 +18,13 @@ export const PROTOCOL_ERROR_CODES = [
 ] as const;
 export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[number];
 
+/** `code` of a WebSocket `notice` message: a request taken, with something the client should know. */
+export const PROTOCOL_NOTICE_CODES = [
+  /** Subscribed to well-formed symbols `PRICES` holds no tick of yet: kept, their ticks follow once there are any. */
+  "unseen_symbols",
+] as const;
+export type ProtocolNoticeCode = (typeof PROTOCOL_NOTICE_CODES)[number];
+
 /** WebSocket close codes the broadcaster uses: RFC 6455's, and from 4000 its own. */
 export const CLOSE_CODES = {
   /** Shutdown: reconnect with `resume`. */

@@ -1,6 +1,6 @@
 import type { Candle, CandleInterval } from "./candles";
 import type { AssetMetadata } from "./asset-metadata";
-import type { HttpErrorCode, ProtocolErrorCode } from "./codes";
+import type { HttpErrorCode, ProtocolErrorCode, ProtocolNoticeCode } from "./codes";
 import type { StatusReport } from "./status";
 import type { SequencedTick } from "./tick";
 
@@ -92,8 +92,18 @@ export interface ErrorMessage {
   message: string;
 }
 
+/** Something a client should know about a request it made that was taken, not refused (`code`: see `PROTOCOL_NOTICE_CODES`). */
+export interface NoticeMessage {
+  type: "notice";
+  code: ProtocolNoticeCode;
+  message: string;
+  /** The symbols it is about. */
+  symbols?: string[];
+}
+
 export type ServerMessage =
   | HelloMessage
+  | NoticeMessage
   | SnapshotMessage
   | TicksMessage
   | SubscribedMessage

@@ -6,7 +6,8 @@ const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, "must be a decimal string");
 /** One product's ticker in a `ticker` event of the Advanced Trade WebSocket. */
 export const CoinbaseTickerSchema = z.object({
   type: z.literal("ticker"),
-  product_id: z.string().regex(/^[A-Z0-9]+-[A-Z0-9]+$/),
+  // Spot products are BASE-QUOTE; others (`BTC-PERP-INTX`) have more parts: well formed, and not followed.
+  product_id: z.string().regex(/^[A-Z0-9]+(-[A-Z0-9]+)+$/),
   price: decimal,
   volume_24_h: decimal,
   low_24_h: decimal,

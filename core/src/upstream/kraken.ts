@@ -12,7 +12,11 @@ export const KrakenTickerSchema = z.object({
   high: z.number().finite(),
   change: z.number().finite(),
   change_pct: z.number().finite(),
-  timestamp: z.string().refine((text) => Number.isFinite(Date.parse(text)), "must be an RFC 3339 time"),
+  /** Documented, but absent from older v2 messages and from some pairs' snapshots seen live: optional, the receive time stands in. */
+  timestamp: z
+    .string()
+    .refine((text) => Number.isFinite(Date.parse(text)), "must be an RFC 3339 time")
+    .optional(),
 });
 export type KrakenTicker = z.infer<typeof KrakenTickerSchema>;
 

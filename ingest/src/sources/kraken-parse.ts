@@ -6,9 +6,10 @@ export const KRAKEN_SOURCE = "kraken";
 /**
  * Parses one message of Kraken's WebSocket v2: each entry of a `ticker` snapshot or update
  * becomes a tick; heartbeats, status and acks are control, a refused subscription says why.
- * `symbolOfPair` maps a pair (`BTC/USD`) to a tracked symbol.
+ * `symbolOfPair` maps a pair (`BTC/USD`) to a tracked symbol. A ticker without its `timestamp`
+ * is timed by `receivedAt`, when the message arrived.
  */
-export function parseKrakenMessage(text: string, symbolOfPair: ReadonlyMap<string, string>): UpstreamResult[] {
+export function parseKrakenMessage(text: string, symbolOfPair: ReadonlyMap<string, string>, receivedAt: number): UpstreamResult[] {
   const parsed = parseJson(text);
   if (!parsed.ok) return [parsed.result];
   const message = parsed.value;
@@ -30,7 +31,14 @@ export function parseKrakenMessage(text: string, symbolOfPair: ReadonlyMap<strin
     const { symbol: pair, last, volume, vwap, change_pct: change, timestamp } = ticker.data;
     const symbol = symbolOfPair.get(pair);
     if (!symbol) return { kind: "rejected", reason: "unknown_symbol", message: `untracked pair ${pair}` };
-    const tick: Tick = { symbol, price: last, ts: Date.parse(timestamp), source: KRAKEN_SOURCE, change24h: change, volume24h: volume * vwap };
+    const tick: Tick = {
+      symbol,
+      price: last,
+      ts: timestamp === undefined ? receivedAt : Date.parse(timestamp),
+      source: KRAKEN_SOURCE,
+      change24h: change,
+      volume24h: volume * vwap,
+    };
     return { kind: "tick", tick };
   });
 }

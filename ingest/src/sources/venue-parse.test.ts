@@ -39,6 +39,7 @@ describe("parseCoinbaseMessage", () => {
     ["a ticker without a price", tickerWith({ price: undefined }), "invalid_event"],
     ["a negative-looking price", tickerWith({ price: "abc" }), "invalid_event"],
     ["an untracked product", tickerWith({ product_id: "DOGE-USD" }), "unknown_symbol"],
+    ["a product of three parts (a perpetual)", tickerWith({ product_id: "BTC-PERP-INTX" }), "unknown_symbol"],
   ])("rejects %s with a reason", (_, text, reason) => {
     const [result] = parseCoinbaseMessage(text, products).results;
     expect(result).toMatchObject({ kind: "rejected", reason });
@@ -58,7 +59,8 @@ function tickerWith(change: Record<string, unknown>): string {
 }
 
 describe("parseKrakenMessage", () => {
-  const results = fixtureLines("kraken-ws-v2.jsonl").flatMap((line) => parseKrakenMessage(line, pairs));
+  const receivedAt = Date.parse("2026-12-03T09:00:02Z");
+  const results = fixtureLines("kraken-ws-v2.jsonl").flatMap((line) => parseKrakenMessage(line, pairs, receivedAt));
 
   it("turns each documented ticker snapshot and update into a tick, in USD volume", () => {
     const ticks = results.flatMap((result) => (result.kind === "tick" ? [result.tick] : []));
@@ -84,6 +86,14 @@ describe("parseKrakenMessage", () => {
     ["a ticker with a price as a string", '{"channel":"ticker","type":"update","data":[{"symbol":"BTC/USD","last":"1"}]}', "invalid_event"],
     ["a ticker message without data", '{"channel":"ticker","type":"update"}', "invalid_event"],
   ])("rejects %s with a reason", (_, text, reason) => {
-    expect(parseKrakenMessage(text, pairs)[0]).toMatchObject({ kind: "rejected", reason });
+    expect(parseKrakenMessage(text, pairs, receivedAt)[0]).toMatchObject({ kind: "rejected", reason });
+  });
+
+  it("times a ticker without its timestamp (as older v2 messages and some snapshots come) by when it arrived", () => {
+    const snapshot = JSON.parse(fixtureLines("kraken-ws-v2.jsonl")[3]!);
+    delete snapshot.data[0].timestamp;
+    expect(parseKrakenMessage(JSON.stringify(snapshot), pairs, receivedAt)).toEqual([
+      { kind: "tick", tick: expect.objectContaining({ symbol: "btc", price: 98419, ts: receivedAt, source: "kraken" }) },
+    ]);
   });
 });
