@@ -138,10 +138,10 @@ class Connection {
 
   /** `?symbols=` (the known ones subscribed, the others refused with an error, after `hello`) and `?throttle=`. */
   private subscribeFromUrl(url: URL): void {
-    const throttleText = url.searchParams.get("throttle");
+    const throttleText = this.param(url, "throttle");
     const throttle = throttleText === null ? undefined : parseThrottle(throttleText);
     if (throttleText !== null && throttle === undefined) this.fail("bad_request", THROTTLE_PROBLEM);
-    const requested = url.searchParams.get("symbols");
+    const requested = this.param(url, "symbols");
     const { hub } = this.context;
     if (requested === null) {
       if (throttle !== undefined) hub.subscribe(this.session, undefined, throttle);
@@ -178,10 +178,18 @@ class Connection {
     return symbols.filter((symbol) => !refused.includes(symbol));
   }
 
+  /** A parameter of the URL; one given more than once is refused (`bad_request`) and ignored: which was meant is not for the server to guess. */
+  private param(url: URL, name: string): string | null {
+    const values = url.searchParams.getAll(name);
+    if (values.length <= 1) return values[0] ?? null;
+    this.fail("bad_request", `${name} is given ${values.length} times in the URL; it was ignored`);
+    return null;
+  }
+
   /** `?resume=<seq>&epoch=<epoch>` resumes; anything else, or nothing, gets the snapshot. */
   private resumeOrSnapshot(url: URL): void {
-    const resumeText = url.searchParams.get("resume");
-    const epoch = url.searchParams.get("epoch") ?? undefined;
+    const resumeText = this.param(url, "resume");
+    const epoch = this.param(url, "epoch") ?? undefined;
     const resumeSeq = resumeText !== null && /^\d{1,16}$/.test(resumeText) ? Number(resumeText) : undefined;
     if (epoch !== undefined && !isEpoch(epoch)) this.fail("bad_request", "epoch must be the string hello gave");
     else if (resumeSeq !== undefined && Number.isSafeInteger(resumeSeq)) return this.startResume(resumeSeq, epoch);

@@ -254,33 +254,17 @@ describe("broadcaster protocol v1 on a real nats-server", () => {
     await client.close();
   });
 
-  it("keeps a subscription to a symbol not seen yet, with a notice, and delivers its ticks once they exist, in the URL and in a message", async () => {
-    const inUrl = await WsTestClient.open(url(main, "?symbols=btc,newa"));
-    await inUrl.waitForMessage((m) => m.type === "snapshot");
-    expect(inUrl.messages.map((m) => m.type)).toEqual(["hello", "notice", "snapshot"]);
-    expect(inUrl.messages[1]).toMatchObject({ code: "unseen_symbols", symbols: ["newa"] });
-    const inMessage = await WsTestClient.open(url(main, "?symbols=btc"));
-    await inMessage.waitForMessage((m) => m.type === "snapshot");
-    inMessage.send({ type: "subscribe", symbols: ["newb"] });
-    expect(await inMessage.waitForMessage((m) => m.type === "notice")).toMatchObject({ code: "unseen_symbols", symbols: ["newb"] });
-    expect(await inMessage.waitForMessage((m) => m.type === "subscribed")).toMatchObject({ symbols: ["btc", "newb"] });
-    const everything = await WsTestClient.open(url(main));
-    await everything.waitForMessage((m) => m.type === "snapshot");
-    const [a, b] = [await publish("newa"), await publish("newb")];
-    await waitFor("newa's tick", () => seqsOf(ticksOf(inUrl, "ticks")).includes(a));
-    await waitFor("newb's tick", () => seqsOf(ticksOf(inMessage, "ticks")).includes(b));
-    await waitFor("both reaching a client of every symbol", () => [a, b].every((seq) => seqsOf(ticksOf(everything, "ticks")).includes(seq)));
-    expect(ticksOf(inUrl, "ticks").map((tick) => tick.symbol)).toEqual(["newa"]);
-    await Promise.all([inUrl.close(), inMessage.close(), everything.close()]);
-  });
-
-  it("refuses a connection's unseen symbols past its limit, keeping the others", async () => {
-    const client = await WsTestClient.open(url(main, "?symbols=btc"));
+  it.each([
+    ["?resume=1&resume=2", "resume"],
+    ["?symbols=btc&symbols=eth", "symbols"],
+    ["?throttle=1s&throttle=2s", "throttle"],
+  ])("refuses a parameter given twice in the URL (%s) and ignores it", async (query, name) => {
+    const client = await WsTestClient.open(url(main, query));
     await client.waitForMessage((m) => m.type === "snapshot");
-    client.send({ type: "subscribe", symbols: Array.from({ length: MAX_UNSEEN_SYMBOLS + 5 }, (_, i) => `zz${i}`) });
-    expect(await client.waitForMessage((m) => m.type === "error")).toMatchObject({ code: "unknown_symbol" });
-    const subscribed = await client.waitForMessage((m) => m.type === "subscribed");
-    expect((subscribed as unknown as { symbols: string[] }).symbols).toHaveLength(MAX_UNSEEN_SYMBOLS + 1);
+    expect(client.messages.map((m) => m.type)).toEqual(["hello", "error", "snapshot"]);
+    expect(client.messages[1]).toMatchObject({ code: "bad_request", message: expect.stringContaining(`${name} is given 2 times`) });
+    // Ignored: a whole snapshot, not a resume nor a narrowed subscription.
+    expect(seqsOf(ticksOf(client, "snapshot")).length).toBeGreaterThanOrEqual(3);
     await client.close();
   });
 
@@ -391,6 +375,37 @@ describe("broadcaster protocol v1 on a real nats-server", () => {
     instances.splice(instances.indexOf(leaving), 1);
     expect(await client.closed()).toBe(1001);
     expect(client.closeReason).toBe("going away");
+  });
+
+  // Last: they add symbols to the hub that the tests above list exactly.
+  it("keeps a subscription to a symbol not seen yet, with a notice, and delivers its ticks once they exist, in the URL and in a message", async () => {
+    const inUrl = await WsTestClient.open(url(main, "?symbols=btc,newa"));
+    await inUrl.waitForMessage((m) => m.type === "snapshot");
+    expect(inUrl.messages.map((m) => m.type)).toEqual(["hello", "notice", "snapshot"]);
+    expect(inUrl.messages[1]).toMatchObject({ code: "unseen_symbols", symbols: ["newa"] });
+    const inMessage = await WsTestClient.open(url(main, "?symbols=btc"));
+    await inMessage.waitForMessage((m) => m.type === "snapshot");
+    inMessage.send({ type: "subscribe", symbols: ["newb"] });
+    expect(await inMessage.waitForMessage((m) => m.type === "notice")).toMatchObject({ code: "unseen_symbols", symbols: ["newb"] });
+    expect(await inMessage.waitForMessage((m) => m.type === "subscribed")).toMatchObject({ symbols: ["btc", "newb"] });
+    const everything = await WsTestClient.open(url(main));
+    await everything.waitForMessage((m) => m.type === "snapshot");
+    const [a, b] = [await publish("newa"), await publish("newb")];
+    await waitFor("newa's tick", () => seqsOf(ticksOf(inUrl, "ticks")).includes(a));
+    await waitFor("newb's tick", () => seqsOf(ticksOf(inMessage, "ticks")).includes(b));
+    await waitFor("both reaching a client of every symbol", () => [a, b].every((seq) => seqsOf(ticksOf(everything, "ticks")).includes(seq)));
+    expect(ticksOf(inUrl, "ticks").map((tick) => tick.symbol)).toEqual(["newa"]);
+    await Promise.all([inUrl.close(), inMessage.close(), everything.close()]);
+  });
+
+  it("refuses a connection's unseen symbols past its limit, keeping the others", async () => {
+    const client = await WsTestClient.open(url(main, "?symbols=btc"));
+    await client.waitForMessage((m) => m.type === "snapshot");
+    client.send({ type: "subscribe", symbols: Array.from({ length: MAX_UNSEEN_SYMBOLS + 5 }, (_, i) => `zz${i}`) });
+    expect(await client.waitForMessage((m) => m.type === "error")).toMatchObject({ code: "unknown_symbol" });
+    const subscribed = await client.waitForMessage((m) => m.type === "subscribed");
+    expect((subscribed as unknown as { symbols: string[] }).symbols).toHaveLength(MAX_UNSEEN_SYMBOLS + 1);
+    await client.close();
   });
 });
 

@@ -67,10 +67,11 @@ function matchRoute(route: CompiledRoute, pathSegments: string[]): RouteParams |
     const expected = route.segments[i]!;
     const actual = pathSegments[i]!;
     if (expected.startsWith(":")) {
+      // Not valid percent-encoding (`%FF`): the handler gets it as sent, and judges it as any bad value.
       try {
         params[expected.slice(1)] = decodeURIComponent(actual);
       } catch {
-        return undefined;
+        params[expected.slice(1)] = actual;
       }
     } else if (expected !== actual) {
       return undefined;

@@ -1,5 +1,5 @@
 import { CANDLES_PER_SUBJECT, isCandleInterval, type CandleInterval } from "@cryptostream/core";
-import { parseLimit, parseTimeRange, unknownParameter, type QueryError } from "./ticks-query";
+import { parseLimit, parseTimeRange, checkParameters, type QueryError } from "./ticks-query";
 
 export const DEFAULT_CANDLE_INTERVAL: CandleInterval = "1h";
 const DEFAULT_SINCE = "24h";
@@ -8,7 +8,7 @@ export type CandlesQuery = { ok: true; interval: CandleInterval; sinceMs: number
 
 /** Reads `interval`, `since`, `until` and `limit` of `GET /api/candles/:symbol`, saying which is wrong and why. */
 export function parseCandlesQuery(params: URLSearchParams, now: number): CandlesQuery {
-  const unknown = unknownParameter(params, ["interval", "since", "until", "limit"]);
+  const unknown = checkParameters(params, ["interval", "since", "until", "limit"]);
   if (unknown) return unknown;
   const interval = params.get("interval") ?? DEFAULT_CANDLE_INTERVAL;
   if (!isCandleInterval(interval)) {

@@ -159,6 +159,9 @@ describe("candles on a real nats-server", () => {
       ["/api/candles/btc?limit=0", 400, "invalid_limit"],
       ["/api/candles/btc?intervals=1m", 400, "unknown_parameter"],
       ["/api/candles/BTC", 400, "invalid_symbol"],
+      ["/api/candles/%FF", 400, "invalid_symbol"],
+      ["/api/candles/btc?interval=1m&interval=1d", 400, "repeated_parameter"],
+      ["/api/candles/btc?since=%205m", 400, "invalid_since"],
       ["/api/candles/doge", 404, "unknown_symbol"],
     ];
     for (const [path, status, code] of refusals) {

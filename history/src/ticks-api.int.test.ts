@@ -25,6 +25,20 @@ import { RecentTicks } from "./recent-ticks";
 import { SYMBOLS_MAX_AGE_MS, historyRoutes } from "./routes";
 import { loadHistoryConfig } from "./config";
 
+const REFUSALS: [string, string][] = [
+  ["since=yesterday", "invalid_since"],
+  ["until=5m&since=1m", "invalid_until"],
+  ["limit=1000000", "invalid_limit"],
+  ["symbols=BTC", "invalid_symbols"],
+  ["format=csv", "unknown_parameter"],
+  ["since=1h&since=2h", "repeated_parameter"],
+  ["symbols=btc&symbols=eth", "repeated_parameter"],
+  ["since=%205m", "invalid_since"],
+  ["since=5m%20", "invalid_since"],
+  ["symbols=btc,%20eth", "invalid_symbols"],
+  ["limit=%2010", "invalid_limit"],
+];
+
 describe("GET /api/ticks and /api/symbols on a real nats-server", () => {
   let server: NatsServerHandle;
   let nc: NatsConnection;
@@ -91,15 +105,11 @@ describe("GET /api/ticks and /api/symbols on a real nats-server", () => {
     expect(seqs(await ndjson("since=1h&limit=7"))).toEqual(seqs(published.slice(0, 7)));
     expect(await ndjson("since=1h&symbols=doge")).toEqual([]);
     expect(await ndjson("since=1ms")).toEqual([]);
+    // ms since epoch, however short: 0 is the epoch itself.
+    expect(seqs(await ndjson("since=0&limit=3"))).toEqual(seqs(published.slice(0, 3)));
   });
 
-  it.each([
-    ["since=yesterday", "invalid_since"],
-    ["until=5m&since=1m", "invalid_until"],
-    ["limit=1000000", "invalid_limit"],
-    ["symbols=BTC", "invalid_symbols"],
-    ["format=csv", "unknown_parameter"],
-  ])("refuses %s with 400 and a message", async (query, code) => {
+  it.each(REFUSALS)("refuses %s with 400 and a message", async (query, code) => {
     const response = await get(query);
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { code: string; message: string } };
@@ -109,7 +119,8 @@ describe("GET /api/ticks and /api/symbols on a real nats-server", () => {
 
   it("counts bad requests by parameter in /metrics and reports the consumer's lag in /healthz", async () => {
     const metrics = await (await fetch(`http://127.0.0.1:${history.port}/metrics`)).text();
-    expect(metrics).toMatch(/cryptostream_history_bad_requests_total\{parameter="since",service="history"\} 1/);
+    const sinceRefusals = REFUSALS.filter(([, code]) => code === "invalid_since").length;
+    expect(metrics).toMatch(new RegExp(`cryptostream_history_bad_requests_total\\{parameter="since",service="history"\\} ${sinceRefusals}\n`));
     await waitFor("history to catch up", () => history.window.lastSeq("sol") === published.at(-1)!.seq);
     const health = (await (await fetch(`http://127.0.0.1:${history.port}/healthz`)).json()) as { consumer: { pending: number } };
     expect(health).toMatchObject({ ok: true, consumer: { pending: 0, ackPending: 0 } });

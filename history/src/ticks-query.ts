@@ -15,12 +15,17 @@ const CODES = { symbols: "invalid_symbols", since: "invalid_since", until: "inva
 
 export const badParameter = (parameter: keyof typeof CODES, message: string): QueryError => ({ ok: false, parameter, code: CODES[parameter], message });
 
-/** The first parameter not in `known`, as an error that lists what is. */
-export function unknownParameter(params: URLSearchParams, known: readonly string[]): QueryError | undefined {
-  const name = [...params.keys()].find((key) => !known.includes(key));
-  if (name === undefined) return undefined;
-  const expected = `${known.slice(0, -1).join(", ")} or ${known.at(-1)}`;
-  return { ok: false, parameter: "unknown", code: "unknown_parameter", message: `unknown parameter "${name.slice(0, 40)}"; expected ${expected}` };
+/** The first parameter not in `known` (an error that lists what is), or given more than once: which value was meant is not for the server to guess. */
+export function checkParameters(params: URLSearchParams, known: readonly string[]): QueryError | undefined {
+  const names = [...params.keys()];
+  const name = names.find((key) => !known.includes(key));
+  if (name !== undefined) {
+    const expected = `${known.slice(0, -1).join(", ")} or ${known.at(-1)}`;
+    return { ok: false, parameter: "unknown", code: "unknown_parameter", message: `unknown parameter "${name.slice(0, 40)}"; expected ${expected}` };
+  }
+  const repeated = names.find((key, index) => names.indexOf(key) !== index);
+  if (repeated === undefined) return undefined;
+  return { ok: false, parameter: "repeated", code: "repeated_parameter", message: `"${repeated}" is given more than once; give it once` };
 }
 
 /** `since` (default `defaultSince`) and `until` (absent: open), each ms, an ISO time or a duration back from `now`. */
@@ -51,10 +56,10 @@ export function parseLimit(params: URLSearchParams, fallback: number, max: numbe
 
 /** Reads `symbols`, `since`, `until` and `limit` of `GET /api/ticks`, saying which is wrong and why. */
 export function parseWindowQuery(params: URLSearchParams, now: number): WindowQuery {
-  const unknown = unknownParameter(params, ["symbols", "since", "until", "limit"]);
+  const unknown = checkParameters(params, ["symbols", "since", "until", "limit"]);
   if (unknown) return unknown;
   const symbolsText = params.get("symbols");
-  const symbols = symbolsText === null ? [] : symbolsText.split(",").map((s) => s.trim());
+  const symbols = symbolsText === null ? [] : symbolsText.split(",");
   const badSymbol = symbols.find((symbol) => !isValidSymbol(symbol));
   if (badSymbol !== undefined) {
     return badParameter("symbols", `"${badSymbol}" is not a symbol: expected comma-separated lowercase symbols such as btc,eth`);

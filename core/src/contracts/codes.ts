@@ -54,6 +54,7 @@ export const HTTP_ERROR_CODES = [
   "invalid_limit",
   "invalid_interval",
   "unknown_parameter",
+  "repeated_parameter",
   "busy",
   "not_found",
   "method_not_allowed",

@@ -11,17 +11,16 @@ export function isTimeInRange(ms: number): boolean {
 /**
  * A point in time as people write it in a query or on a command line: ms since
  * epoch (`1763800000000`), an ISO time (`2026-11-22T08:00:00Z`), or a duration
- * back from now (`15m`). Undefined when it is none of these, or lies before the
- * epoch or past the last time a `Date` can hold.
+ * back from now (`15m`). Undefined when it is none of these (spaces around it included),
+ * or lies before the epoch or past the last time a `Date` can hold.
  */
 export function parseTimeBound(text: string, now: number): number | undefined {
-  const trimmed = text.trim();
+  if (text !== text.trim()) return undefined;
   let ms: number | undefined;
-  if (/^\d{12,}$/.test(trimmed)) ms = Number(trimmed);
-  else if (/^\d{4}-\d{2}-\d{2}/.test(trimmed)) ms = Date.parse(trimmed);
-  else if (/^\d+$/.test(trimmed)) return undefined;
+  if (/^\d{4}-\d{2}-\d{2}/.test(text)) ms = Date.parse(text);
+  else if (/^\d+$/.test(text)) ms = Number(text);
   else {
-    const duration = parseDuration(trimmed);
+    const duration = parseDuration(text);
     ms = duration === undefined ? undefined : now - duration;
   }
   return ms !== undefined && isTimeInRange(ms) ? ms : undefined;
