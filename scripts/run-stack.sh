@@ -60,7 +60,10 @@ if [ "$mode" = demo ]; then
   export SIMULATED=true
   add sim "pnpm --silent --dir sim-exchange start"
 fi
-add ingest "$(as ingest) pnpm --silent --dir ingest start"
+# In the demo, ingest starts once the simulated exchange listens: else its first connections are refused.
+wait_sim=""
+if [ "$mode" = demo ]; then wait_sim="node scripts/port-open.mjs http://127.0.0.1:$SIM_PORT 60 && "; fi
+add ingest "$wait_sim$(as ingest) pnpm --silent --dir ingest start"
 # Browsers reach the services through the UI server, one proxy hop whose X-Forwarded-For entry
 # (the browser's address) the services believe; what a browser writes there itself is ignored.
 trusted="TRUST_PROXY=\${TRUST_PROXY:-1}"
