@@ -23,14 +23,17 @@ add() { names+=("$1"); commands+=("$2"); }
 # environment values as configuration tokens, so each is a letter followed by hex digits.
 mkdir -p .data
 passwords=.data/nats-passwords.env
-if [ ! -f "$passwords" ]; then
-  node -e '
-    const { randomBytes } = require("node:crypto");
-    for (const user of ["INGEST", "BROADCASTER", "HISTORY", "VIEWER", "REPLAY"])
-      console.log(`export ${user}_NATS_PASSWORD=p${randomBytes(16).toString("hex")}`);
-  ' > "$passwords"
-  chmod 600 "$passwords"
-fi
+touch "$passwords"
+chmod 600 "$passwords"
+# Each user's line once: a file from an earlier release gets the users added since.
+node -e '
+  const { randomBytes } = require("node:crypto");
+  const { appendFileSync, readFileSync } = require("node:fs");
+  const file = process.argv[1];
+  const have = readFileSync(file, "utf8");
+  for (const user of ["INGEST", "BROADCASTER", "HISTORY", "VIEWER", "REPLAY", "OPERATOR"])
+    if (!have.includes(`export ${user}_NATS_PASSWORD=`)) appendFileSync(file, `export ${user}_NATS_PASSWORD=p${randomBytes(16).toString("hex")}\n`);
+' "$passwords"
 # shellcheck disable=SC1090
 source "$passwords"
 as() { echo "NATS_USER=$1 NATS_PASSWORD=\$$(echo "$1" | tr a-z A-Z)_NATS_PASSWORD"; }
@@ -46,6 +49,9 @@ else
   trap 'kill -TERM $nats_pid 2>/dev/null; wait $nats_pid 2>/dev/null || true' EXIT
   for _ in $(seq 50); do node scripts/port-open.mjs "$NATS_URL" && break; sleep 0.1; done
 fi
+# The streams and buckets, created and updated as the operator: no service may.
+NATS_USER=operator NATS_PASSWORD=$OPERATOR_NATS_PASSWORD pnpm --silent provision
+
 if [ "$mode" = demo ]; then
   export SIM_PORT=${SIM_PORT:-9100}
   export SYMBOLS=${SYMBOLS:-btc,eth,xrp,bnb,sol,usdc,trx,doge,ada,link,bch,xlm,sui,avax,ltc,hbar,shib,ton,dot,uni}

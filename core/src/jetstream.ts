@@ -14,7 +14,7 @@ import {
 } from "./contracts/names";
 import { TICKS_STREAM, VENUE_TICK_SUBJECTS } from "./contracts/venues";
 import { formatDuration } from "./config";
-import { isPublishError } from "./errors";
+import { ConfigError, isPublishError } from "./errors";
 import type { Logger } from "./logger";
 
 const NANOS_PER_MS = 1_000_000;
@@ -130,7 +130,7 @@ export async function ensurePricesStream(
       await jsm.streams.add(config);
       return [];
     } catch (addError) {
-      if (!isApiError(addError, STREAM_NAME_IN_USE)) throw addError;
+      if (!isApiError(addError, STREAM_NAME_IN_USE)) throw notProvisioned(`stream ${stream}`, addError);
       current = (await jsm.streams.info(stream)).config;
     }
   }
@@ -140,7 +140,7 @@ export async function ensurePricesStream(
   if (!mayUpdate) {
     logger?.warn(
       { changes: changes.map(describeChange) },
-      `${stream} has other settings than this service's configuration; left as it is (ingest applies settings)`,
+      `${stream} has other settings than this service's configuration; left as it is (pnpm provision applies settings)`,
     );
     return [];
   }
@@ -158,6 +158,16 @@ export async function ensurePricesStream(
   await jsm.streams.update(stream, update);
   logger?.info({ changes: applied.map(describeChange) }, `${stream} settings updated`);
   return applied;
+}
+
+/**
+ * A stream or bucket a service found missing and could not make: its NATS user may not (only the
+ * operator's provisioning creates them), or nats-server refused it.
+ */
+function notProvisioned(what: string, error: unknown): ConfigError {
+  return new ConfigError(
+    `${what} does not exist and this service could not create it (${(error as Error).message}): run "pnpm provision" as the operator NATS user first`,
+  );
 }
 
 function isApiError(error: unknown, code: number): boolean {
@@ -195,24 +205,31 @@ export async function ensureCandlesStream(nc: NatsConnection, replicas = 1): Pro
   } catch (error) {
     if (!isApiError(error, JetStreamApiCodes.StreamNotFound)) throw error;
     await jsm.streams.add(candlesStreamConfig(replicas)).catch((addError: unknown) => {
-      if (!isApiError(addError, STREAM_NAME_IN_USE)) throw addError;
+      if (!isApiError(addError, STREAM_NAME_IN_USE)) throw notProvisioned(`stream ${CANDLES_STREAM}`, addError);
     });
   }
 }
 
 /** Opens `price_history`, creating it (history {@link HISTORY_DEPTH}, file storage) when missing. */
 export async function ensurePriceHistoryBucket(nc: NatsConnection, replicas = 1): Promise<KV> {
-  return new Kvm(nc).create(PRICE_HISTORY_BUCKET, { history: HISTORY_DEPTH, replicas });
+  return openBucket(nc, PRICE_HISTORY_BUCKET, { history: HISTORY_DEPTH, replicas });
 }
 
 /** Opens `assets`, creating it (history 1, file storage) when missing. */
 export async function ensureAssetsBucket(nc: NatsConnection, replicas = 1): Promise<KV> {
-  return new Kvm(nc).create(ASSETS_BUCKET, { history: 1, replicas });
+  return openBucket(nc, ASSETS_BUCKET, { history: 1, replicas });
 }
 
 /** Opens `history_writer`, creating it (history 1, max age the lease) when missing. */
 export async function ensureWriterLeaseBucket(nc: NatsConnection, replicas = 1): Promise<KV> {
-  return new Kvm(nc).create(HISTORY_WRITER_BUCKET, { history: 1, ttl: WRITER_LEASE_MS, replicas });
+  return openBucket(nc, HISTORY_WRITER_BUCKET, { history: 1, ttl: WRITER_LEASE_MS, replicas });
+}
+
+/** A bucket, made with `options` when missing (NATS.js looks before it creates). */
+async function openBucket(nc: NatsConnection, bucket: string, options: { history: number; replicas: number; ttl?: number }): Promise<KV> {
+  return new Kvm(nc).create(bucket, options).catch((error: unknown) => {
+    throw notProvisioned(`bucket ${bucket}`, error);
+  });
 }
 
 /**

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const run = promisify(execFile);
 const passwords = Object.fromEntries(
-  ["INGEST", "BROADCASTER", "HISTORY", "VIEWER", "REPLAY"].map((user) => [`${user}_NATS_PASSWORD`, `p${user.toLowerCase()}`]),
+  ["INGEST", "BROADCASTER", "HISTORY", "VIEWER", "REPLAY", "OPERATOR"].map((user) => [`${user}_NATS_PASSWORD`, `p${user.toLowerCase()}`]),
 );
 const compose = (...args: string[]) => run("docker-compose", ["-f", "docker-compose.yml", ...args], { cwd: root, env: { ...process.env, ...passwords } });
 
@@ -18,7 +18,7 @@ describe("docker-compose.yml", () => {
   it("runs three NATS servers in one JetStream cluster with the stream and buckets on all three in the cluster profile", async () => {
     const { stdout } = await compose("-f", "docker-compose.cluster.yml", "config");
     for (const node of ["nats-1", "nats-2", "nats-3"]) expect(stdout).toContain(`- ${node}`);
-    expect(stdout.match(/JETSTREAM_REPLICAS: '?3'?/g)).toHaveLength(3);
+    expect(stdout.match(/JETSTREAM_REPLICAS: '?3'?/g)).toHaveLength(4);
     expect(stdout.match(/- nats:\/\/nats:6222,nats:\/\/nats-2:6222,nats:\/\/nats-3:6222/g)).toHaveLength(3);
   });
 
@@ -27,7 +27,7 @@ describe("docker-compose.yml", () => {
     expect(stdout).toMatch(/image: nats:2\.\d+/);
     expect(stdout).toContain("/etc/nats/nats.conf");
     const { stdout: services } = await compose("config", "--services");
-    expect(services.trim().split("\n").sort()).toEqual(["broadcaster", "history", "ingest", "nats", "sim-exchange", "ui"]);
+    expect(services.trim().split("\n").sort()).toEqual(["broadcaster", "history", "ingest", "nats", "provision", "sim-exchange", "ui"]);
   });
 
   it("runs two broadcasters and two history instances behind the ui's proxy, in both profiles", async () => {
@@ -48,5 +48,18 @@ describe("docker-compose.yml", () => {
     const { stdout } = await compose("config");
     for (const user of ["ingest", "broadcaster", "history"]) expect(stdout).toContain(`NATS_USER: ${user}`);
     expect(stdout).toContain(`NATS_PASSWORD: p${"ingest"}`);
+  });
+
+  it("provisions the streams and buckets as the operator before any service starts, in both profiles", async () => {
+    for (const files of [[], ["-f", "docker-compose.cluster.yml"]]) {
+      const { stdout } = await compose(...files, "config");
+      const blocks = stdout.split(/\n {2}(?=[a-z0-9-]+:\n)/);
+      const provision = blocks.find((block) => block.startsWith("provision:\n"))!;
+      expect(provision).toContain("NATS_USER: operator");
+      expect(provision).toContain("provision-main.ts");
+      for (const service of ["ingest", "broadcaster", "history"]) {
+        expect(blocks.find((block) => block.startsWith(`${service}:\n`))).toMatch(/provision:\n\s+condition: service_completed_successfully/);
+      }
+    }
   });
 });

@@ -245,6 +245,13 @@ describe(`hostile tenants (${LONG ? "long" : "short"} form) against real process
       ["history", "read the broadcaster's replies", async (nc) => nc.subscribe("_INBOX_broadcaster.>")],
       ["replay", "delete history's durable consumer", request("$JS.API.CONSUMER.DELETE.PRICES.history")],
       ["ingest", "read other users' replies", async (nc) => nc.subscribe("_INBOX.>")],
+      ["ingest", "seal PRICES", request("$JS.API.STREAM.UPDATE.PRICES", { name: "PRICES", subjects: ["prices.>"], sealed: true })],
+      ["ingest", "shrink PRICES", request("$JS.API.STREAM.UPDATE.PRICES", { name: "PRICES", subjects: ["prices.>"], max_msgs_per_subject: 1 })],
+      ["ingest", "delete TICKS", request("$JS.API.STREAM.DELETE.TICKS")],
+      ["ingest", "create a stream", request("$JS.API.STREAM.CREATE.EVIL", { name: "EVIL", subjects: ["evil.>"] })],
+      ["history", "create a stream", request("$JS.API.STREAM.CREATE.EVIL", { name: "EVIL", subjects: ["evil.>"] })],
+      ["history", "delete CANDLES", request("$JS.API.STREAM.DELETE.CANDLES")],
+      ["broadcaster", "create a stream", request("$JS.API.STREAM.CREATE.EVIL", { name: "EVIL", subjects: ["evil.>"] })],
     ])("%s may not %s", async (user, _what, attempt) => {
       expect(await violationsAfter(user, attempt)).toBeGreaterThan(0);
       const jsm = await jetstreamManager(await stack.connectAs("viewer"));

@@ -12,7 +12,7 @@ import {
   visitTickWindow,
   type SequencedTick,
 } from "@cryptostream/core";
-import { WsTestClient, waitFor } from "@cryptostream/testing";
+import { WsTestClient, startNatsServer, waitFor } from "@cryptostream/testing";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runUntilExit } from "./processes";
@@ -25,6 +25,7 @@ const passwords = {
   HISTORY_NATS_PASSWORD: "history-secret-3",
   VIEWER_NATS_PASSWORD: "viewer-secret-4",
   REPLAY_NATS_PASSWORD: "replay-secret-5",
+  OPERATOR_NATS_PASSWORD: "operator-secret-6",
 };
 type TicksMessage = { type: string; ticks: SequencedTick[] };
 
@@ -38,6 +39,7 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
         broadcaster: { user: "broadcaster", pass: passwords.BROADCASTER_NATS_PASSWORD },
         history: { user: "history", pass: passwords.HISTORY_NATS_PASSWORD },
         test: { user: "viewer", pass: passwords.VIEWER_NATS_PASSWORD },
+        operator: { user: "operator", pass: passwords.OPERATOR_NATS_PASSWORD },
       },
     });
   });
@@ -207,5 +209,41 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
     expect(stderr.trim().split("\n")).toEqual([
       `broadcaster: NATS at ${stack.nats.url} refused user "broadcaster": Authorization Violation; check NATS_USER and NATS_PASSWORD`,
     ]);
+  });
+});
+
+describe("services on a nats-server nobody provisioned", () => {
+  it("exit 1 saying which stream is missing and that the operator provisions it, since their users may not create it", async () => {
+    const nats = await startNatsServer({ include: [usersConf], env: passwords });
+    try {
+      for (const [service, env] of [
+        ["ingest", { INGEST_PORT: "0", SOURCES: "coingecko", COINGECKO_API_URL: "http://127.0.0.1:1" }],
+        ["history", { HISTORY_PORT: "0", CANDLE_BACKFILL: "false" }],
+      ] as const) {
+        const { code, stderr } = await runUntilExit(service, {
+          NATS_URL: nats.url,
+          NATS_USER: service,
+          NATS_PASSWORD: passwords[`${service.toUpperCase()}_NATS_PASSWORD` as keyof typeof passwords],
+          ...env,
+        });
+        expect(code).toBe(1);
+        expect(stderr).toMatch(/stream PRICES does not exist and this service could not create it .*: run "pnpm provision" as the operator NATS user first/);
+      }
+      // `pnpm provision`'s entry point, as the operator: every stream and bucket, then the services start.
+      const provisioned = await runUntilExit(
+        "core",
+        { NATS_URL: nats.url, NATS_USER: "operator", NATS_PASSWORD: passwords.OPERATOR_NATS_PASSWORD },
+        "src/provision-main.ts",
+      );
+      expect(provisioned).toMatchObject({ code: 0 });
+      const viewer = await connect({ servers: nats.url, user: "viewer", pass: passwords.VIEWER_NATS_PASSWORD });
+      const jsm = await jetstreamManager(viewer);
+      for (const stream of ["PRICES", "TICKS", "CANDLES", "KV_price_history", "KV_assets", "KV_history_writer"]) {
+        expect((await jsm.streams.info(stream)).config.name).toBe(stream);
+      }
+      await viewer.close();
+    } finally {
+      await nats.cleanup();
+    }
   });
 });

@@ -3,9 +3,9 @@ import { fileURLToPath } from "node:url";
 
 export const repositoryRoot = fileURLToPath(new URL("../..", import.meta.url));
 
-/** Starts a service's real entry point with only these variables. */
-export function spawnService(service: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+/** Starts a service's real entry point (or another of the package's) with only these variables. */
+export function spawnService(service: string, env: Record<string, string>, entry = "src/main.ts"): ChildProcess {
+  return spawn(process.execPath, ["--import", "tsx", entry], {
     cwd: `${repositoryRoot}/${service}`,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -13,9 +13,9 @@ export function spawnService(service: string, env: Record<string, string>): Chil
 }
 
 /** Runs a service until it exits. */
-export function runUntilExit(service: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+export function runUntilExit(service: string, env: Record<string, string>, entry?: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawnService(service, env);
+    const child = spawnService(service, env, entry);
     child.stdout!.resume();
     let stderr = "";
     child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));

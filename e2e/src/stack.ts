@@ -1,5 +1,5 @@
 import { startBroadcaster, loadBroadcasterConfig, type BroadcasterService } from "@cryptostream/broadcaster";
-import { createLogger, createMetrics, inboxPrefixFor, type NatsConnection } from "@cryptostream/core";
+import { createLogger, createMetrics, inboxPrefixFor, provision, type NatsConnection } from "@cryptostream/core";
 import { startHistory, loadHistoryConfig, type HistoryService } from "@cryptostream/history";
 import { startIngest, loadIngestConfig, type IngestService } from "@cryptostream/ingest";
 import { startSimExchange, type SimExchange } from "@cryptostream/sim-exchange";
@@ -27,8 +27,8 @@ export interface StackOptions {
   nats?: NatsServerOptions;
   /** Ingest's `SOURCES`: `binance` by default; with `coingecko` too, the simulated CoinGecko fills the assets bucket. */
   sources?: string;
-  /** NATS user and password of each service (and of the test's own connection), when the server requires them. */
-  credentials?: Partial<Record<"ingest" | "broadcaster" | "history" | "test", { user: string; pass: string }>>;
+  /** NATS user and password of each service (and of the test's own connection), when the server requires them; with them, the operator's provisions the streams first. */
+  credentials?: Partial<Record<"ingest" | "broadcaster" | "history" | "test" | "operator", { user: string; pass: string }>>;
   /**
    * Whether history backfills candles from the simulated exchange. Off unless asked: the exchange
    * runs in this process and drawing a year of its past holds the event loop the services share.
@@ -55,6 +55,15 @@ export async function startStack({
   backfill = false,
 }: StackOptions = {}): Promise<Stack> {
   const nats = await startNatsServer(natsOptions);
+  if (credentials.operator) {
+    const operator = await connect({ servers: nats.url, ...credentials.operator, inboxPrefix: inboxPrefixFor(credentials.operator.user) });
+    await provision(
+      operator,
+      { maxAgeMs: 86_400_000, maxPerSubject: 100_000, duplicateWindowMs: 120_000 },
+      createLogger({ service: "provision", level: "silent" }),
+    );
+    await operator.close();
+  }
   const sim = await startSimExchange({ symbols, intervalMs, outages });
   const env = { NATS_URL: nats.url, LOG_LEVEL: "silent" };
   /** A service's own variables: its NATS user too, for the connection it reads windows on. */

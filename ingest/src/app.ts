@@ -57,8 +57,9 @@ function tickPublisher({ nc, logger, clock = systemClock }: IngestDeps, measured
 export async function startIngest(deps: IngestDeps): Promise<IngestService> {
   const { config, nc, logger, metrics, clock = systemClock } = deps;
   const settings = pricesStreamSettings(config);
-  await ensurePricesStream(nc, settings, { mayUpdate: true, logger });
-  await ensurePricesStream(nc, settings, { mayUpdate: true, logger, stream: TICKS_STREAM });
+  // Created here only where the NATS user may (a server without users, in tests); settings are the operator's (`pnpm provision`).
+  await ensurePricesStream(nc, settings, { logger });
+  await ensurePricesStream(nc, settings, { logger, stream: TICKS_STREAM });
   const measured = ingestMetrics(metrics);
   const publisher = tickPublisher(deps, measured, TICKS_STREAM);
   const referencePublisher = tickPublisher(deps, measured, PRICES_STREAM);

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PRICES_STREAM, inboxPrefixFor, pricesStreamConfig, type NatsConnection } from "@cryptostream/core";
+import { PRICES_STREAM, createLogger, inboxPrefixFor, provision, type NatsConnection } from "@cryptostream/core";
 import { freePort, startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
@@ -16,6 +16,7 @@ export const PASSWORDS = {
   history: "history-secret-3",
   viewer: "viewer-secret-4",
   replay: "replay-secret-5",
+  operator: "operator-secret-6",
 } as const;
 export type NatsUser = keyof typeof PASSWORDS;
 
@@ -60,9 +61,14 @@ export async function startHostileStack(options: HostileStackOptions): Promise<H
       inboxPrefix: user === "viewer" ? "_INBOX" : inboxPrefixFor(user),
       maxReconnectAttempts: -1,
     });
+  const operator = await connectAs("operator");
+  await provision(
+    operator,
+    { maxAgeMs: 86_400_000, maxPerSubject: 100_000, duplicateWindowMs: 120_000 },
+    createLogger({ service: "provision", level: "silent" }),
+  );
+  await operator.close();
   const ingest = await connectAs("ingest");
-  const jsm = await jetstreamManager(ingest);
-  await jsm.streams.add(pricesStreamConfig({ maxAgeMs: 86_400_000, maxPerSubject: 100_000, duplicateWindowMs: 120_000 }));
   const lastSeededSeq = await seed(ingest, options.storedTicks);
   const ticker = startTicker(ingest, options.liveRate);
 

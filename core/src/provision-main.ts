@@ -1,0 +1,20 @@
+// `pnpm provision`: creates and updates every stream and bucket, as the operator NATS user.
+import { commonEnv, loadConfig, streamEnv } from "./config";
+import { pricesStreamSettings } from "./jetstream";
+import { createLogger } from "./logger";
+import { connectNats } from "./nats";
+import { provision } from "./provision";
+
+try {
+  const config = loadConfig({ ...commonEnv, ...streamEnv });
+  const logger = createLogger({ service: "provision", level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+  const nc = await connectNats({ url: config.NATS_URL, name: "provision", user: config.NATS_USER, password: config.NATS_PASSWORD, logger });
+  try {
+    await provision(nc, pricesStreamSettings(config), logger);
+  } finally {
+    await nc.close();
+  }
+} catch (error) {
+  process.stderr.write(`provision: ${(error as Error).message}\n`);
+  process.exit(1);
+}
