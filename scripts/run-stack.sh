@@ -19,21 +19,11 @@ names=()
 commands=()
 add() { names+=("$1"); commands+=("$2"); }
 
-# One NATS password per user of nats-users.conf, made once and kept out of git. nats-server reads
-# environment values as configuration tokens, so each is a letter followed by hex digits.
+# One NATS password per user of nats-users.conf and its bcrypt hash for nats-server, made once and kept out of git.
 mkdir -p .data
 passwords=.data/nats-passwords.env
-touch "$passwords"
+node scripts/nats-passwords.mjs "$passwords"
 chmod 600 "$passwords"
-# Each user's line once: a file from an earlier release gets the users added since.
-node -e '
-  const { randomBytes } = require("node:crypto");
-  const { appendFileSync, readFileSync } = require("node:fs");
-  const file = process.argv[1];
-  const have = readFileSync(file, "utf8");
-  for (const user of ["INGEST", "BROADCASTER", "HISTORY", "VIEWER", "REPLAY", "OPERATOR"])
-    if (!have.includes(`export ${user}_NATS_PASSWORD=`)) appendFileSync(file, `export ${user}_NATS_PASSWORD=p${randomBytes(16).toString("hex")}\n`);
-' "$passwords"
 # shellcheck disable=SC1090
 source "$passwords"
 as() { echo "NATS_USER=$1 NATS_PASSWORD=\$$(echo "$1" | tr a-z A-Z)_NATS_PASSWORD"; }

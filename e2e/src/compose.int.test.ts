@@ -6,7 +6,10 @@ import { describe, expect, it } from "vitest";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const run = promisify(execFile);
 const passwords = Object.fromEntries(
-  ["INGEST", "BROADCASTER", "HISTORY", "VIEWER", "REPLAY", "OPERATOR"].map((user) => [`${user}_NATS_PASSWORD`, `p${user.toLowerCase()}`]),
+  ["INGEST", "BROADCASTER", "HISTORY", "VIEWER", "REPLAY", "OPERATOR"].flatMap((user) => [
+    [`${user}_NATS_PASSWORD`, `p${user.toLowerCase()}`],
+    [`${user}_NATS_PASSWORD_HASH`, `$2a$11$hash.of.${user.toLowerCase()}`],
+  ]),
 );
 const compose = (...args: string[]) => run("docker-compose", ["-f", "docker-compose.yml", ...args], { cwd: root, env: { ...process.env, ...passwords } });
 
@@ -43,11 +46,15 @@ describe("docker-compose.yml", () => {
 
   it("refuses to start NATS without its users' passwords, and gives each service its own user", async () => {
     await expect(run("docker-compose", ["-f", "docker-compose.yml", "config", "-q"], { cwd: root, env: { PATH: process.env.PATH ?? "" } })).rejects.toThrow(
-      /set the NATS passwords in \.env/,
+      /set the NATS passwords and their hashes in \.env/,
     );
     const { stdout } = await compose("config");
     for (const user of ["ingest", "broadcaster", "history"]) expect(stdout).toContain(`NATS_USER: ${user}`);
     expect(stdout).toContain(`NATS_PASSWORD: p${"ingest"}`);
+    // nats-server gets the hashes alone (docker-compose config prints a $ as $$).
+    const nats = stdout.split(/\n {2}(?=[a-z0-9-]+:\n)/).find((block) => block.startsWith("nats:\n"))!;
+    expect(nats).toContain("INGEST_NATS_PASSWORD_HASH: $$2a$$11$$hash.of.ingest");
+    expect(nats).not.toMatch(/INGEST_NATS_PASSWORD: /);
   });
 
   it("provisions the streams and buckets as the operator before any service starts, in both profiles", async () => {

@@ -12,7 +12,7 @@ import {
   visitTickWindow,
   type SequencedTick,
 } from "@cryptostream/core";
-import { WsTestClient, startNatsServer, waitFor } from "@cryptostream/testing";
+import { WsTestClient, natsUserHashes, startNatsServer, waitFor } from "@cryptostream/testing";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runUntilExit } from "./processes";
@@ -27,13 +27,15 @@ const passwords = {
   REPLAY_NATS_PASSWORD: "replay-secret-5",
   OPERATOR_NATS_PASSWORD: "operator-secret-6",
 };
+/** What nats-server reads: each user's bcrypt hash, as `make demo` and compose give it. */
+const hashes = natsUserHashes(Object.fromEntries(Object.entries(passwords).map(([name, password]) => [name.replace(/_NATS_PASSWORD$/, ""), password])));
 type TicksMessage = { type: string; ticks: SequencedTick[] };
 
 describe("the pipeline with nats-users.conf: one least-privileged user per service", () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({
-      nats: { include: [usersConf], env: passwords },
+      nats: { include: [usersConf], env: hashes },
       credentials: {
         ingest: { user: "ingest", pass: passwords.INGEST_NATS_PASSWORD },
         broadcaster: { user: "broadcaster", pass: passwords.BROADCASTER_NATS_PASSWORD },
@@ -214,7 +216,7 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
 
 describe("services on a nats-server nobody provisioned", () => {
   it("exit 1 saying which stream is missing and that the operator provisions it, since their users may not create it", async () => {
-    const nats = await startNatsServer({ include: [usersConf], env: passwords });
+    const nats = await startNatsServer({ include: [usersConf], env: hashes });
     try {
       for (const [service, env] of [
         ["ingest", { INGEST_PORT: "0", SOURCES: "coingecko", COINGECKO_API_URL: "http://127.0.0.1:1" }],

@@ -5,6 +5,7 @@ export { freePort } from "./free-port";
 export { cpuTimeMs, openFileDescriptors, rssBytes } from "./proc";
 export { startNatsCluster } from "./nats-cluster";
 export { startNatsServer } from "./nats-server";
+export { natsUserHashes } from "./nats-users";
 export { fixtureLines, readFixture } from "./fixtures";
 export { readStream } from "./stream-reader";
 export { checkReferences } from "./reference-check";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PRICES_STREAM, createLogger, inboxPrefixFor, provision, type NatsConnection } from "@cryptostream/core";
-import { freePort, startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
+import { freePort, natsUserHashes, startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { ServiceProcess } from "../reliability/service-process";
@@ -50,7 +50,7 @@ export interface HostileStack {
 export async function startHostileStack(options: HostileStackOptions): Promise<HostileStack> {
   const nats = await startNatsServer({
     include: [usersConf],
-    env: Object.fromEntries(Object.entries(PASSWORDS).map(([user, password]) => [`${user.toUpperCase()}_NATS_PASSWORD`, password])),
+    env: natsUserHashes(PASSWORDS),
   });
   const connectAs = (user: NatsUser) =>
     connect({
