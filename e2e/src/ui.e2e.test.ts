@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { PRICES_STREAM, visitTickWindow, type SequencedTick, type ServerMessage } from "@cryptostream/core";
+import { PRICES_STREAM, visitTickWindow, type SequencedTick, type ServerMessage, type SymbolsResponse } from "@cryptostream/core";
 import { buildUi, launchChromium, serveUi, waitFor } from "@cryptostream/testing";
 import type { Browser, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
@@ -187,6 +187,78 @@ describe("the UI in Chromium against the running stack", () => {
     await page.reload();
     expect(await page.getByRole("button", { name: "Line" }).getAttribute("aria-pressed")).toBe("true");
     expect(consoleProblems).toEqual([]);
+  });
+
+  it.each([
+    ["a desktop", { width: 1280, height: 800 }],
+    ["a phone", { width: 390, height: 844 }],
+  ])("draws the coin page to fit on %s: price labels inside the chart, time labels apart, the venue table within the screen", async (_, size) => {
+    await page.setViewportSize(size);
+    try {
+      for (const range of ["24h", "live"]) {
+        await page.goto(new URL(`/coin/btc?range=${range}`, ui.url).href);
+        const chart = page.getByTestId(range === "live" ? "detail-chart" : "candle-chart");
+        // Recharts draws the labels in layers of their own, not inside their axis: told apart by orientation.
+        const ticks = (axis: string) => chart.locator(`text.recharts-cartesian-axis-tick-value[orientation="${axis === "xAxis" ? "bottom" : "left"}"]`);
+        // Live: enough ticks for the time axis to span several labels.
+        await expect.poll(() => ticks("xAxis").count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+        await expect.poll(() => ticks("yAxis").count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+        // Read in one go from the page: the labels are drawn again with every tick.
+        const { left, labels } = await chart.evaluate((element) => ({
+          left: element.getBoundingClientRect().x,
+          labels: [...element.querySelectorAll("text.recharts-cartesian-axis-tick-value")].map((text) => {
+            const box = text.getBoundingClientRect();
+            return { axis: text.getAttribute("orientation"), text: text.textContent ?? "", x: box.x, width: box.width };
+          }),
+        }));
+        for (const label of labels.filter((l) => l.axis === "left")) {
+          expect(label.text).toMatch(/^\$[\d,]+(\.\d+)?$/);
+          expect(label.x, `${range}: "${label.text}" cut at the chart's left edge`).toBeGreaterThanOrEqual(left);
+        }
+        const times = labels.filter((l) => l.axis === "bottom").sort((a, b) => a.x - b.x);
+        times.slice(1).forEach((label, i) => {
+          const before = times[i]!;
+          expect(label.x, `${range}: "${before.text}" and "${label.text}" overlap`).toBeGreaterThanOrEqual(before.x + before.width);
+        });
+      }
+      const table = (await page.locator(".venue-table").boundingBox())!;
+      expect(table.x + table.width).toBeLessThanOrEqual(size.width);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+    expect(consoleProblems).toEqual([]);
+  });
+
+  it("gives one 24-hour change in the coin page's header, its 24H chart and the board: the price against the candles' close 24 h before", async () => {
+    const symbols = (await (await fetch(`http://127.0.0.1:${stack.history.port}/api/symbols`)).json()) as SymbolsResponse;
+    const btc = symbols.symbols.find((entry) => entry.symbol === "btc")!;
+    expect(btc.changes?.["24h"]).toBeDefined();
+    const base = btc.latest.price / (1 + btc.changes!["24h"]! / 100);
+    /** The first percentage of a text (a card's change is its 24-hour change, then its 7-day one). */
+    const percent = (text: string) => Number(/([+\u2212]?[\d.]+)%/.exec(text)![1]!.replace("\u2212", "-"));
+    const price = (text: string) => Number(text.replace(/[$,]/g, ""));
+    await page.goto(new URL("/coin/btc?range=24h", ui.url).href);
+    await page.getByTestId("range-change").waitFor({ timeout: 15_000 });
+    // Read together, from one render: the header's and the chart's are the same number.
+    await expect
+      .poll(
+        () =>
+          page.evaluate(() => [
+            document.querySelector('[data-testid="change-24h"]')?.textContent,
+            document.querySelector('[data-testid="range-change"]')?.textContent,
+          ]),
+        {
+          timeout: 10_000,
+        },
+      )
+      .toSatisfy(([header, chart]) => header !== undefined && header === chart);
+    await openBoard();
+    const [cardPrice, cardChange] = await page
+      .getByTestId("card-btc")
+      .evaluate((card) => [card.querySelector('[data-testid="price"]')!.textContent!, card.querySelector('[data-testid="change"]')!.textContent!]);
+    // The base moves at most a 5-minute bar between /api/symbols' answers: within a few hundredths of a percent.
+    expect(Math.abs(percent(cardChange) - (price(cardPrice) / base - 1) * 100)).toBeLessThan(0.2);
   });
 
   it("shows each coin's 7-day change from the candles on the board, and sorts by it", async () => {

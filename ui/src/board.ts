@@ -1,4 +1,5 @@
 import type { AssetMetadata, SequencedTick } from "@cryptostream/core/contracts";
+import { change24h } from "./changes";
 
 export type SortKey = "name" | "price" | "change1h" | "change" | "change7d" | "rank";
 export const SORT_KEYS: readonly SortKey[] = ["rank", "name", "price", "change1h", "change", "change7d"];
@@ -11,6 +12,8 @@ export interface BoardRow {
   /** Percent over 1 hour and 7 days, from the candles (`GET /api/symbols`). */
   change1h?: number | undefined;
   change7d?: number | undefined;
+  /** The price 24 h ago the 24-hour change is measured against (see `change24h`). */
+  base24h?: number | undefined;
 }
 
 export interface BoardView {
@@ -22,7 +25,7 @@ export interface BoardView {
 const compare: Record<SortKey, (a: BoardRow, b: BoardRow) => number> = {
   name: (a, b) => a.name.localeCompare(b.name),
   price: (a, b) => b.tick.price - a.tick.price,
-  change: (a, b) => (b.tick.change24h ?? -Infinity) - (a.tick.change24h ?? -Infinity),
+  change: (a, b) => (change24h(b.tick, b.base24h) ?? -Infinity) - (change24h(a.tick, a.base24h) ?? -Infinity),
   change1h: (a, b) => (b.change1h ?? -Infinity) - (a.change1h ?? -Infinity) || a.symbol.localeCompare(b.symbol),
   change7d: (a, b) => (b.change7d ?? -Infinity) - (a.change7d ?? -Infinity) || a.symbol.localeCompare(b.symbol),
   rank: (a, b) => (a.asset?.marketCapRank ?? Infinity) - (b.asset?.marketCapRank ?? Infinity) || a.symbol.localeCompare(b.symbol),

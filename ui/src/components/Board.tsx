@@ -7,6 +7,7 @@ import { usePreferences } from "../preferences";
 import { useSearchView } from "../route";
 import { usePriceStore } from "../store";
 import { useColumns, useWindowedRows } from "../virtual-rows";
+import { basePrice } from "../changes";
 import { PriceCard, type CoinProps } from "./PriceCard";
 import { PriceTable } from "./PriceTable";
 import { Toolbar } from "./Toolbar";
@@ -79,11 +80,19 @@ export function Board() {
         asset,
         change1h: entry?.changes?.["1h"],
         change7d: entry?.changes?.["7d"],
+        base24h: basePrice(entry, "24h"),
       };
     });
     return selectRows(all, view, new Set(favourites));
   }, [latest, symbols.data, view, favourites]);
-  const coins = rows.map((row) => ({ symbol: row.symbol, name: row.asset?.name, image: row.asset?.image, change1h: row.change1h, change7d: row.change7d }));
+  const coins = rows.map((row) => ({
+    symbol: row.symbol,
+    name: row.asset?.name,
+    image: row.asset?.image,
+    change1h: row.change1h,
+    change7d: row.change7d,
+    base24h: row.base24h,
+  }));
   const total = Object.keys(latest).length;
 
   return (

@@ -1,5 +1,6 @@
 import { Bar, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatPrice } from "../format";
+import { axisPrice, priceAxisWidth } from "../price-axis";
 import { axisLabel, type ChartBar, type ChartMode, type Timeframe } from "../timeframes";
 
 interface CandleShapeProps {
@@ -68,7 +69,12 @@ export function CandleChart({ bars, mode, timeframe, rising }: { bars: readonly 
         <ComposedChart data={bars as ChartBar[]} margin={{ top: 8, right: 16, bottom: 8, left: 8 }} barCategoryGap={0}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
           <XAxis dataKey="openTime" tickFormatter={(ts: number) => axisLabel(timeframe, ts)} minTickGap={40} stroke="var(--muted)" />
-          <YAxis domain={["auto", "auto"]} tickFormatter={(v: number) => formatPrice(v)} width={96} stroke="var(--muted)" />
+          <YAxis
+            domain={["auto", "auto"]}
+            tickFormatter={axisPrice}
+            width={priceAxisWidth(bars.flatMap((bar) => (bar.high === null || bar.low === null ? [] : [bar.high, bar.low])))}
+            stroke="var(--muted)"
+          />
           <Tooltip content={<CandleTooltip timeframe={timeframe} />} cursor={{ stroke: "var(--muted)", strokeDasharray: "3 3" }} isAnimationActive={false} />
           {mode === "candles" ? (
             <Bar dataKey="range" shape={<CandleShape />} isAnimationActive={false} />

@@ -2,6 +2,7 @@ import type { SequencedTick } from "@cryptostream/core/contracts";
 import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { fetchCandles } from "../api";
+import { change24h } from "../changes";
 import { formatChange } from "../format";
 import { RANGES, TIMEFRAME_LABELS, TIMEFRAMES, chartBars, withLiveTicks, type ChartMode, type Timeframe } from "../timeframes";
 import { CandleChart } from "./CandleChart";
@@ -39,11 +40,14 @@ export function CandlePanel({
   timeframe,
   mode,
   live,
+  base24h,
 }: {
   symbol: string;
   timeframe: Exclude<Timeframe, "live">;
   mode: ChartMode;
   live: readonly SequencedTick[];
+  /** The 24-hour change's base (see `change24h`): the 24H range's change is that one, as in the header and on the board. */
+  base24h?: number | undefined;
 }) {
   const { spanMs, interval } = RANGES[timeframe];
   const candles = useQuery({
@@ -59,14 +63,25 @@ export function CandlePanel({
   }, [candles.data, live, interval, spanMs]);
   const first = bars.find((bar) => bar.open !== null);
   const last = bars.findLast((bar) => bar.close !== null);
-  const change = first && last ? (last.close! / first.open! - 1) * 100 : undefined;
+  const change =
+    timeframe === "24h" && base24h !== undefined && last
+      ? change24h({ price: last.close! }, base24h)
+      : first && last
+        ? (last.close! / first.open! - 1) * 100
+        : undefined;
   const rising = (change ?? 0) >= 0;
   if (candles.isError) return <p className="empty">Candles could not be loaded: {candles.error.message}</p>;
   if (!candles.data) return <p className="empty">Loading candles…</p>;
   return (
     <section aria-label={`${TIMEFRAME_LABELS[timeframe]} chart`}>
       <p className="range-change">
-        {change === undefined ? "No data in this range yet" : <span className={`change ${rising ? "up" : "down"}`}>{formatChange(change)}</span>}{" "}
+        {change === undefined ? (
+          "No data in this range yet"
+        ) : (
+          <span className={`change ${rising ? "up" : "down"}`} data-testid="range-change">
+            {formatChange(change)}
+          </span>
+        )}{" "}
         <span className="muted">
           over {TIMEFRAME_LABELS[timeframe]}, {interval} candles
         </span>

@@ -8,6 +8,7 @@ import { linkTo, useSearchView } from "../route";
 import { mergeSeries } from "../series";
 import { usePriceStore } from "../store";
 import { chartViewFromSearch, searchFromChartView } from "../timeframes";
+import { basePrice, change24h } from "../changes";
 import { CandlePanel, TimeframeSwitch } from "./CandlePanel";
 import { CoinIcon } from "./CoinIcon";
 import { DetailChart } from "./DetailChart";
@@ -77,9 +78,12 @@ export function CoinPage({ symbol }: { symbol: string }) {
   const standing = usePriceStore((state) => state.references[symbol]);
   const { stale, sourceDown } = useSymbolStatus(symbol, tick?.source);
   const assets = useQuery({ queryKey: ["symbols"], queryFn: ({ signal }) => fetchSymbols(signal), staleTime: 5 * 60_000 });
-  const asset = assets.data?.symbols.find((s) => s.symbol === symbol)?.asset;
+  const entry = assets.data?.symbols.find((s) => s.symbol === symbol);
+  const asset = entry?.asset;
   const name = asset?.name ?? symbol.toUpperCase();
-  const rising = (tick?.change24h ?? 0) >= 0;
+  const base24h = basePrice(entry, "24h");
+  const change = tick && change24h(tick, base24h);
+  const rising = (change ?? 0) >= 0;
 
   return (
     <article className="coin-page" aria-label={`${name} detail`}>
@@ -96,7 +100,15 @@ export function CoinPage({ symbol }: { symbol: string }) {
             <span className="price" data-testid="price">
               {formatPrice(tick.price)}
             </span>
-            {tick.change24h !== undefined && <span className={`change ${rising ? "up" : "down"}`}>{formatChange(tick.change24h)}</span>}
+            {change !== undefined && (
+              <span
+                className={`change ${rising ? "up" : "down"}`}
+                data-testid="change-24h"
+                title={base24h === undefined ? "24 h, as the venues report it" : "24 h"}
+              >
+                {formatChange(change)}
+              </span>
+            )}
             <TickAge ts={tick.ts} stale={stale !== undefined} />
             <SourceNote source={tick.source} down={sourceDown} />
           </>
@@ -108,7 +120,7 @@ export function CoinPage({ symbol }: { symbol: string }) {
       {chartView.timeframe === "live" ? (
         <LivePanel symbol={symbol} live={live} rising={rising} />
       ) : (
-        <CandlePanel symbol={symbol} timeframe={chartView.timeframe} mode={chartView.mode} live={live} />
+        <CandlePanel symbol={symbol} timeframe={chartView.timeframe} mode={chartView.mode} live={live} base24h={base24h} />
       )}
     </article>
   );

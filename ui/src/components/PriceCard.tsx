@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { memo, useMemo, useRef } from "react";
 import { fetchHistory } from "../api";
 import { linkTo } from "../route";
+import { change24h } from "../changes";
 import { formatChange, formatPrice } from "../format";
 import { mergeSeries } from "../series";
 import { usePriceStore } from "../store";
@@ -22,6 +23,8 @@ export interface CoinProps {
   /** Percent over 1 hour and 7 days, from the candles. */
   change1h?: number | undefined;
   change7d?: number | undefined;
+  /** The price 24 h ago the 24-hour change is measured against (see `change24h`). */
+  base24h?: number | undefined;
 }
 
 /** The price element flashes green or red on each move; `key` restarts the animation without moving the layout. */
@@ -33,7 +36,7 @@ export function usePriceFlash(price: number | undefined): string {
 }
 
 /** Re-renders only when its own symbol's slice of the store changes. */
-export const PriceCard = memo(function PriceCard({ symbol, name, image, change7d, position, of }: CoinProps & { position?: number; of?: number }) {
+export const PriceCard = memo(function PriceCard({ symbol, name, image, change7d, base24h, position, of }: CoinProps & { position?: number; of?: number }) {
   const tick = usePriceStore((state) => state.latest[symbol]);
   const live = usePriceStore((state) => state.live[symbol] ?? NO_TICKS);
   const history = useQuery({
@@ -50,7 +53,7 @@ export const PriceCard = memo(function PriceCard({ symbol, name, image, change7d
   const { stale, sourceDown } = useSymbolStatus(symbol, tick?.source);
 
   if (!tick) return null;
-  const change = tick.change24h;
+  const change = change24h(tick, base24h);
   const rising = (change ?? 0) >= 0;
   return (
     <article

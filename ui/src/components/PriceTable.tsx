@@ -1,4 +1,5 @@
 import { memo } from "react";
+import { change24h } from "../changes";
 import { formatChange, formatPrice } from "../format";
 import { linkTo } from "../route";
 import { usePriceStore } from "../store";
@@ -18,6 +19,7 @@ const PriceRow = memo(function PriceRow({
   image,
   change1h,
   change7d,
+  base24h,
   index,
   measure,
 }: CoinProps & { index: number; measure: ((element: Element | null) => void) | undefined }) {
@@ -25,7 +27,7 @@ const PriceRow = memo(function PriceRow({
   const flash = usePriceFlash(tick?.price);
   const { stale, sourceDown } = useSymbolStatus(symbol, tick?.source);
   if (!tick) return null;
-  const change = tick.change24h;
+  const change = change24h(tick, base24h);
   return (
     <tr data-testid={`row-${symbol}`} className={stale ? "stale" : undefined} data-index={index} ref={measure} aria-rowindex={index + 2}>
       <td>

@@ -10,6 +10,7 @@ const DROP_NOTES: Record<NonNullable<ReferenceInput["dropped"]>, string> = {
 const WITHHELD_NOTES: Record<string, string> = {
   no_majority: "Price held: the two fresh exchanges disagree and there is no third to side with either.",
   no_fresh_venue: "Price held: no venue has a recent price.",
+  unconfirmed: "Price held: the one venue with a recent price is far from what the others last said.",
 };
 
 function offBy(price: number, reference: number): string {
@@ -38,7 +39,9 @@ export function VenuePanel({ tick, standing }: { tick: Tick | undefined; standin
             <th scope="col">Venue</th>
             <th scope="col">Price</th>
             <th scope="col">vs reference</th>
-            <th scope="col">Age</th>
+            <th scope="col" className="venue-age">
+              Age
+            </th>
             <th scope="col">Used</th>
           </tr>
         </thead>
@@ -48,7 +51,7 @@ export function VenuePanel({ tick, standing }: { tick: Tick | undefined; standin
               <th scope="row">{input.venue}</th>
               <td>{formatPrice(input.price)}</td>
               <td>{offBy(input.price, tick.price)}</td>
-              <td>{(input.age / 1000).toFixed(1)} s</td>
+              <td className="venue-age">{(input.age / 1000).toFixed(1)} s</td>
               <td>{input.dropped ? DROP_NOTES[input.dropped] : "yes"}</td>
             </tr>
           ))}
