@@ -206,7 +206,7 @@ describe("the UI in Chromium against the running stack", () => {
         // Read in one go from the page: the labels are drawn again with every tick.
         const { left, labels } = await chart.evaluate((element) => ({
           left: element.getBoundingClientRect().x,
-          labels: [...element.querySelectorAll("text.recharts-cartesian-axis-tick-value")].map((text) => {
+          labels: Array.from(element.querySelectorAll("text.recharts-cartesian-axis-tick-value")).map((text) => {
             const box = text.getBoundingClientRect();
             return { axis: text.getAttribute("orientation"), text: text.textContent ?? "", x: box.x, width: box.width };
           }),
