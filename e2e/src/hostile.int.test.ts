@@ -228,13 +228,13 @@ describe(`hostile tenants (${LONG ? "long" : "short"} form) against real process
         nc.request(subject, JSON.stringify(body), { timeout: 1_000 });
 
     it.each<[NatsUser, string, (nc: NatsConnection) => Promise<unknown>]>([
-      ["viewer", "delete history's durable consumer", request("$JS.API.CONSUMER.DELETE.PRICES.history")],
+      ["viewer", "delete history's durable consumer", request("$JS.CRYPTOSTREAM.API.CONSUMER.DELETE.PRICES.history")],
       [
         "viewer",
-        "create a durable consumer",
-        request("$JS.API.CONSUMER.CREATE.PRICES.evil", { stream_name: "PRICES", config: { durable_name: "evil", ack_policy: "none" } }),
+        "create a consumer on the services' PRICES",
+        request("$JS.CRYPTOSTREAM.API.CONSUMER.CREATE.PRICES.evil", { stream_name: "PRICES", config: { durable_name: "evil", ack_policy: "none" } }),
       ],
-      ["viewer", "pull from history's durable consumer", request("$JS.API.CONSUMER.MSG.NEXT.PRICES.history", { batch: 1 })],
+      ["viewer", "pull from history's durable consumer", request("$JS.CRYPTOSTREAM.API.CONSUMER.MSG.NEXT.PRICES.history", { batch: 1 })],
       ["viewer", "answer flow control", async (nc) => nc.publish("$JS.FC.PRICES.history.x")],
       ["viewer", "read history's replies", async (nc) => nc.subscribe("_INBOX_history.>")],
       ["viewer", "change PRICES", request("$JS.API.STREAM.UPDATE.PRICES", { name: "PRICES", subjects: ["prices.>"], max_msgs_per_subject: 1 })],
@@ -254,7 +254,8 @@ describe(`hostile tenants (${LONG ? "long" : "short"} form) against real process
       ["broadcaster", "create a stream", request("$JS.API.STREAM.CREATE.EVIL", { name: "EVIL", subjects: ["evil.>"] })],
     ])("%s may not %s", async (user, _what, attempt) => {
       expect(await violationsAfter(user, attempt)).toBeGreaterThan(0);
-      const jsm = await jetstreamManager(await stack.connectAs("viewer"));
+      // The services' PRICES and durable consumer (the viewer sees only its account's mirror).
+      const jsm = await jetstreamManager(await stack.connectAs("operator"));
       const info = await jsm.streams.info(PRICES_STREAM);
       expect(info.config).toMatchObject({ sealed: false, max_msgs_per_subject: 100_000 });
       expect((await jsm.consumers.info(PRICES_STREAM, "history")).name).toBe("history");

@@ -2,8 +2,10 @@ import { fileURLToPath } from "node:url";
 import { connect } from "@nats-io/transport-node";
 import { Kvm } from "@nats-io/kv";
 import {
+  ASSETS_BUCKET,
   CANDLES_STREAM,
   HISTORY_WRITER_BUCKET,
+  PRICE_HISTORY_BUCKET,
   PRICES_STREAM,
   WRITER_LEASE_KEY,
   ensureAssetsBucket,
@@ -13,7 +15,7 @@ import {
   type SequencedTick,
 } from "@cryptostream/core";
 import { WsTestClient, natsUserHashes, startNatsServer, waitFor } from "@cryptostream/testing";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runUntilExit } from "./processes";
 import { startStack, type Stack } from "./stack";
@@ -102,7 +104,10 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
     await ingestConnection.close();
     await waitFor("the viewer to see history's candle", () => watched.includes("candles.1m.permtest"));
     const jsm = await jetstreamManager(stack.nc);
-    const stored = await jsm.streams.getMessage(CANDLES_STREAM, { last_by_subj: "candles.1m.permtest" });
+    // The viewer reads its account's mirror of CANDLES, which follows the services' within moments.
+    const stored = await waitFor("the candle in the viewers' mirror", () =>
+      jsm.streams.getMessage(CANDLES_STREAM, { last_by_subj: "candles.1m.permtest" }).catch(() => undefined),
+    );
     expect(stored?.json()).toMatchObject({ symbol: "permtest", interval: "1m", openTime: minuteAgo, open: 1, close: 1, ticks: 1, source: "ticks" });
     stack.nc.publish("candles.1m.permtest", stored!.data);
     await stack.nc.flush();
@@ -110,6 +115,79 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
       stack.nats.output().match(/Violation for Publish to "candles.1m.permtest"|Publish Violation.*"candles/),
     );
     expect((await jsm.streams.getMessage(CANDLES_STREAM, { last_by_subj: "candles.1m.permtest" }))?.seq).toBe(stored!.seq);
+  });
+
+  it("serves the nats CLI's recipes to the viewer from its own account's mirrors: stream view, sub --since, kv get, history and watch", async () => {
+    stack.sim.tick();
+    const bucket = await new Kvm(stack.nc).open(PRICE_HISTORY_BUCKET);
+    const latest = stack.sim.market.coins.get("btc")!.updatedAt;
+    await waitFor("btc's latest tick in the viewers' mirror", async () => (await bucket.get("btc"))?.json<{ ts: number }>().ts === latest, 15_000);
+    // nats kv history price_history btc.
+    const ticks: number[] = [];
+    for await (const entry of await bucket.history({ key: "btc" })) ticks.push(entry.revision);
+    expect(ticks.length).toBeGreaterThan(0);
+    const js = jetstream(stack.nc);
+    // nats stream view PRICES: an ordered consumer from the first kept tick.
+    const first = await (await js.consumers.get(PRICES_STREAM)).next({ expires: 5_000 });
+    expect(first?.seq).toBeGreaterThanOrEqual(1);
+    // nats sub --stream PRICES 'prices.>' --since 10m.
+    const since = await (
+      await js.consumers.get(PRICES_STREAM, { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(Date.now() - 600_000).toISOString() })
+    ).next({
+      expires: 5_000,
+    });
+    expect(since?.subject).toMatch(/^prices\./);
+    // nats kv get assets btc, nats kv watch price_history.
+    expect(await (await new Kvm(stack.nc).open(ASSETS_BUCKET)).get("btc")).toBeDefined();
+    const watch = await bucket.watch();
+    const seen: string[] = [];
+    void (async () => {
+      for await (const entry of watch) seen.push(entry.key);
+    })();
+    stack.sim.tick();
+    await waitFor("a new value watched", () => seen.includes("btc"));
+    watch.stop();
+  });
+
+  it("makes whatever consumer a viewer creates deliver inside the viewers' account: prices.btc or history's inbox as its deliver subject reach nothing of the services'", async () => {
+    const operator = await connect({
+      servers: stack.nats.url,
+      user: "operator",
+      pass: passwords.OPERATOR_NATS_PASSWORD,
+      inboxPrefix: inboxPrefixFor("operator"),
+    });
+    const history = await connect({ servers: stack.nats.url, user: "history", pass: passwords.HISTORY_NATS_PASSWORD, inboxPrefix: inboxPrefixFor("history") });
+    const services = await jetstreamManager(operator);
+    const before = (await services.streams.info(PRICES_STREAM)).state.messages;
+    const intoInbox: string[] = [];
+    history.subscribe("_INBOX_history.>", { callback: (_error, message) => void intoInbox.push(message.subject) });
+    await history.flush();
+    const inViewers: string[] = [];
+    stack.nc.subscribe("prices.btc", { callback: (_error, message) => void inViewers.push(message.subject) });
+    const viewer = await jetstreamManager(stack.nc);
+    // The attack of the issue: candles delivered to prices.btc, ticks to another user's inbox.
+    const onCandles = await viewer.consumers.add(CANDLES_STREAM, {
+      deliver_subject: "prices.btc",
+      ack_policy: AckPolicy.None,
+      deliver_policy: DeliverPolicy.All,
+    });
+    const onPrices = await viewer.consumers.add(PRICES_STREAM, {
+      deliver_subject: "_INBOX_history.x",
+      ack_policy: AckPolicy.None,
+      deliver_policy: DeliverPolicy.All,
+    });
+    // Delivered, but in the viewers' own account: a viewer subscribed to prices.btc gets the candles.
+    await waitFor("the deliveries in the viewers' account", () => inViewers.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await services.streams.info(PRICES_STREAM)).state.messages).toBe(before);
+    expect(intoInbox).toEqual([]);
+    await viewer.consumers.delete(CANDLES_STREAM, onCandles.name).catch(() => undefined);
+    await viewer.consumers.delete(PRICES_STREAM, onPrices.name).catch(() => undefined);
+    // Nor can the viewer reach the services' JetStream API through the mirrors' import.
+    stack.nc.publish("$JS.CRYPTOSTREAM.API.CONSUMER.CREATE.PRICES", JSON.stringify({ stream_name: "PRICES", config: { deliver_subject: "prices.btc" } }));
+    await stack.nc.flush();
+    await waitFor("the server to refuse it", () => stack.nats.output().match(/Violation for Publish to "\$JS\.CRYPTOSTREAM\.API/));
+    await Promise.all([operator.close(), history.close()]);
   });
 
   it("lets the viewer see who writes history (nats kv get history_writer writer), and not take the lease", async () => {

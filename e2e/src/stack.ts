@@ -1,10 +1,11 @@
 import { startBroadcaster, loadBroadcasterConfig, type BroadcasterService } from "@cryptostream/broadcaster";
-import { createLogger, createMetrics, inboxPrefixFor, provision, type NatsConnection } from "@cryptostream/core";
+import { createLogger, createMetrics, inboxPrefixFor, type NatsConnection } from "@cryptostream/core";
 import { startHistory, loadHistoryConfig, type HistoryService } from "@cryptostream/history";
 import { startIngest, loadIngestConfig, type IngestService } from "@cryptostream/ingest";
 import { startSimExchange, type SimExchange } from "@cryptostream/sim-exchange";
 import { startNatsServer, waitFor, type NatsServerHandle, type NatsServerOptions } from "@cryptostream/testing";
 import { connect } from "@nats-io/transport-node";
+import { provisionAsOperator } from "./provisioned";
 
 export interface Stack {
   nats: NatsServerHandle;
@@ -55,15 +56,7 @@ export async function startStack({
   backfill = false,
 }: StackOptions = {}): Promise<Stack> {
   const nats = await startNatsServer(natsOptions);
-  if (credentials.operator) {
-    const operator = await connect({ servers: nats.url, ...credentials.operator, inboxPrefix: inboxPrefixFor(credentials.operator.user) });
-    await provision(
-      operator,
-      { maxAgeMs: 86_400_000, maxPerSubject: 100_000, duplicateWindowMs: 120_000 },
-      createLogger({ service: "provision", level: "silent" }),
-    );
-    await operator.close();
-  }
+  if (credentials.operator) await provisionAsOperator(nats.url, credentials.operator);
   const sim = await startSimExchange({ symbols, intervalMs, outages });
   const env = { NATS_URL: nats.url, LOG_LEVEL: "silent" };
   /** A service's own variables: its NATS user too, for the connection it reads windows on. */

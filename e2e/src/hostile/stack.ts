@@ -2,10 +2,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PRICES_STREAM, createLogger, inboxPrefixFor, provision, type NatsConnection } from "@cryptostream/core";
+import { PRICES_STREAM, inboxPrefixFor, type NatsConnection } from "@cryptostream/core";
 import { freePort, natsUserHashes, startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
+import { provisionAsOperator } from "../provisioned";
 import { ServiceProcess } from "../reliability/service-process";
 
 const usersConf = fileURLToPath(new URL("../../../nats-users.conf", import.meta.url));
@@ -61,13 +62,7 @@ export async function startHostileStack(options: HostileStackOptions): Promise<H
       inboxPrefix: user === "viewer" ? "_INBOX" : inboxPrefixFor(user),
       maxReconnectAttempts: -1,
     });
-  const operator = await connectAs("operator");
-  await provision(
-    operator,
-    { maxAgeMs: 86_400_000, maxPerSubject: 100_000, duplicateWindowMs: 120_000 },
-    createLogger({ service: "provision", level: "silent" }),
-  );
-  await operator.close();
+  await provisionAsOperator(nats.url, { user: "operator", pass: PASSWORDS.operator });
   const ingest = await connectAs("ingest");
   const lastSeededSeq = await seed(ingest, options.storedTicks);
   const ticker = startTicker(ingest, options.liveRate);
