@@ -48,6 +48,14 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
     });
   });
   afterAll(() => stack?.close());
+  /** A connection of one of the services' users, with its own inbox prefix. */
+  const connectAs = (user: "ingest" | "history" | "replay" | "operator") =>
+    connect({
+      servers: stack.nats.url,
+      user,
+      pass: passwords[`${user.toUpperCase()}_NATS_PASSWORD` as keyof typeof passwords],
+      inboxPrefix: inboxPrefixFor(user),
+    });
 
   it("still carries a tick from the exchange to a WebSocket client, history and a window, with no permission violation", async () => {
     const client = await WsTestClient.open(`ws://127.0.0.1:${stack.broadcaster.port}/ws`);
@@ -85,12 +93,7 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
 
   it("lets history write candles and the viewer watch them (nats sub 'candles.>', nats stream view CANDLES), but not publish one", async () => {
     // Two ticks a minute apart, straight from the ingest user: the second closes the first's 1m bar.
-    const ingestConnection = await connect({
-      servers: stack.nats.url,
-      user: "ingest",
-      pass: passwords.INGEST_NATS_PASSWORD,
-      inboxPrefix: inboxPrefixFor("ingest"),
-    });
+    const ingestConnection = await connectAs("ingest");
     const watched: string[] = [];
     stack.nc.subscribe("candles.>", { callback: (_error, message) => void watched.push(message.subject) });
     await stack.nc.flush();
@@ -150,13 +153,8 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
   });
 
   it("makes whatever consumer a viewer creates deliver inside the viewers' account: prices.btc or history's inbox as its deliver subject reach nothing of the services'", async () => {
-    const operator = await connect({
-      servers: stack.nats.url,
-      user: "operator",
-      pass: passwords.OPERATOR_NATS_PASSWORD,
-      inboxPrefix: inboxPrefixFor("operator"),
-    });
-    const history = await connect({ servers: stack.nats.url, user: "history", pass: passwords.HISTORY_NATS_PASSWORD, inboxPrefix: inboxPrefixFor("history") });
+    const operator = await connectAs("operator");
+    const history = await connectAs("history");
     const services = await jetstreamManager(operator);
     const before = (await services.streams.info(PRICES_STREAM)).state.messages;
     const intoInbox: string[] = [];
@@ -203,12 +201,7 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
   });
 
   it("does not let ingest subscribe to prices", async () => {
-    const ingestConnection = await connect({
-      servers: stack.nats.url,
-      user: "ingest",
-      pass: passwords.INGEST_NATS_PASSWORD,
-      inboxPrefix: inboxPrefixFor("ingest"),
-    });
+    const ingestConnection = await connectAs("ingest");
     const refused = new Promise<Error>((resolve) => ingestConnection.subscribe("prices.>", { callback: (error) => void (error && resolve(error)) }));
     expect((await refused).message).toMatch(/permissions violation/i);
     await ingestConnection.close();
@@ -216,22 +209,12 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
 
   it("lets ingest keep the assets bucket and the replay user read a window and republish it", async () => {
     const logBefore = stack.nats.output().length;
-    const ingestConnection = await connect({
-      servers: stack.nats.url,
-      user: "ingest",
-      pass: passwords.INGEST_NATS_PASSWORD,
-      inboxPrefix: inboxPrefixFor("ingest"),
-    });
+    const ingestConnection = await connectAs("ingest");
     const assets = await ensureAssetsBucket(ingestConnection);
     await assets.put("btc", JSON.stringify({ symbol: "btc", name: "Bitcoin", coingeckoId: "bitcoin" }));
     await ingestConnection.close();
 
-    const replayConnection = await connect({
-      servers: stack.nats.url,
-      user: "replay",
-      pass: passwords.REPLAY_NATS_PASSWORD,
-      inboxPrefix: inboxPrefixFor("replay"),
-    });
+    const replayConnection = await connectAs("replay");
     const republished: string[] = [];
     const watcher = stack.nc.subscribe("replay.prices.>", { callback: (_, message) => void republished.push(message.subject) });
     await stack.nc.flush();
@@ -251,12 +234,7 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
   });
 
   it("lets history, the broadcaster and replay read a window long enough for flow control (their replies to $JS.FC)", async () => {
-    const ingestConnection = await connect({
-      servers: stack.nats.url,
-      user: "ingest",
-      pass: passwords.INGEST_NATS_PASSWORD,
-      inboxPrefix: inboxPrefixFor("ingest"),
-    });
+    const ingestConnection = await connectAs("ingest");
     const js = jetstream(ingestConnection);
     const ticks = 10_000; // nats-server asks a push consumer for flow control every ~4,000 ticks
     const firstTs = Date.now() - 60_000;
