@@ -32,8 +32,8 @@ export async function provision(nc: NatsConnection, settings: PricesStreamSettin
 }
 
 /** Where the viewers' account reaches the services' JetStream API, and where its mirrors' deliveries come (nats-users.conf). */
-export const SERVICES_API_PREFIX = "$JS.CRYPTOSTREAM.API";
-export const MIRROR_DELIVER_PREFIX = "viewers.mirror";
+const SERVICES_API_PREFIX = "$JS.CRYPTOSTREAM.API";
+const MIRROR_DELIVER_PREFIX = "viewers.mirror";
 const NANOS_PER_MS = 1_000_000;
 
 /** The user that makes the mirrors in the viewers' account: the operator's name with `-viewers` (the same password). */
@@ -58,7 +58,7 @@ export async function provisionViewerMirrors(nc: NatsConnection, settings: Price
 }
 
 /** Each mirror's settings: its origin's limits, no subjects of its own, fed through the services' API from the viewers' account. */
-export function viewerMirrorConfigs(settings: PricesStreamSettings): (Partial<StreamConfig> & { name: string })[] {
+function viewerMirrorConfigs(settings: PricesStreamSettings): (Partial<StreamConfig> & { name: string })[] {
   const replicas = settings.replicas ?? 1;
   const bucket = (name: string, history: number, ttlMs = 0): Partial<StreamConfig> & { name: string } => ({
     name: `KV_${name}`,

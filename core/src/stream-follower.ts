@@ -50,7 +50,7 @@ export interface FollowerStatus {
   reopened: number;
 }
 
-export const DEFAULT_STALL_AFTER_MS = 5_000;
+const DEFAULT_STALL_AFTER_MS = 5_000;
 const DEFAULT_CHECK_EVERY_MS = 1_000;
 const CHECK_TIMEOUT_MS = 2_000;
 

@@ -9,7 +9,8 @@ describe("the price axis", () => {
   });
 
   it("is wide enough for its longest label at any price", () => {
-    expect(priceAxisWidth([104_000, 106_500])).toBeGreaterThanOrEqual(8 * "$106,500".length);
+    // A 16 px digit is some 9 px wide: eight characters and the tick beside them.
+    expect(priceAxisWidth([104_000, 106_500])).toBeGreaterThanOrEqual(9 * "$106,500".length + 8);
     expect(priceAxisWidth([1_050_000, 1_060_000])).toBeGreaterThan(priceAxisWidth([104_000, 106_500]));
     expect(priceAxisWidth([])).toBeGreaterThan(0);
   });

@@ -1,9 +1,12 @@
 import { formatPrice } from "./format";
 
 const WHOLE_DOLLARS = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
-/** About the width of one character of an axis label, and the room around the labels, in px. */
-const CHARACTER_PX = 8;
-const PADDING_PX = 16;
+/**
+ * The width of one character of an axis label at most (a digit is about 0.55 em, and the labels
+ * inherit the page's 16 px), and the room beside them (the tick, its margin), in px.
+ */
+const CHARACTER_PX = 9.5;
+const PADDING_PX = 20;
 
 /** A price as an axis label: whole dollars from $1,000 (the axis's steps are far coarser than a cent there), else as everywhere. */
 export function axisPrice(price: number): string {
