@@ -61,7 +61,7 @@ export type { TickWindow, TickWindowVisitor } from "./tick-window";
 export { WindowReadSlots, WindowReadsBusyError, isWindowReadsBusy } from "./window-read-slots";
 export type { WindowBusyReason, WindowSlotLimits } from "./window-read-slots";
 export { sleep, systemClock } from "./clock";
-export { provision, provisionViewerMirrors, viewersOperator } from "./provision";
+export { provisionAll } from "./provision";
 export { StreamFollower } from "./stream-follower";
 export type { FollowStart, FollowerStatus, StreamFollowerOptions } from "./stream-follower";
 export type { Clock, ClockTimer } from "./clock";

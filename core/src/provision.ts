@@ -13,7 +13,7 @@ import {
 import { PRICES_STREAM } from "./contracts/names";
 import { TICKS_STREAM } from "./contracts/venues";
 import type { Logger } from "./logger";
-import type { NatsConnection } from "./nats";
+import { connectNats, type NatsConnection, type NatsOptions } from "./nats";
 
 /**
  * Every stream and bucket CryptoStream uses, from one declaration: each created when missing,
@@ -37,14 +37,38 @@ const MIRROR_DELIVER_PREFIX = "viewers.mirror";
 const NANOS_PER_MS = 1_000_000;
 
 /** The user that makes the mirrors in the viewers' account: the operator's name with `-viewers` (the same password). */
-export const viewersOperator = (operator: string) => `${operator}-viewers`;
+const viewersOperator = (operator: string) => `${operator}-viewers`;
+
+/**
+ * What `pnpm provision` does: every stream and bucket as `user`, then, on a server with users
+ * (nats-users.conf), the viewers' mirrors as its `-viewers` namesake in their account.
+ */
+export async function provisionAll(
+  connection: { url: string; user?: string | undefined; password?: string | undefined },
+  settings: PricesStreamSettings,
+  logger: Logger,
+): Promise<void> {
+  const { url, user, password } = connection;
+  await withConnection({ url, name: "provision", user, password, logger }, (nc) => provision(nc, settings, logger));
+  if (!user) return;
+  await withConnection({ url, name: "provision-viewers", user: viewersOperator(user), password, logger }, (nc) => provisionViewerMirrors(nc, settings, logger));
+}
+
+async function withConnection(options: NatsOptions, work: (nc: NatsConnection) => Promise<void>): Promise<void> {
+  const nc = await connectNats(options);
+  try {
+    await work(nc);
+  } finally {
+    await nc.close();
+  }
+}
 
 /**
  * Mirrors, in the viewers' account, of every stream and bucket, under the same names and limits, so
  * that the `nats` CLI reads them there: a consumer a viewer makes delivers into that account alone.
  * Each is made when missing; an existing mirror is left as it is. `nc` is the viewers' operator's.
  */
-export async function provisionViewerMirrors(nc: NatsConnection, settings: PricesStreamSettings, logger: Logger): Promise<void> {
+async function provisionViewerMirrors(nc: NatsConnection, settings: PricesStreamSettings, logger: Logger): Promise<void> {
   const jsm = await jetstreamManager(nc);
   for (const config of viewerMirrorConfigs(settings)) {
     try {

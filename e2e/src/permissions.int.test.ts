@@ -165,19 +165,21 @@ describe("the pipeline with nats-users.conf: one least-privileged user per servi
     stack.nc.subscribe("prices.btc", { callback: (_error, message) => void inViewers.push(message.subject) });
     const viewer = await jetstreamManager(stack.nc);
     // The attack of the issue: candles delivered to prices.btc, ticks to another user's inbox.
-    const onCandles = await viewer.consumers.add(CANDLES_STREAM, {
-      deliver_subject: "prices.btc",
-      ack_policy: AckPolicy.None,
-      deliver_policy: DeliverPolicy.All,
-    });
     const onPrices = await viewer.consumers.add(PRICES_STREAM, {
       deliver_subject: "_INBOX_history.x",
       ack_policy: AckPolicy.None,
       deliver_policy: DeliverPolicy.All,
     });
+    const onCandles = await viewer.consumers.add(CANDLES_STREAM, {
+      deliver_subject: "prices.btc",
+      ack_policy: AckPolicy.None,
+      deliver_policy: DeliverPolicy.All,
+    });
     // Delivered, but in the viewers' own account: a viewer subscribed to prices.btc gets the candles.
     await waitFor("the deliveries in the viewers' account", () => inViewers.length > 0);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The inbox consumer was made first: on a server that let it reach history's account, its first deliveries
+    // would be on their way before the candles' were; a round trip on history's connection brings them in.
+    await history.flush();
     expect((await services.streams.info(PRICES_STREAM)).state.messages).toBe(before);
     expect(intoInbox).toEqual([]);
     await viewer.consumers.delete(CANDLES_STREAM, onCandles.name).catch(() => undefined);

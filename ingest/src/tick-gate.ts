@@ -88,9 +88,10 @@ export class TickGate {
 
   private judgePrice(tick: Tick, key: string, now: number): GateVerdict | undefined {
     const own = this.fresh(this.lastGood.get(tick.symbol)?.get(tick.source), now);
+    // The common case, a venue near its own last price, asks nothing more.
+    if (own !== undefined && !this.tooFar(tick.price, own)) return undefined;
     const market = this.market(tick, now);
     if (own !== undefined) {
-      if (!this.tooFar(tick.price, own)) return undefined;
       if (market !== undefined ? !this.tooFar(tick.price, market) && this.tooFar(own, market) : this.agreedInARow(key, tick.price)) return undefined;
       const { maxPriceJump } = this.limits;
       return { ok: false, reason: "price_jump", message: `${tick.symbol} ${tick.price} is more than ${maxPriceJump * 100}% from the venue's last good ${own}` };

@@ -1,6 +1,6 @@
 import { Bar, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatPrice } from "../format";
-import { axisPrice, priceAxisWidth } from "../price-axis";
+import { axisPrice, priceAxisWidth } from "../chart-axes";
 import { axisLabel, type ChartBar, type ChartMode, type Timeframe } from "../timeframes";
 
 interface CandleShapeProps {

@@ -1,7 +1,7 @@
 import type { SequencedTick } from "@cryptostream/core/contracts";
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatPrice } from "../format";
-import { MIN_TIME_SPAN_MS, axisPrice, priceAxisWidth, timeTicks } from "../price-axis";
+import { MIN_TIME_SPAN_MS, axisPrice, priceAxisWidth, timeTicks } from "../chart-axes";
 
 export const time = (ts: number) => new Date(ts).toLocaleTimeString();
 /** Short time labels for the axis: the tooltip has the whole time. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { axisPrice, priceAxisWidth, timeTicks } from "./price-axis";
+import { axisPrice, priceAxisWidth, timeTicks } from "./chart-axes";
 
 describe("the price axis", () => {
   it("labels prices from $1,000 in whole dollars and cheaper ones as everywhere", () => {
