@@ -77,7 +77,8 @@ export function CoinPage({ symbol }: { symbol: string }) {
   const live = usePriceStore((state) => state.live[symbol] ?? NO_TICKS);
   const standing = usePriceStore((state) => state.references[symbol]);
   const { stale, sourceDown } = useSymbolStatus(symbol, tick?.source);
-  const assets = useQuery({ queryKey: ["symbols"], queryFn: ({ signal }) => fetchSymbols(signal), staleTime: 5 * 60_000 });
+  // Asked again every minute, as the board does: the 24-hour change's base (24 h before the answer) moves on with it.
+  const assets = useQuery({ queryKey: ["symbols"], queryFn: ({ signal }) => fetchSymbols(signal), staleTime: 60_000, refetchInterval: 60_000 });
   const entry = assets.data?.symbols.find((s) => s.symbol === symbol);
   const asset = entry?.asset;
   const name = asset?.name ?? symbol.toUpperCase();
