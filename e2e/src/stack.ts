@@ -1,9 +1,10 @@
 import { startBroadcaster, loadBroadcasterConfig, type BroadcasterService } from "@cryptostream/broadcaster";
-import { createLogger, createMetrics, inboxPrefixFor, type NatsConnection } from "@cryptostream/core";
+import { PRICES_STREAM, createLogger, createMetrics, inboxPrefixFor, type NatsConnection } from "@cryptostream/core";
 import { startHistory, loadHistoryConfig, type HistoryService } from "@cryptostream/history";
 import { startIngest, loadIngestConfig, type IngestService } from "@cryptostream/ingest";
 import { startSimExchange, type SimExchange } from "@cryptostream/sim-exchange";
 import { startNatsServer, waitFor, type NatsServerHandle, type NatsServerOptions } from "@cryptostream/testing";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { provisionAsOperator } from "./provisioned";
 
@@ -108,6 +109,7 @@ export async function startStack({
   const nc = await connect({ servers: nats.url, name: "test", ...credentials.test });
   connections.push(nc);
   await waitFor("ingest to connect to the simulated exchange", () => sim.binanceClientCount() > 0);
+  if (intervalMs === 0) await warmUp(sim, nc, symbols);
 
   return {
     nats,
@@ -130,4 +132,16 @@ export async function startStack({
       await nats.cleanup();
     },
   };
+}
+
+/**
+ * Makes the stack a running deployment rather than a new one: a new deployment's first price of
+ * each symbol is held until the venue's next confirms it (ingest's tick gate), so two steps, and
+ * every symbol in `PRICES`. A test's own step then flows at once.
+ */
+async function warmUp(sim: SimExchange, nc: NatsConnection, symbols: string[]): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  sim.tick();
+  sim.tick();
+  await waitFor("every symbol in PRICES", async () => (await jsm.streams.info(PRICES_STREAM)).state.num_subjects === symbols.length);
 }

@@ -1,13 +1,26 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { Kvm } from "@nats-io/kv";
-import { ASSETS_BUCKET, DEFAULT_REFERENCE_SETTINGS, PRICES_STREAM, TICKS_STREAM, createLogger, createMetrics, type NatsConnection } from "@cryptostream/core";
+import {
+  ASSETS_BUCKET,
+  DEFAULT_REFERENCE_SETTINGS,
+  PRICES_STREAM,
+  TICKS_STREAM,
+  createLogger,
+  createMetrics,
+  type NatsConnection,
+  type ServiceMetrics,
+} from "@cryptostream/core";
 import { startSimExchange, type SimExchange } from "@cryptostream/sim-exchange";
 import { checkReferences, readStream, startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIngest, type IngestService } from "./app";
 import { ingestOnSim } from "../test-support/ingest-on-sim";
 import { loadIngestConfig } from "./config";
+
+/** The sum of a counter over its labels. */
+const counted = async (metrics: ServiceMetrics, name: string) =>
+  ((await metrics.registry.getSingleMetric(name)?.get())?.values ?? []).reduce((sum, v) => sum + v.value, 0);
 
 describe("ingest against the simulated exchange and a real nats-server", () => {
   let server: NatsServerHandle;
@@ -42,9 +55,19 @@ describe("ingest against the simulated exchange and a real nats-server", () => {
     await server?.cleanup();
   });
 
-  it("publishes every mini ticker to ticks.binance.<symbol> with a msg id from source, symbol and ts, and the reference tick it makes to prices.<symbol>", async () => {
+  it("holds a new deployment's first price of each symbol until the next confirms it, then publishes both", async () => {
     sim.tick();
-    await waitFor("4 ticks in PRICES", async () => (await streamMessages()) === 4);
+    await waitFor("4 first ticks held", async () => (await counted(metrics, "cryptostream_ingest_ticks_held_total")) === 4);
+    expect(await streamMessages()).toBe(0);
+    sim.tick();
+    await waitFor("8 ticks in PRICES", async () => (await streamMessages()) === 8);
+    expect((await readStream(nc, TICKS_STREAM)).filter((m) => m.subject === "ticks.binance.btc")).toHaveLength(2);
+  });
+
+  it("publishes every mini ticker to ticks.binance.<symbol> with a msg id from source, symbol and ts, and the reference tick it makes to prices.<symbol>", async () => {
+    const before = await streamMessages();
+    sim.tick();
+    await waitFor("4 more ticks in PRICES", async () => (await streamMessages()) === before + 4);
     const coin = sim.market.coins.get("btc")!;
     const venueTick = await jsm.streams.getMessage(TICKS_STREAM, { last_by_subj: "ticks.binance.btc" });
     expect(venueTick!.json()).toMatchObject({ symbol: "btc", price: coin.price, ts: coin.updatedAt, source: "binance" });
@@ -87,7 +110,9 @@ describe("ingest from CoinGecko alone", () => {
     const { sim, nc, metrics, close } = await ingestOnSim(["btc", "eth"], { SOURCES: "coingecko", COINGECKO_POLL_INTERVAL: "50ms" });
     try {
       const jsm = await jetstreamManager(nc);
-      await waitFor("both coins in PRICES", async () => (await jsm.streams.info(PRICES_STREAM)).state.messages === 2);
+      await waitFor("both first prices held", async () => (await counted(metrics, "cryptostream_ingest_ticks_held_total")) === 2);
+      sim.tick();
+      await waitFor("both coins' two prices in PRICES", async () => (await jsm.streams.info(PRICES_STREAM)).state.messages === 4);
       const stored = await jsm.streams.getMessage(PRICES_STREAM, { last_by_subj: "prices.eth" });
       expect(stored!.json()).toMatchObject({ symbol: "eth", source: "coingecko", price: sim.market.coins.get("eth")!.price });
 
@@ -95,11 +120,8 @@ describe("ingest from CoinGecko alone", () => {
       const btc = await waitFor("btc metadata", async () => (await assets.get("btc"))?.json<Record<string, unknown>>());
       expect(btc).toMatchObject({ symbol: "btc", name: "Bitcoin", coingeckoId: "bitcoin", marketCapRank: 1 });
 
-      await waitFor("a few more polls", async () => {
-        const values = (await metrics.registry.getSingleMetric("cryptostream_ingest_ticks_unchanged_total")?.get())?.values ?? [];
-        return values.reduce((sum, v) => sum + v.value, 0) >= 4;
-      });
-      expect((await jsm.streams.info(PRICES_STREAM)).state.messages).toBe(2);
+      await waitFor("a few more polls", async () => (await counted(metrics, "cryptostream_ingest_ticks_unchanged_total")) >= 4);
+      expect((await jsm.streams.info(PRICES_STREAM)).state.messages).toBe(4);
       expect((await metrics.ticksRejected.get()).values.filter((v) => v.value > 0)).toEqual([]);
     } finally {
       await close();

@@ -59,6 +59,13 @@ describe("bad first prices after a restart of ingest", () => {
       await waitFor("the step's reference tick", async () => (await references()).length > before);
     }
   };
+  const held = async (metrics: ServiceMetrics) =>
+    ((await metrics.registry.getSingleMetric("cryptostream_ingest_ticks_held_total")?.get())?.values ?? []).reduce((sum, value) => sum + value.value, 0);
+  /** A new deployment's first Binance price, held until the next confirms it. */
+  const firstStep = async () => {
+    sim.tick();
+    await waitFor("the first price held", async () => (await Promise.all(running.map((r) => held(r.metrics)))).every((count) => count === 1));
+  };
   const expectNothingOff = async () => {
     for (const { ingest } of running) await ingest.referencePublisher.flush();
     const off = (await references()).filter((tick) => tick.price > market() * 2 || tick.price < market() / 2);
@@ -83,6 +90,7 @@ describe("bad first prices after a restart of ingest", () => {
   ])("Binance alone, two replicas: a first price at %s the market is refused as off_market, and the next true one is published", async (_, factor) => {
     await startReplica("binance");
     await waitFor("ingest on Binance", () => sim.binanceClientCount() === 1);
+    await firstStep();
     await goodSteps(3);
     await stopAll();
     const replicas = [await startReplica("binance"), await startReplica("binance")];
@@ -95,6 +103,27 @@ describe("bad first prices after a restart of ingest", () => {
     expect((await references()).length).toBe(before + 2);
     await expectNothingOff();
   });
+
+  it.each([
+    ["a thousand times", 1_000],
+    ["a thousandth", 0.001],
+  ])(
+    "a new deployment, Binance alone, two replicas: a very first price at %s the market reaches nothing, and the venue's true prices flow from its second true tick, the first included",
+    async (_, factor) => {
+      const replicas = [await startReplica("binance"), await startReplica("binance")];
+      await waitFor("both replicas on Binance", () => sim.binanceClientCount() === 2);
+      sim.sendRawToBinanceClients(badBinance(factor, Date.now()));
+      await waitFor("both held it", async () => (await Promise.all(replicas.map((r) => held(r.metrics)))).every((count) => count === 1));
+      // The true price disagrees with it, and nothing tells which is right: held beside it, until the next agrees.
+      sim.tick();
+      await waitFor("both held the true price too", async () => (await Promise.all(replicas.map((r) => held(r.metrics)))).every((count) => count === 2));
+      await goodSteps(2);
+      const unconfirmed = async (metrics: ServiceMetrics) => (await metrics.ticksRejected.get()).values.find((v) => v.labels.reason === "unconfirmed")?.value;
+      expect(await Promise.all(replicas.map((r) => unconfirmed(r.metrics)))).toEqual([1, 1]);
+      expect(await references()).toHaveLength(3);
+      await expectNothingOff();
+    },
+  );
 
   it("three venues all a thousand times off on their first tick after a restart: none reaches PRICES, and each venue's true price does", async () => {
     await startReplica("binance,coinbase,kraken");

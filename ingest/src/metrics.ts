@@ -19,6 +19,11 @@ export function ingestMetrics(metrics: ServiceMetrics) {
       "Upstream events skipped because they repeat the last one published (a poll between upstream updates)",
       ["source"],
     ),
+    held: metrics.counter(
+      "cryptostream_ingest_ticks_held_total",
+      "Upstream ticks held back because nothing could judge them yet (a new deployment's first price of a symbol); published once another price confirms them",
+      ["source"],
+    ),
     sourceChanges: metrics.counter(
       "cryptostream_ingest_source_state_changes_total",
       "Upstream sources going down (with the reason) or coming back up, as this instance sees them",

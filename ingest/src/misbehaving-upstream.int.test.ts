@@ -25,13 +25,13 @@ describe("ingest against a misbehaving exchange", () => {
     const sent = [
       frame({ E: good[0], c: "98000.00" }),
       frame({ E: good[0], c: "98000.00" }), // duplicate
-      frame({ E: good[0] - 500, c: "98001.00" }), // out of order
       "}{ not json",
       frame({ E: now - 1_500, c: "0.00000000" }), // zero
       frame({ E: now - 1_400, c: "NaN" }), // not a number
-      frame({ E: now - 1_300, c: "98000000.00" }), // a thousand times the last
+      frame({ E: now - 1_300, c: "98000000.00" }), // a thousand times the first (held, nothing to judge either by): dropped once the next good one confirms the first
       frame({ E: now + 3_600_000, c: "98010.00" }), // an hour ahead
       frame({ E: good[1], c: "98020.00" }),
+      frame({ E: good[0] - 500, c: "98001.00" }), // out of order
       JSON.stringify({ stream: "btcusdt@miniTicker", data: { e: "24hrMiniTicker" } }), // truncated event
       frame({ E: good[2], c: "98030.00" }),
     ];
@@ -53,7 +53,7 @@ describe("ingest against a misbehaving exchange", () => {
       malformed_json: 1,
       invalid_tick: 1,
       invalid_event: 2,
-      price_jump: 1,
+      unconfirmed: 1,
       future_timestamp: 1,
     });
     const unchanged = (await metrics.registry.getSingleMetric("cryptostream_ingest_ticks_unchanged_total")!.get()).values[0]!.value;

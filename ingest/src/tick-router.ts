@@ -2,7 +2,7 @@ import { venueTickSubject, tickMsgId, type Logger } from "@cryptostream/core";
 import type { IngestMetrics } from "./metrics";
 import type { TickPublisher } from "./publisher";
 import type { UpstreamResult } from "./sources/upstream-result";
-import { UNCHANGED, type TickGate } from "./tick-gate";
+import { HELD, UNCHANGED, inTsOrder, type TickGate } from "./tick-gate";
 
 /**
  * Takes what each upstream message turned into to the publisher, as the venue's tick on
@@ -21,9 +21,12 @@ export class TickRouter {
     if (result.kind !== "tick") return;
     const verdict = this.gate.admit(result.tick);
     if (!verdict.ok && verdict.reason === UNCHANGED) return void this.measured.unchanged.inc({ source });
+    if (!verdict.ok && verdict.reason === HELD) return void this.measured.held.inc({ source });
     if (!verdict.ok) return this.reject(source, verdict.reason, verdict.message);
-    const { tick } = verdict;
-    this.publisher.publish(tick, { subject: venueTickSubject(tick.source, tick.symbol), msgId: tickMsgId(tick) });
+    for (const dropped of verdict.dropped) this.reject(source, dropped.reason, dropped.message);
+    for (const tick of inTsOrder(verdict.released, verdict.tick)) {
+      this.publisher.publish(tick, { subject: venueTickSubject(tick.source, tick.symbol), msgId: tickMsgId(tick) });
+    }
   }
 
   private reject(source: string, reason: string, message: string): void {

@@ -86,6 +86,7 @@ export const UPSTREAM_REJECT_REASONS = [
   "out_of_order",
   "price_jump",
   "off_market",
+  "unconfirmed",
 ] as const;
 export type UpstreamRejectReason = (typeof UPSTREAM_REJECT_REASONS)[number];
 
