@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { requestClientAddress, type TrustedProxies } from "@cryptostream/core";
+import { requestClientAddress, systemClock, type Clock, type TrustedProxies } from "@cryptostream/core";
 
 export interface AdmissionPolicy {
   maxConnections: number;
@@ -30,7 +30,7 @@ export class Admissions {
 
   constructor(
     private readonly policy: AdmissionPolicy,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   admit(req: IncomingMessage, url: URL): Admission {
@@ -66,7 +66,7 @@ export class Admissions {
     const { policy } = this;
     if (policy.authToken !== undefined && safeEqual(token, policy.authToken)) return { ok: true };
     if (policy.jwtSecret !== undefined) {
-      const verified = verifyHs256(token, policy.jwtSecret, this.now(), { audience: policy.jwtAudience, issuer: policy.jwtIssuer });
+      const verified = verifyHs256(token, policy.jwtSecret, this.clock.now(), { audience: policy.jwtAudience, issuer: policy.jwtIssuer });
       if (verified.ok) return verified;
       return { ok: false, reason: `the token is not valid: ${verified.reason}` };
     }

@@ -170,7 +170,7 @@ function admissionsOf(config: BroadcasterConfig, clock: Clock): Admissions {
       jwtIssuer: config.AUTH_JWT_ISSUER,
       trustedProxies: config.TRUST_PROXY,
     },
-    () => clock.now(),
+    clock,
   );
 }
 

@@ -117,7 +117,7 @@ export class BroadcastHub {
     for (const session of this.sessions) session.startOver(epoch);
   }
 
-  publish(tick: SequencedTick, storedAtMs = Date.now()): void {
+  publish(tick: SequencedTick, storedAtMs = this.clock.now()): void {
     this.pending.push(tick);
     this.pendingStoredAt.push(storedAtMs);
     if (!this.flushScheduled) {

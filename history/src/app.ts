@@ -69,6 +69,7 @@ export async function startHistory({ config, nc, logger, metrics, clock = system
         clock,
         onBusy: (reason) => measured.windowReadsRefused.inc({ reason }),
       },
+      clock,
       onBadRequest: (parameter) => measured.badRequests.inc({ parameter }),
       onReject: measured.rejectTick,
     }),

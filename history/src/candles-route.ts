@@ -1,4 +1,4 @@
-import { isValidSymbol, sendError, type Candle, type CandleInterval, type Route } from "@cryptostream/core";
+import { isValidSymbol, sendError, type Candle, type CandleInterval, type Clock, type Route } from "@cryptostream/core";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CandleStore } from "./candle-store";
 import { parseCandlesQuery } from "./candles-query";
@@ -10,7 +10,7 @@ export interface CandlesRouteDeps {
   forming: (interval: CandleInterval, symbol: string) => Candle | undefined;
   /** Whether a symbol is tracked at all (it may have no candle yet). */
   known: (symbol: string) => boolean;
-  now: () => number;
+  clock: Clock;
   onBadRequest?: (parameter: string) => void;
 }
 
@@ -23,7 +23,7 @@ const ENCODED_KEPT = 64;
  * and window, not once per request; the ETag names the series' version and the forming candle. A
  * client that takes gzip gets the body compressed once per change (see {@link CompressedBodies}).
  */
-export function candlesRoute({ store, forming, known, now, onBadRequest }: CandlesRouteDeps): Route {
+export function candlesRoute({ store, forming, known, clock, onBadRequest }: CandlesRouteDeps): Route {
   const compressed = new CompressedBodies(ENCODED_KEPT);
   const encoded = new Map<string, Buffer>();
   const encodeClosed = (key: string, candles: () => readonly Candle[]) => {
@@ -43,7 +43,7 @@ export function candlesRoute({ store, forming, known, now, onBadRequest }: Candl
         onBadRequest?.("symbol");
         return sendError(res, 400, "invalid_symbol", `"${symbol.slice(0, 40)}" is not a symbol: expected 1-20 lowercase letters or digits`);
       }
-      const query = parseCandlesQuery(url.searchParams, now());
+      const query = parseCandlesQuery(url.searchParams, clock.now());
       if (!query.ok) {
         onBadRequest?.(query.parameter);
         return sendError(res, 400, query.code, query.message);

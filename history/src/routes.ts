@@ -42,19 +42,19 @@ export interface HistoryRoutesDeps {
   candles: CandleStore;
   forming: CandlesRouteDeps["forming"];
   reads: TickWindowReads;
-  now?: () => number;
+  clock: Clock;
   onBadRequest?: (parameter: string) => void;
   onReject?: (reason: TickRejectReason, message: string, seq: number) => void;
 }
 
 /** `GET /api/history/:symbol`, `/api/candles/:symbol` and `/api/symbols` from memory; `GET /api/ticks` from `PRICES`. */
-export function historyRoutes({ window, assets, candles, forming, reads, now = Date.now, onBadRequest, onReject }: HistoryRoutesDeps): Route[] {
+export function historyRoutes({ window, assets, candles, forming, reads, clock, onBadRequest, onReject }: HistoryRoutesDeps): Route[] {
   const known = (symbol: string) => window.ticks(symbol) !== undefined || candles.has(symbol);
   return [
     historyRoute(window, onBadRequest),
-    candlesRoute({ store: candles, forming, known, now, onBadRequest }),
-    symbolsRoute(window, assets, candles, now),
-    ticksRoute(reads, now, onBadRequest, onReject),
+    candlesRoute({ store: candles, forming, known, clock, onBadRequest }),
+    symbolsRoute(window, assets, candles, clock),
+    ticksRoute(reads, clock, onBadRequest, onReject),
   ];
 }
 
@@ -94,7 +94,7 @@ function historyRoute(window: RecentTicks, onBadRequest: HistoryRoutesDeps["onBa
 export const SYMBOLS_MAX_AGE_MS = 1_000;
 
 /** `GET /api/symbols`: the latest tick of each symbol, with its coin's metadata once known, and its changes. */
-function symbolsRoute(window: RecentTicks, assets: AssetsCache, candles: CandleStore, now: () => number): Route {
+function symbolsRoute(window: RecentTicks, assets: AssetsCache, candles: CandleStore, clock: Clock): Route {
   let built: { at: number; etag: string; body: Buffer } | undefined;
   const build = () => {
     const latest = window.latest().sort((a, b) => a.symbol.localeCompare(b.symbol));
@@ -106,30 +106,25 @@ function symbolsRoute(window: RecentTicks, assets: AssetsCache, candles: CandleS
       }),
     };
     const body = Buffer.from(JSON.stringify(answer));
-    return { at: now(), etag: `"${createHash("sha1").update(body).digest("base64url")}"`, body };
+    return { at: clock.now(), etag: `"${createHash("sha1").update(body).digest("base64url")}"`, body };
   };
   return {
     method: "GET",
     path: "/api/symbols",
     handler: (req, res) => {
-      if (!built || now() - built.at >= SYMBOLS_MAX_AGE_MS) built = build();
+      if (!built || clock.now() - built.at >= SYMBOLS_MAX_AGE_MS) built = build();
       sendCached(req, res, built.etag, [built.body]);
     },
   };
 }
 
 /** `GET /api/ticks`: a window of `PRICES`, in a slot of the instance's window reads, streamed at the client's pace. */
-function ticksRoute(
-  reads: TickWindowReads,
-  now: () => number,
-  onBadRequest: HistoryRoutesDeps["onBadRequest"],
-  onReject: HistoryRoutesDeps["onReject"],
-): Route {
+function ticksRoute(reads: TickWindowReads, clock: Clock, onBadRequest: HistoryRoutesDeps["onBadRequest"], onReject: HistoryRoutesDeps["onReject"]): Route {
   return {
     method: "GET",
     path: "/api/ticks",
     handler: async (req, res, _params, url) => {
-      const query = parseWindowQuery(url.searchParams, now());
+      const query = parseWindowQuery(url.searchParams, clock.now());
       if (!query.ok) {
         onBadRequest?.(query.parameter);
         return sendError(res, 400, query.code, query.message);

@@ -15,7 +15,7 @@ import {
   type SequencedTick,
   type Tick,
 } from "@cryptostream/core";
-import { startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
+import { FakeClock, startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHistory, type HistoryService } from "./app";
@@ -141,14 +141,15 @@ describe("GET /api/ticks and /api/symbols on a real nats-server", () => {
 
   it("builds GET /api/symbols at most once a second, sending that answer (and 304 for its ETag) meanwhile", async () => {
     const window = new RecentTicks();
-    let now = 1_763_800_000_000;
+    const clock = new FakeClock(1_763_800_000_000);
+    const now = clock.now();
     const reads = {
       nc,
       slots: new WindowReadSlots({ maxConcurrent: 1, maxPerClient: 1, maxQueued: 1, maxWaitMs: 1_000 }),
       trustedProxies: { kind: "none" } as const,
       sendTimeoutMs: 1_000,
     };
-    const routes = historyRoutes({ window, assets: new AssetsCache(), candles: new CandleStore(), forming: () => undefined, reads, now: () => now });
+    const routes = historyRoutes({ window, assets: new AssetsCache(), candles: new CandleStore(), forming: () => undefined, reads, clock });
     const logger = createLogger({ service: "history", level: "silent" });
     const server = createHttpServer({ routes, registry: createMetrics("history").registry, logger, health: () => ({ ok: true }) });
     const port = await listen(server, 0, "127.0.0.1");
@@ -160,11 +161,11 @@ describe("GET /api/ticks and /api/symbols on a real nats-server", () => {
       const etag = first.headers.get("etag")!;
       expect(await latestSeq(first)).toBe(1);
       window.append({ symbol: "btc", price: 2, ts: now + 1, source: "binance", seq: 2 });
-      now += SYMBOLS_MAX_AGE_MS - 1;
+      clock.advance(SYMBOLS_MAX_AGE_MS - 1);
       const cached = await symbols();
       expect([cached.headers.get("etag"), await latestSeq(cached)]).toEqual([etag, 1]);
       expect((await symbols({ "if-none-match": etag })).status).toBe(304);
-      now += 1;
+      clock.advance(1);
       const rebuilt = await symbols({ "if-none-match": etag });
       expect(rebuilt.status).toBe(200);
       expect(rebuilt.headers.get("etag")).not.toBe(etag);

@@ -66,7 +66,7 @@ export function binanceFeeds({ config, router, measured, logger, clock }: Upstre
   const assets = trackedAssets(config);
   const symbolOfPair = new Map(assets.filter((a) => a.binancePair).map((asset) => [asset.binancePair!.toUpperCase(), asset.symbol]));
   const pairs = assets.flatMap((asset) => (asset.binancePair ? [asset.binancePair] : []));
-  const budget = binanceConnectionBudget();
+  const budget = binanceConnectionBudget(clock);
   const feeds: BinanceFeed[] = [];
   for (let i = 0; i < pairs.length; i += STREAMS_PER_CONNECTION) {
     const feed: BinanceFeed = new BinanceFeed({

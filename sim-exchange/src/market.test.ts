@@ -1,3 +1,4 @@
+import { FakeClock } from "@cryptostream/testing";
 import { describe, expect, it } from "vitest";
 import { Market } from "./market";
 
@@ -5,7 +6,7 @@ describe("Market", () => {
   it("moves every price, keeps it positive and time strictly increasing, the same way for the same seed", () => {
     const now = 1_763_800_000_000;
     const run = () => {
-      const market = new Market({ symbols: ["btc", "shib", "newcoin"], seed: 7, now: () => now });
+      const market = new Market({ symbols: ["btc", "shib", "newcoin"], seed: 7, clock: new FakeClock(now) });
       const prices: number[] = [];
       let lastUpdate = 0;
       for (let i = 0; i < 500; i++) {
@@ -31,16 +32,16 @@ describe("Market", () => {
   });
 
   it("leaves a halted symbol where it was, out of every step, until it is resumed", () => {
-    let now = 1_763_800_000_000;
-    const market = new Market({ symbols: ["btc", "eth"], now: () => now });
+    const clock = new FakeClock(1_763_800_000_000);
+    const market = new Market({ symbols: ["btc", "eth"], clock });
     market.setHalted("eth", true);
     const eth = { ...market.coins.get("eth")! };
-    now += 60_000;
+    clock.advance(60_000);
     expect(market.step().map((coin) => coin.asset.symbol)).toEqual(["btc"]);
     expect(market.coins.get("eth")).toEqual(eth);
     market.setHalted("eth", false);
-    now += 1_000;
+    clock.advance(1_000);
     expect(market.step().map((coin) => coin.asset.symbol)).toEqual(["btc", "eth"]);
-    expect(market.coins.get("eth")!.updatedAt).toBe(now);
+    expect(market.coins.get("eth")!.updatedAt).toBe(clock.now());
   });
 });

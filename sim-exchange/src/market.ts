@@ -1,4 +1,4 @@
-import { DEFAULT_ASSETS, assetFor, type AssetMapping } from "@cryptostream/core";
+import { DEFAULT_ASSETS, assetFor, systemClock, type AssetMapping, type Clock } from "@cryptostream/core";
 import { randomInt } from "node:crypto";
 import { PricePath, roundPrice } from "./price-path";
 import { gaussian, seededRandom } from "./random";
@@ -61,7 +61,8 @@ export interface MarketOptions {
   binanceUnlisted?: readonly string[];
   /** Prices to start from (a restarted demo continues where it stopped); others start from realistic defaults. */
   startPrices?: Readonly<Record<string, number>>;
-  now?: () => number;
+  /** The market's time; the system clock by default. */
+  clock?: Clock;
 }
 
 /** Prices that move like a market: geometric Brownian motion per symbol. */
@@ -75,7 +76,7 @@ export class Market {
   private readonly sigma: number;
   private readonly binanceUnlisted: ReadonlySet<string>;
   private readonly outages: MarketOptions["outages"];
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private lastStepAt: number;
 
   constructor({
@@ -86,15 +87,15 @@ export class Market {
     startPrices = {},
     binanceUnlisted = [],
     outages = [],
-    now = Date.now,
+    clock = systemClock,
   }: MarketOptions = {}) {
     this.seed = seed;
     this.outages = outages;
     this.binanceUnlisted = new Set(binanceUnlisted);
     this.random = seededRandom(seed);
     this.sigma = volatility * speed;
-    this.now = now;
-    this.lastStepAt = now();
+    this.clock = clock;
+    this.lastStepAt = clock.now();
     const wanted = symbols ?? DEFAULT_ASSETS.map((asset) => asset.symbol);
     wanted.forEach((symbol, index) => this.coins.set(symbol, this.newCoin(symbol, index + 1, startPrices[symbol])));
   }
@@ -125,7 +126,7 @@ export class Market {
 
   /** Moves every trading price by the time elapsed since the last step (at least 1 ms); returns the coins that moved. */
   step(): CoinState[] {
-    const now = Math.max(this.now(), this.lastStepAt + 1);
+    const now = Math.max(this.clock.now(), this.lastStepAt + 1);
     const dt = Math.max(now - this.lastStepAt, 1) / MS_PER_YEAR;
     this.lastStepAt = now;
     const trading = [...this.coins.values()].filter((coin) => !this.halted.has(coin.asset.symbol));

@@ -1,3 +1,4 @@
+import { FakeClock } from "@cryptostream/testing";
 import { describe, expect, it } from "vitest";
 import { Market } from "./market";
 import { PAST_HOURS, PricePath, type Bar } from "./price-path";
@@ -71,15 +72,15 @@ describe("PricePath", () => {
 describe("Market's moves", () => {
   it("are as large as a real market's by default and thirty times larger at speed 30, live and in the past", () => {
     for (const speed of [1, 30]) {
-      let now = ANCHOR;
-      const market = new Market({ symbols: ["btc"], seed: 3, speed, now: () => now });
+      const clock = new FakeClock(ANCHOR);
+      const market = new Market({ symbols: ["btc"], seed: 3, speed, clock });
       for (let i = 0; i < 3_000; i++) {
-        now += 1_000;
+        clock.advance(1_000);
         market.step();
       }
       const btc = market.coins.get("btc")!;
       const expected = 0.8 * speed * Math.sqrt(MINUTE / (365.25 * 86_400_000));
-      const live = stdOfLogReturns(btc.path.bars(MINUTE, btc.path.liveFrom + MINUTE, now - MINUTE));
+      const live = stdOfLogReturns(btc.path.bars(MINUTE, btc.path.liveFrom + MINUTE, clock.now() - MINUTE));
       const past = stdOfLogReturns(btc.path.bars(MINUTE, ANCHOR - 86_400_000, ANCHOR));
       expect(live / expected).toBeGreaterThan(0.75);
       expect(live / expected).toBeLessThan(1.25);
@@ -90,7 +91,7 @@ describe("Market's moves", () => {
 
   it("draws a new market on every start unless given a seed, and starts from the prices it is handed", () => {
     const prices = () => {
-      const market = new Market({ symbols: ["btc"], now: () => ANCHOR });
+      const market = new Market({ symbols: ["btc"], clock: new FakeClock(ANCHOR) });
       market.step();
       return market.coins
         .get("btc")!
@@ -98,7 +99,7 @@ describe("Market's moves", () => {
         .map((bar) => bar.close);
     };
     expect(prices()).not.toEqual(prices());
-    const market = new Market({ symbols: ["btc", "eth"], startPrices: { btc: 61_234.5 }, now: () => ANCHOR });
+    const market = new Market({ symbols: ["btc", "eth"], startPrices: { btc: 61_234.5 }, clock: new FakeClock(ANCHOR) });
     expect(market.coins.get("btc")!.price).toBe(61_234.5);
     expect(market.coins.get("eth")!.price).toBe(3_410);
   });

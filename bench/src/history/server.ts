@@ -16,6 +16,7 @@ import {
   listen,
   sendJson,
   symbolFromSubject,
+  systemClock,
   type SequencedTick,
   WindowReadSlots,
 } from "@cryptostream/core";
@@ -39,7 +40,14 @@ if (mode === "service") {
     trustedProxies: { kind: "none" } as const,
     sendTimeoutMs: 30_000,
   };
-  const routes = historyRoutes({ window: new RecentTicks(), assets: new AssetsCache(), candles: new CandleStore(), forming: () => undefined, reads });
+  const routes = historyRoutes({
+    window: new RecentTicks(),
+    assets: new AssetsCache(),
+    candles: new CandleStore(),
+    forming: () => undefined,
+    reads,
+    clock: systemClock,
+  });
   port = await listen(createHttpServer({ routes, registry: metrics.registry, logger, health: () => ({ ok: true }) }), 0, "127.0.0.1");
 } else {
   const kv = await new Kvm(nc).open(PRICE_HISTORY_BUCKET);

@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from "@cryptostream/core";
+
 /**
  * At most `limit` connection attempts per `windowMs`, shared by every connection
  * to one upstream (Binance allows 300 per 5 minutes per IP).
@@ -8,12 +10,12 @@ export class ConnectionBudget {
   constructor(
     private readonly limit: number,
     private readonly windowMs: number,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Records an attempt now if the budget allows one; otherwise says how long to wait. */
   take(): { ok: true } | { ok: false; waitMs: number } {
-    const now = this.now();
+    const now = this.clock.now();
     while (this.attempts.length > 0 && this.attempts[0]! <= now - this.windowMs) this.attempts.shift();
     if (this.attempts.length >= this.limit) return { ok: false, waitMs: this.attempts[0]! + this.windowMs - now };
     this.attempts.push(now);
@@ -22,4 +24,4 @@ export class ConnectionBudget {
 }
 
 /** Binance's limit on connection attempts per IP. */
-export const binanceConnectionBudget = () => new ConnectionBudget(300, 5 * 60_000);
+export const binanceConnectionBudget = (clock: Clock) => new ConnectionBudget(300, 5 * 60_000, clock);
