@@ -9,16 +9,20 @@ import {
   openWindowReads,
   pricesStreamSettings,
   systemClock,
+  type Clock,
+  type NatsConnection,
+  type Route,
   type RunningService,
   type ServiceDeps,
+  type WindowReadSlots,
 } from "@cryptostream/core";
 import { AssetsCache } from "./assets-cache";
 import type { CandleStore } from "./candle-store";
-import { startCandles } from "./candles";
+import { startCandles, type Candles } from "./candles";
 import type { HistoryConfig } from "./config";
 import { historyHealth } from "./health";
 import { BucketMirror } from "./bucket-mirror";
-import { historyMetrics } from "./metrics";
+import { historyMetrics, type HistoryMetrics } from "./metrics";
 import type { RecentTicks } from "./recent-ticks";
 import { historyRoutes } from "./routes";
 import { electWriter, type WriterRole } from "./writer-role";
@@ -56,23 +60,7 @@ export async function startHistory({ config, nc, logger, metrics, clock = system
   const { windowNc, windowSlots } = await openWindowReads(config, "history-windows", logger, clock);
   measured.watch(windowSlots);
   const server = createHttpServer({
-    routes: historyRoutes({
-      window: mirror.window,
-      assets,
-      candles: candles.store,
-      forming: (interval, symbol) => candles.fold().forming(interval, symbol),
-      reads: {
-        nc: windowNc,
-        slots: windowSlots,
-        trustedProxies: config.TRUST_PROXY,
-        sendTimeoutMs: config.SEND_TIMEOUT,
-        clock,
-        onBusy: (reason) => measured.windowReadsRefused.inc({ reason }),
-      },
-      clock,
-      onBadRequest: (parameter) => measured.badRequests.inc({ parameter }),
-      onReject: measured.rejectTick,
-    }),
+    routes: apiRoutes(config, { mirror, assets, candles, clock, measured }, { windowNc, windowSlots }),
     registry: metrics.registry,
     logger,
     maxConnections: config.HTTP_MAX_CONNECTIONS,
@@ -94,4 +82,29 @@ export async function startHistory({ config, nc, logger, metrics, clock = system
       await windowNc.close();
     },
   };
+}
+
+/** The HTTP API of this instance: from its memory, and windows of `PRICES` on the window reads' connection. */
+function apiRoutes(
+  config: HistoryConfig,
+  { mirror, assets, candles, clock, measured }: { mirror: BucketMirror; assets: AssetsCache; candles: Candles; clock: Clock; measured: HistoryMetrics },
+  { windowNc, windowSlots }: { windowNc: NatsConnection; windowSlots: WindowReadSlots },
+): Route[] {
+  return historyRoutes({
+    window: mirror.window,
+    assets,
+    candles: candles.store,
+    forming: (interval, symbol) => candles.fold().forming(interval, symbol),
+    reads: {
+      nc: windowNc,
+      slots: windowSlots,
+      trustedProxies: config.TRUST_PROXY,
+      sendTimeoutMs: config.SEND_TIMEOUT,
+      clock,
+      onBusy: (reason) => measured.windowReadsRefused.inc({ reason }),
+    },
+    clock,
+    onBadRequest: (parameter) => measured.badRequests.inc({ parameter }),
+    onReject: measured.rejectTick,
+  });
 }

@@ -111,3 +111,5 @@ function historyWriterEvents(
     },
   };
 }
+
+export type HistoryMetrics = ReturnType<typeof historyMetrics>;
