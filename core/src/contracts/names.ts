@@ -22,6 +22,9 @@ export const HISTORY_DEPTH = 50;
 /** Lowercase base asset, quoted in USD: `btc`, `eth`, `sol`, `xlm`, ... */
 export const SYMBOL_PATTERN = /^[a-z0-9]{1,20}$/;
 
+/** A source (venue or aggregator) name: `binance`, `coingecko`, ... */
+export const SOURCE_PATTERN = /^[a-z0-9_-]{1,32}$/;
+
 export function isValidSymbol(value: string): boolean {
   return SYMBOL_PATTERN.test(value);
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { REFERENCE_WITHHELD_REASONS, SOURCE_DOWN_REASONS, type ReferenceWithheldReason, type SourceDownReason } from "./codes";
+import { SOURCE_PATTERN, SYMBOL_PATTERN } from "./names";
+import { REFERENCE_DROP_REASONS, REFERENCE_WITHHELD_REASONS, SOURCE_DOWN_REASONS, type ReferenceWithheldReason, type SourceDownReason } from "./codes";
 
 /** Subject prefix of ingest's reports on its upstream sources: `status.sources.<source>`. */
 export const SOURCE_STATUS_SUBJECT_PREFIX = "status.sources";
@@ -16,7 +17,7 @@ export function sourceStatusSubject(source: string): string {
 
 /** One ingest instance's view of one upstream source, published on `status.sources.<source>`. */
 export const SourceReportSchema = z.object({
-  source: z.string().regex(/^[a-z0-9_-]{1,32}$/, "must be a lowercase source name"),
+  source: z.string().regex(SOURCE_PATTERN, "must be a lowercase source name"),
   state: z.enum(["up", "down"]),
   reason: z.enum(SOURCE_DOWN_REASONS).optional(),
   /** When this instance last saw the source change state (ms since epoch). */
@@ -45,8 +46,9 @@ export function referenceStatusSubject(symbol: string): string {
 
 /** How a symbol's reference price stands: the venues left out of it as outliers or stale, and whether it is withheld. */
 export const ReferenceStatusSchema = z.object({
-  symbol: z.string().regex(/^[a-z0-9]{1,20}$/),
-  dropped: z.array(z.object({ venue: z.string().regex(/^[a-z0-9_-]{1,32}$/), reason: z.enum(["outlier", "stale"]) })).max(8),
+  symbol: z.string().regex(SYMBOL_PATTERN),
+  // The aggregator kept as the last resort is not left out of the market: status says only outliers and stale venues.
+  dropped: z.array(z.object({ venue: z.string().regex(SOURCE_PATTERN), reason: z.enum(REFERENCE_DROP_REASONS).exclude(["last_resort"]) })).max(8),
   /** Set while the venue ticks make no reference tick. */
   withheld: z.enum(REFERENCE_WITHHELD_REASONS).optional(),
   /** The stored time of the venue tick that changed it (ms since epoch). */

@@ -1,11 +1,9 @@
 import { z } from "zod";
 import { REFERENCE_DROP_REASONS, type TickRejectReason } from "./codes";
-import { SYMBOL_PATTERN } from "./names";
+import { SOURCE_PATTERN, SYMBOL_PATTERN } from "./names";
 
 /** Oldest upstream event time a tick may carry (2009-01-03, the Bitcoin genesis block). */
 const EARLIEST_TS = 1_230_940_800_000;
-
-const SOURCE_PATTERN = /^[a-z0-9_-]{1,32}$/;
 
 /** Most inputs a reference tick lists: one per venue. */
 const MAX_INPUTS = 8;
