@@ -1,4 +1,3 @@
-import type { JetStreamManager } from "@nats-io/jetstream";
 import {
   CLOSE_CODES,
   PROTOCOL_VERSION,
@@ -10,43 +9,32 @@ import {
   type Clock,
   type ClockTimer,
   type Logger,
-  type NatsConnection,
   type ProtocolErrorCode,
   type WindowReadSlots,
 } from "@cryptostream/core";
 import type { RawData, WebSocket } from "ws";
 import type { TokenCheck } from "./admission";
 import { MAX_SYMBOLS_PER_MESSAGE, THROTTLE_PROBLEM, isEpoch, parseClientMessage, parseThrottle } from "./client-message";
-import type { BroadcastHub } from "./hub";
 import { replayWindow, type ReplayWindow } from "./replay";
-import { resumeFromStream } from "./resume";
+import { resumeFromStream, type ResumeContext } from "./resume";
 import { ClientSession, type SessionEvents, type SlowClientLimits } from "./session";
 import type { StatusBoard } from "./status-board";
 import type { FrameSink } from "./ws-frame";
 
 export type WindowReadKind = "resume" | "replay";
 
-export interface ConnectionContext {
-  hub: BroadcastHub;
-  /** The connection replays and resumes read on: apart from the live feed's, so no read can take that down. */
-  windowNc: NatsConnection;
-  /** Made once: each one asks the server for JetStream's info when created. */
-  jsm: JetStreamManager;
+/** What every connection of this instance shares. */
+export interface ConnectionContext extends ResumeContext {
   /** Slots for replays and resumes, shared by every connection of this instance. */
   windowSlots: WindowReadSlots;
   logger: Logger;
   serverId: string;
   simulated: boolean;
   limits: SlowClientLimits;
-  /** How long a replay or resume waits for a client over the soft limit before closing it. */
-  sendTimeoutMs: number;
   /** Stale symbols and down sources, for `hello`. */
   status: StatusBoard;
-  /** The epoch of `PRICES` (its creation time), as last read: sent in `hello`, checked on resume. */
-  streamEpoch: { current: string };
   /** Client messages allowed per second. */
   messageRate: number;
-  resumeMaxTicks: number;
   /** Checks a token sent in an `auth` message; absent when the server needs none. */
   checkToken?: (token: string) => TokenCheck;
   /** A connection from this address has closed. */

@@ -1,8 +1,19 @@
-import { PRICES_STREAM, visitTickWindow, type SequencedTick } from "@cryptostream/core";
-import type { ConnectionContext } from "./connection";
+import type { JetStreamManager } from "@nats-io/jetstream";
+import { PRICES_STREAM } from "@cryptostream/core";
+import type { BroadcastHub } from "./hub";
 import type { ClientSession } from "./session";
+import { sendInPages, type WindowReadContext } from "./window-pages";
 
-export const PAGE = 500;
+/** What a resume needs of its connection's context. */
+export interface ResumeContext extends WindowReadContext {
+  hub: BroadcastHub;
+  /** Made once: each one asks the server for JetStream's info when created. */
+  jsm: JetStreamManager;
+  /** The epoch of `PRICES` (its creation time), as last read: sent in `hello`, checked on resume. */
+  streamEpoch: { current: string };
+  resumeMaxTicks: number;
+  events: { onResume?: (outcome: "caught_up" | "reset" | "failed" | "busy") => void };
+}
 
 /**
  * Sends every tick of the session's symbols after `seq`, read from the stream at the
@@ -15,7 +26,7 @@ export const PAGE = 500;
 export async function resumeFromStream(
   session: ClientSession,
   { seq, epoch }: { seq: number; epoch: string | undefined },
-  context: ConnectionContext,
+  context: ResumeContext,
   stopped: () => boolean,
 ): Promise<void> {
   const { hub } = context;
@@ -27,40 +38,24 @@ export async function resumeFromStream(
   const otherEpoch = epoch !== undefined && epoch !== created;
   if (otherEpoch || seq > state.last_seq || tooOld || upTo - seq > context.resumeMaxTicks) return resetSession(session, context);
   if (session.throttleMs !== undefined) return catchUpThrottled(session, context);
-  let page: SequencedTick[] = [];
-  let sent = seq;
   if (upTo > seq) {
-    await visitTickWindow(
-      context.windowNc,
-      { symbols: session.symbols ? [...session.symbols] : [], fromSeq: seq + 1, toSeq: upTo, limit: context.resumeMaxTicks },
-      {
-        onTick: (tick) => {
-          page.push(tick);
-          if (page.length < PAGE) return;
-          session.sendTicks(page);
-          page = [];
-          return session.whenDrained(context.sendTimeoutMs);
-        },
-        stopped,
-      },
-    );
+    const window = { symbols: session.symbols ? [...session.symbols] : [], fromSeq: seq + 1, toSeq: upTo, limit: context.resumeMaxTicks };
+    await sendInPages(session, window, context, (ticks) => session.sendTicks(ticks), stopped);
     if (stopped()) return;
-    session.sendTicks(page);
-    sent = upTo;
   }
   if (session.heldOverflowed) return resetSession(session, context);
   context.events.onResume?.("caught_up");
-  session.release(sent);
+  session.release(Math.max(seq, upTo));
 }
 
 /** A throttled client takes the latest of each symbol, not every tick: the snapshot, then live. */
-function catchUpThrottled(session: ClientSession, context: ConnectionContext): void {
+function catchUpThrottled(session: ClientSession, context: ResumeContext): void {
   context.events.onResume?.("caught_up");
   session.send({ type: "snapshot", ticks: context.hub.snapshotFor(session) });
   session.dropHeld(context.hub.lastSeq);
 }
 
-function resetSession(session: ClientSession, context: ConnectionContext): void {
+function resetSession(session: ClientSession, context: ResumeContext): void {
   context.events.onResume?.("reset");
   session.send({ type: "reset", epoch: context.streamEpoch.current });
   session.send({ type: "snapshot", ticks: context.hub.snapshotFor(session) });

@@ -37,7 +37,8 @@ export interface SessionEvents {
 const OPEN = 1;
 /** Close code for a client that cannot keep up. */
 export const SLOW_CLIENT_CLOSE = CLOSE_CODES.policyViolation;
-const PAGE = 500;
+/** Most ticks in one `ticks` or `replay` message. */
+export const PAGE = 500;
 const DRAIN_CHECK_MS = 50;
 /** Live ticks held for one client while a resume reads the stream; past this, the resume ends in `reset`. */
 export const MAX_HELD_TICKS = 50_000;

@@ -6,7 +6,20 @@ import { pricesConsumerFilter } from "./jetstream";
 import { decimalAfter, parseDelivery, type Delivery } from "./js-delivery";
 import { newInbox } from "./nats";
 import { SilenceWatch } from "./silence-watch";
-import type { TickWindow } from "./tick-window";
+
+/** Where a read of `PRICES` starts and stops, and which symbols it keeps. */
+export interface StoredTickRange {
+  /** Only these symbols; all when empty or absent. */
+  symbols?: readonly string[];
+  /** ms since epoch: start at the first tick stored at or after this time. */
+  sinceMs?: number;
+  /** Or start at this stream sequence. */
+  fromSeq?: number;
+  /** ms since epoch: stop at the first tick stored after this time; default now. */
+  untilMs?: number;
+  /** Stop after this stream sequence. */
+  toSeq?: number;
+}
 
 export interface StoredTickVisitor {
   /** One stored tick of the window, undecoded; a returned promise pauses delivery until it settles. */
@@ -30,12 +43,7 @@ const INACTIVE_THRESHOLD_MS = 30_000;
  * consumer at half the CPU per tick). One symbol is filtered by the server; several are
  * filtered here ({@link pricesConsumerFilter}). See {@link StoredTickReader} for the rest.
  */
-export async function readStoredTicks(
-  nc: NatsConnection,
-  window: Omit<TickWindow, "limit">,
-  visitor: StoredTickVisitor,
-  clock: Clock = systemClock,
-): Promise<void> {
+export async function readStoredTicks(nc: NatsConnection, window: StoredTickRange, visitor: StoredTickVisitor, clock: Clock = systemClock): Promise<void> {
   const jsm = await jetstreamManager(nc);
   // Where the read ends at the latest: the last tick stored as it begins.
   const lastStored = (await jsm.streams.info(PRICES_STREAM)).state.last_seq;
@@ -72,7 +80,7 @@ class StoredTickReader {
   constructor(
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
-    private readonly window: Omit<TickWindow, "limit">,
+    private readonly window: StoredTickRange,
     private readonly visitor: StoredTickVisitor,
     private readonly clock: Clock,
     private readonly settle: { resolve: () => void; reject: (error: unknown) => void },

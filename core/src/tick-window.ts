@@ -2,19 +2,9 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { TickRejectReason } from "./contracts/codes";
 import { decodeTick, type SequencedTick } from "./contracts/tick";
 import { isTimeInRange } from "./contracts/time-bound";
-import { readStoredTicks } from "./stored-tick-reader";
+import { readStoredTicks, type StoredTickRange } from "./stored-tick-reader";
 
-export interface TickWindow {
-  /** Only these symbols; all when empty or absent. */
-  symbols?: readonly string[];
-  /** ms since epoch: start at the first tick stored at or after this time. */
-  sinceMs?: number;
-  /** Or start at this stream sequence. */
-  fromSeq?: number;
-  /** ms since epoch: stop at the first tick stored after this time; default now. */
-  untilMs?: number;
-  /** Stop after this stream sequence. */
-  toSeq?: number;
+export interface TickWindow extends StoredTickRange {
   /** At most this many ticks. */
   limit: number;
 }
