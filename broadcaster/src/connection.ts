@@ -10,6 +10,8 @@ import {
   type ClockTimer,
   type Logger,
   type ProtocolErrorCode,
+  type ReplayOutcome,
+  type ResumeOutcome,
   type WindowReadSlots,
 } from "@cryptostream/core";
 import type { RawData, WebSocket } from "ws";
@@ -41,8 +43,8 @@ export interface ConnectionContext extends ResumeContext {
   onClosed?: (ip: string) => void;
   events: SessionEvents & {
     onProtocolError?: (code: ProtocolErrorCode | "binary_frame" | "flood") => void;
-    onResume?: (outcome: "caught_up" | "reset" | "failed" | "busy") => void;
-    onReplay?: (outcome: "started" | "busy") => void;
+    onResume?: (outcome: ResumeOutcome) => void;
+    onReplay?: (outcome: ReplayOutcome) => void;
     /** Something unexpected went wrong serving one client; that client was closed, nobody else. */
     onConnectionError?: () => void;
   };

@@ -1,5 +1,5 @@
 import type { JetStreamManager } from "@nats-io/jetstream";
-import { PRICES_STREAM } from "@cryptostream/core";
+import { PRICES_STREAM, type ResumeOutcome } from "@cryptostream/core";
 import type { BroadcastHub } from "./hub";
 import type { ClientSession } from "./session";
 import { sendInPages, type WindowReadContext } from "./window-pages";
@@ -12,7 +12,7 @@ export interface ResumeContext extends WindowReadContext {
   /** The epoch of `PRICES` (its creation time), as last read: sent in `hello`, checked on resume. */
   streamEpoch: { current: string };
   resumeMaxTicks: number;
-  events: { onResume?: (outcome: "caught_up" | "reset" | "failed" | "busy") => void };
+  events: { onResume?: (outcome: ResumeOutcome) => void };
 }
 
 /**

@@ -59,7 +59,7 @@ export type { CoinbaseEnvelope, CoinbaseTicker } from "./upstream/coinbase";
 export type { KrakenTicker } from "./upstream/kraken";
 export type { TickWindow, TickWindowVisitor } from "./tick-window";
 export { WindowReadSlots, WindowReadsBusyError, isWindowReadsBusy } from "./window-read-slots";
-export type { WindowBusyReason, WindowSlotLimits } from "./window-read-slots";
+export type { WindowSlotLimits } from "./window-read-slots";
 export { sleep, systemClock } from "./clock";
 export { provisionAll } from "./provision";
 export { StreamFollower } from "./stream-follower";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { WindowReadSlots, isWindowReadsBusy, type WindowBusyReason } from "./window-read-slots";
+import type { WindowBusyReason } from "./contracts/codes";
+import { WindowReadSlots, isWindowReadsBusy } from "./window-read-slots";
 
 const limits = { maxConcurrent: 2, maxPerClient: 2, maxQueued: 2, maxWaitMs: 60_000 };
 const reasonOf = async (attempt: Promise<unknown>): Promise<WindowBusyReason | "granted" | "other"> =>

@@ -1,3 +1,4 @@
+import type { WindowBusyReason } from "./contracts/codes";
 import { systemClock, type Clock } from "./clock";
 
 export interface WindowSlotLimits {
@@ -10,8 +11,6 @@ export interface WindowSlotLimits {
   /** A read that has waited this long for a slot is refused. */
   maxWaitMs: number;
 }
-
-export type WindowBusyReason = "client_limit" | "queue_full" | "wait_timeout";
 
 /** A window read was refused: the instance or this client has as many running as it may. */
 export class WindowReadsBusyError extends Error {

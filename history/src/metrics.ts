@@ -1,10 +1,8 @@
-import type { Logger, ServiceMetrics, TickRejectReason, WindowReadSlots } from "@cryptostream/core";
+import type { HistoryRole, Logger, ServiceMetrics, TickRejectReason, WindowReadSlots, WriterLossReason, WriterTakeoverReason } from "@cryptostream/core";
 import { candleMsgId } from "@cryptostream/core";
 import type { CandlePublisherOptions } from "./candle-publisher";
 import type { CandleWriterOptions } from "./candle-writer";
 import type { HistoryWriterOptions } from "./history-writer";
-import type { LeaseLoss, LeaseTakeover } from "./writer-lease";
-import type { HistoryRole } from "./writer-role";
 
 /** History's own metrics, and the writer's events that feed them (and its logs). */
 export function historyMetrics(metrics: ServiceMetrics, logger: Logger, durable: string) {
@@ -66,8 +64,8 @@ function writerLeaseMetrics(metrics: ServiceMetrics) {
   const taken = metrics.counter("cryptostream_history_writer_lease_taken_total", "Times this instance took the writer lease, by how", ["how"]);
   const lost = metrics.counter("cryptostream_history_writer_lease_lost_total", "Times this instance lost or gave up the writer lease, by why", ["why"]);
   return {
-    leaseTaken: (how: LeaseTakeover) => taken.inc({ how }),
-    leaseLost: (why: LeaseLoss) => lost.inc({ why }),
+    leaseTaken: (how: WriterTakeoverReason) => taken.inc({ how }),
+    leaseLost: (why: WriterLossReason) => lost.inc({ why }),
     setRole: (next: HistoryRole) => {
       role = next;
     },

@@ -2,15 +2,16 @@ import { connect } from "@nats-io/transport-node";
 import { WRITER_LEASE_KEY, WRITER_LEASE_MS, createLogger, ensureWriterLeaseBucket, isWrongLastSequence, type NatsConnection } from "@cryptostream/core";
 import { FakeClock, startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { LEASE_TICK_MS, WriterLease, type LeaseLoss, type LeaseTakeover } from "./writer-lease";
+import type { WriterLossReason, WriterTakeoverReason } from "@cryptostream/core";
+import { LEASE_TICK_MS, WriterLease } from "./writer-lease";
 
 const logger = createLogger({ service: "history", level: "silent" });
 
 interface Candidate {
   lease: WriterLease;
   nc: NatsConnection;
-  taken: LeaseTakeover[];
-  lost: LeaseLoss[];
+  taken: WriterTakeoverReason[];
+  lost: WriterLossReason[];
 }
 
 describe("the writer lease on a real nats-server", () => {
@@ -20,8 +21,8 @@ describe("the writer lease on a real nats-server", () => {
   const candidate = async (instance: string, clock?: FakeClock): Promise<Candidate> => {
     const nc = await connect({ servers: server.url });
     const kv = await ensureWriterLeaseBucket(nc);
-    const taken: LeaseTakeover[] = [];
-    const lost: LeaseLoss[] = [];
+    const taken: WriterTakeoverReason[] = [];
+    const lost: WriterLossReason[] = [];
     const lease = new WriterLease({ kv, instance, logger, clock, onAcquired: (how) => taken.push(how), onLost: (why) => void lost.push(why) });
     const made = { lease, nc, taken, lost };
     candidates.push(made);

@@ -1,15 +1,16 @@
 import { randomUUID } from "node:crypto";
 import type { KV } from "@nats-io/kv";
-import { WRITER_LEASE_KEY, WRITER_LEASE_MS, isWrongLastSequence, systemClock, type Clock, type ClockTimer, type Logger } from "@cryptostream/core";
-
-/**
- * How a lease was taken: free at this instance's first look (`vacant`), free after a holder it had
- * seen stopped renewing (`expired`), given up by its holder (`handed_over`), or its own again after
- * this process lost track of it while NATS was out of reach and nobody took it (`renewed`).
- */
-export type LeaseTakeover = "vacant" | "expired" | "handed_over" | "renewed";
-/** Why a lease was lost: not renewed in time (paused, or NATS out of reach), taken by another, or handed over on shutdown. */
-export type LeaseLoss = "expired" | "taken" | "shutdown";
+import {
+  WRITER_LEASE_KEY,
+  WRITER_LEASE_MS,
+  isWrongLastSequence,
+  systemClock,
+  type Clock,
+  type ClockTimer,
+  type Logger,
+  type WriterLossReason,
+  type WriterTakeoverReason,
+} from "@cryptostream/core";
 
 export interface LeaseHolder {
   instance: string;
@@ -25,9 +26,9 @@ export interface WriterLeaseOptions {
   logger: Logger;
   clock?: Clock;
   /** Called once the lease is taken; not awaited (renewals go on while the writer starts). */
-  onAcquired: (how: LeaseTakeover) => void;
+  onAcquired: (how: WriterTakeoverReason) => void;
   /** Called once the lease is lost; awaited only on shutdown, before the lease is handed over. */
-  onLost: (why: LeaseLoss) => void | Promise<void>;
+  onLost: (why: WriterLossReason) => void | Promise<void>;
 }
 
 /** How often a candidate looks for a free lease, and the holder checks and renews its own. */
@@ -135,7 +136,7 @@ export class WriterLease {
     const entry = await this.options.kv.get(WRITER_LEASE_KEY);
     const current = entry?.operation === "PUT" ? entry.json<LeaseHolder>() : undefined;
     const sentAt = this.clock.now();
-    let how: LeaseTakeover;
+    let how: WriterTakeoverReason;
     if (current?.token === this.token && entry) {
       // Its own lease, still stored (it lost track of it while NATS was out of reach): kept if nobody took it.
       this.holderSince = current.since;
@@ -162,7 +163,7 @@ export class WriterLease {
     this.validUntil = sentAt + WRITER_LEASE_MS - LEASE_MARGIN_MS;
   }
 
-  private async lose(why: LeaseLoss): Promise<void> {
+  private async lose(why: WriterLossReason): Promise<void> {
     const revision = this.revision;
     this.revision = 0;
     const fields = { instance: this.options.instance, revision, why };

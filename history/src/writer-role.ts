@@ -1,11 +1,9 @@
-import { backoffDelay, sleep, systemClock, type Clock, type Logger } from "@cryptostream/core";
+import { backoffDelay, sleep, systemClock, type Clock, type HistoryRole, type Logger } from "@cryptostream/core";
 import type { BucketMirror } from "./bucket-mirror";
 import type { Candles } from "./candles";
 import { startHistoryWriter, type HistoryWriter, type HistoryWriterOptions } from "./history-writer";
 import type { historyMetrics } from "./metrics";
 import { WriterLease, type WriterLeaseOptions } from "./writer-lease";
-
-export type HistoryRole = "writer" | "reader";
 
 export interface WriterRoleOptions {
   mirror: BucketMirror;

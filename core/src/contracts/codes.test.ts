@@ -2,15 +2,21 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   CLOSE_CODES,
+  HISTORY_ROLES,
   HTTP_ERROR_CODES,
   PROTOCOL_ERROR_CODES,
   PROTOCOL_NOTICE_CODES,
   REFERENCE_DROP_REASONS,
   REFERENCE_WITHHELD_REASONS,
+  REPLAY_OUTCOMES,
+  RESUME_OUTCOMES,
   SOURCE_DOWN_REASONS,
   TICK_REJECT_REASONS,
   UPSTREAM_ERROR_REASONS,
   UPSTREAM_REJECT_REASONS,
+  WINDOW_BUSY_REASONS,
+  WRITER_LOSS_REASONS,
+  WRITER_TAKEOVER_REASONS,
   httpStatusReason,
 } from "./codes";
 
@@ -44,6 +50,12 @@ describe("the README's tables of codes", () => {
     ["source down reason", SOURCE_DOWN_REASONS],
     ["reference drop reason", REFERENCE_DROP_REASONS],
     ["reference withheld reason", REFERENCE_WITHHELD_REASONS],
+    ["window busy reason", WINDOW_BUSY_REASONS],
+    ["history role", HISTORY_ROLES],
+    ["writer takeover reason", WRITER_TAKEOVER_REASONS],
+    ["writer loss reason", WRITER_LOSS_REASONS],
+    ["resume outcome", RESUME_OUTCOMES],
+    ["replay outcome", REPLAY_OUTCOMES],
   ] as const)("list every %s of the catalogue, and nothing else", (header, codes) => {
     expect(tableCodes(header)).toEqual(sorted(codes));
   });
@@ -58,6 +70,12 @@ describe("the README's tables of codes", () => {
       SOURCE_DOWN_REASONS,
       REFERENCE_DROP_REASONS,
       REFERENCE_WITHHELD_REASONS,
+      WINDOW_BUSY_REASONS,
+      HISTORY_ROLES,
+      WRITER_TAKEOVER_REASONS,
+      WRITER_LOSS_REASONS,
+      RESUME_OUTCOMES,
+      REPLAY_OUTCOMES,
     ]) {
       expect(new Set(list).size).toBe(list.length);
       for (const code of list) expect(code).toMatch(/^[a-z0-9]+(_[a-z0-9]+)*$/);

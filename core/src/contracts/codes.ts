@@ -157,3 +157,50 @@ export const UPGRADE_REFUSAL_CODES = {
   503: "http_503",
 } as const satisfies Record<number, HttpErrorCode>;
 export type UpgradeRefusalStatus = keyof typeof UPGRADE_REFUSAL_CODES;
+
+/** Why a read of a window of `PRICES` was refused (`cryptostream_history_window_reads_refused_total{reason}`, a 429's message). */
+export const WINDOW_BUSY_REASONS = [
+  /** This client address has as many reads running as it may. */
+  "client_limit",
+  /** The instance's reads are all running and its queue is full. */
+  "queue_full",
+  /** The read waited its longest for a slot. */
+  "wait_timeout",
+] as const;
+export type WindowBusyReason = (typeof WINDOW_BUSY_REASONS)[number];
+
+/** A history instance's part (`/healthz` `role`). */
+export const HISTORY_ROLES = ["writer", "reader"] as const;
+export type HistoryRole = (typeof HISTORY_ROLES)[number];
+
+/** How a history instance took the writer lease (`cryptostream_history_writer_lease_taken_total{how}`, its log). */
+export const WRITER_TAKEOVER_REASONS = [
+  /** Free at this instance's first look. */
+  "vacant",
+  /** Free after a holder it had seen stopped renewing. */
+  "expired",
+  /** Given up by its holder. */
+  "handed_over",
+  /** Its own again after this process lost track of it while NATS was out of reach and nobody took it. */
+  "renewed",
+] as const;
+export type WriterTakeoverReason = (typeof WRITER_TAKEOVER_REASONS)[number];
+
+/** Why a history instance lost the writer lease (`cryptostream_history_writer_lease_lost_total{why}`). */
+export const WRITER_LOSS_REASONS = [
+  /** Not renewed in time (the process was paused, or NATS out of reach). */
+  "expired",
+  /** Another instance holds it. */
+  "taken",
+  /** Handed over on shutdown. */
+  "shutdown",
+] as const;
+export type WriterLossReason = (typeof WRITER_LOSS_REASONS)[number];
+
+/** How a client's resume ended (`cryptostream_broadcaster_resumes_total{outcome}`). */
+export const RESUME_OUTCOMES = ["caught_up", "reset", "failed", "busy"] as const;
+export type ResumeOutcome = (typeof RESUME_OUTCOMES)[number];
+
+/** Whether a client's replay started (`cryptostream_broadcaster_replays_total{outcome}`). */
+export const REPLAY_OUTCOMES = ["started", "busy"] as const;
+export type ReplayOutcome = (typeof REPLAY_OUTCOMES)[number];

@@ -50,30 +50,42 @@ export {
 export type { ReferenceStatus, SourceReport, SourceReportDecoding, SourceStatus, StatusReport, SymbolStatus } from "./status";
 export {
   CLOSE_CODES,
+  HISTORY_ROLES,
   HTTP_ERROR_CODES,
   PROTOCOL_ERROR_CODES,
   PROTOCOL_NOTICE_CODES,
   REFERENCE_DROP_REASONS,
   REFERENCE_WITHHELD_REASONS,
+  REPLAY_OUTCOMES,
+  RESUME_OUTCOMES,
   SOURCE_DOWN_REASONS,
   TICK_REJECT_REASONS,
   UPGRADE_REFUSAL_CODES,
   UPSTREAM_ERROR_REASONS,
   UPSTREAM_REJECT_REASONS,
+  WINDOW_BUSY_REASONS,
+  WRITER_LOSS_REASONS,
+  WRITER_TAKEOVER_REASONS,
   httpStatusReason,
 } from "./codes";
 export type {
   CloseCode,
+  HistoryRole,
   HttpErrorCode,
   ProtocolErrorCode,
   ProtocolNoticeCode,
   ReferenceDropReason,
   ReferenceWithheldReason,
+  ReplayOutcome,
+  ResumeOutcome,
   SourceDownReason,
   TickRejectReason,
   UpgradeRefusalStatus,
   UpstreamErrorReason,
   UpstreamRejectReason,
+  WindowBusyReason,
+  WriterLossReason,
+  WriterTakeoverReason,
 } from "./codes";
 export { ReferenceInputSchema, TickSchema, decodeTick, tickMsgId, validateTick } from "./tick";
 export {

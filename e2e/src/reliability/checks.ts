@@ -153,7 +153,7 @@ export function checkCandles(all: readonly Candle[], ticks: readonly SequencedTi
 }
 
 export interface LeaseCheck {
-  /** Times an instance took the writer lease, and how (see history's `LeaseTakeover`). */
+  /** Times an instance took the writer lease, and how (see history's `WriterTakeoverReason`). */
   taken: number;
   how: Record<string, number>;
   /** Times an instance lost or gave it up, and why. */
