@@ -20,10 +20,10 @@ describe("a tick from the simulated exchange to a WebSocket client", () => {
     stack.sim.tick();
     const btc = stack.sim.market.coins.get("btc")!;
     const received = await client.waitForMessage(
-      (m) => m.type === "ticks" && (m as unknown as TicksMessage).ticks.some((t) => t.symbol === "btc"),
-      "a btc tick",
+      (m) => m.type === "ticks" && (m as unknown as TicksMessage).ticks.some((t) => t.symbol === "btc" && t.ts === btc.updatedAt),
+      "the btc tick of this step",
     );
-    const tick = (received as unknown as TicksMessage).ticks.find((t) => t.symbol === "btc")!;
+    const tick = (received as unknown as TicksMessage).ticks.find((t) => t.symbol === "btc" && t.ts === btc.updatedAt)!;
     expect(tick).toMatchObject({ symbol: "btc", price: btc.price, ts: btc.updatedAt, source: "binance" });
 
     const jsm = await jetstreamManager(stack.nc);
