@@ -68,7 +68,7 @@ describe("history on a real nats-server", () => {
     const published: SequencedTick[] = [];
     for (let i = 0; i < 60; i++) published.push(await publish("btc", 98_000 + i));
     const expected = published.slice(10);
-    await waitFor("the 60th tick in the window", () => history!.window.lastSeq("btc") === published[59]!.seq);
+    await waitFor("the 60th tick in the window", () => history!.recent.lastSeq("btc") === published[59]!.seq);
 
     expect(await bucketHistory("btc")).toEqual(expected);
     const response = await api("/api/history/btc");
@@ -78,14 +78,14 @@ describe("history on a real nats-server", () => {
     const etag = response.headers.get("etag")!;
     expect((await api("/api/history/btc", { "if-none-match": etag })).status).toBe(304);
     await publish("btc", 99_000);
-    await waitFor("one more tick", () => history!.window.lastSeq("btc") > published[59]!.seq);
+    await waitFor("one more tick", () => history!.recent.lastSeq("btc") > published[59]!.seq);
     expect((await api("/api/history/btc", { "if-none-match": etag })).status).toBe(200);
   });
 
   it("answers an unknown symbol with 404 and a malformed one with 400, as JSON errors", async () => {
     await start();
     const eth = await publish("eth", 3_400);
-    await waitFor("eth in the window", () => history!.window.lastSeq("eth") === eth.seq);
+    await waitFor("eth in the window", () => history!.recent.lastSeq("eth") === eth.seq);
 
     const unknown = await api("/api/history/doge");
     expect(unknown.status).toBe(404);
@@ -106,14 +106,14 @@ describe("history on a real nats-server", () => {
     await kv.put("sol", JSON.stringify(first));
 
     await start();
-    await waitFor("the second tick", () => history!.window.lastSeq("sol") === second.seq);
+    await waitFor("the second tick", () => history!.recent.lastSeq("sol") === second.seq);
     expect(await bucketHistory("sol")).toEqual([first, second]);
   });
 
   it("writes in order, without waiting for ack_wait, the ticks a dead run was holding unacked", async () => {
     await start();
     const written = await publish("ada", 0.7);
-    await waitFor("the first tick", () => history!.window.lastSeq("ada") === written.seq);
+    await waitFor("the first tick", () => history!.recent.lastSeq("ada") === written.seq);
     await stop();
     const held = [await publish("ada", 0.71), await publish("ada", 0.72)];
     // The previous run took these two from the durable consumer and died before writing them.
@@ -123,14 +123,14 @@ describe("history on a real nats-server", () => {
     const after = await publish("ada", 0.73);
 
     await start();
-    await waitFor("every tick in the window", () => history!.window.lastSeq("ada") === after.seq);
+    await waitFor("every tick in the window", () => history!.recent.lastSeq("ada") === after.seq);
     expect(await bucketHistory("ada")).toEqual([written, ...held, after]);
   });
 
   it("notices ticks delivered but never seen (lost in transit) and consumes again from the first of them", async () => {
     await start();
     const first = await publish("dot", 4.1);
-    await waitFor("the first tick", () => history!.window.lastSeq("dot") === first.seq);
+    await waitFor("the first tick", () => history!.recent.lastSeq("dot") === first.seq);
     await stop();
     // A second puller on the same durable consumer, first in line, takes the next three ticks
     // and never acks them: what the running writer sees when they are lost on the way.
@@ -148,7 +148,7 @@ describe("history on a real nats-server", () => {
     expect(stolenSeqs.length).toBeGreaterThan(0);
     const later = await publish("dot", 4.5);
 
-    await waitFor("the later tick", () => history!.window.lastSeq("dot") === later.seq);
+    await waitFor("the later tick", () => history!.recent.lastSeq("dot") === later.seq);
     expect(await bucketHistory("dot")).toEqual([first, ...lost, later]);
   });
 
@@ -158,7 +158,7 @@ describe("history on a real nats-server", () => {
     await (await jetstreamManager(nc)).consumers.add(PRICES_STREAM, { durable_name: durable, ack_policy: AckPolicy.Explicit, filter_subject: "prices.>" });
     await start();
     ticks.push(await publish("ltc", 82));
-    await waitFor("every tick in the window", () => history!.window.lastSeq("ltc") === ticks[2]!.seq);
+    await waitFor("every tick in the window", () => history!.recent.lastSeq("ltc") === ticks[2]!.seq);
     expect(await bucketHistory("ltc")).toEqual(ticks);
     expect((await (await jetstreamManager(nc)).consumers.info(PRICES_STREAM, durable)).config.filter_subject ?? "").toBe("");
   });
@@ -166,13 +166,13 @@ describe("history on a real nats-server", () => {
   it("catches up after downtime from its durable consumer, to the bucket of a run that never stopped", async () => {
     await start();
     const before = await publish("xlm", 0.45);
-    await waitFor("the first tick", () => history!.window.lastSeq("xlm") === before.seq);
+    await waitFor("the first tick", () => history!.recent.lastSeq("xlm") === before.seq);
     await stop();
 
     const missed: SequencedTick[] = [];
     for (let i = 0; i < 5; i++) missed.push(await publish("xlm", 0.46 + i / 100));
     await start();
-    await waitFor("the missed ticks", () => history!.window.lastSeq("xlm") === missed[4]!.seq);
+    await waitFor("the missed ticks", () => history!.recent.lastSeq("xlm") === missed[4]!.seq);
     expect(await bucketHistory("xlm")).toEqual([before, ...missed]);
     const served = (await (await api("/api/history/xlm")).json()) as { ticks: SequencedTick[] };
     expect(served.ticks).toEqual([before, ...missed]);
@@ -182,7 +182,7 @@ describe("history on a real nats-server", () => {
     await start();
     const published: SequencedTick[] = [];
     for (let i = 0; i < 10; i++) published.push(await publish("btc", 100 + i));
-    await waitFor("the 10th tick written", () => history!.window.lastSeq("btc") === published[9]!.seq);
+    await waitFor("the 10th tick written", () => history!.recent.lastSeq("btc") === published[9]!.seq);
     const jsm = await jetstreamManager(nc);
     await jsm.consumers.delete(PRICES_STREAM, "history");
     const health = await api("/healthz");
@@ -191,7 +191,7 @@ describe("history on a real nats-server", () => {
     // Ticks stored while it is gone are written once it is back, in order.
     for (let i = 10; i < 20; i++) published.push(await publish("btc", 100 + i));
     await waitFor("the consumer made again", async () => (await api("/healthz")).status === 200, 20_000);
-    await waitFor("the 20th tick written", () => history!.window.lastSeq("btc") === published[19]!.seq, 20_000);
+    await waitFor("the 20th tick written", () => history!.recent.lastSeq("btc") === published[19]!.seq, 20_000);
     expect(await bucketHistory("btc")).toEqual(published);
     const metrics = await (await api("/metrics")).text();
     expect(metrics).toMatch(/cryptostream_history_consumer_lost_total\{[^}]*\} 1\n/);

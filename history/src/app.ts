@@ -16,20 +16,20 @@ import {
   type ServiceDeps,
   type WindowReadSlots,
 } from "@cryptostream/core";
-import { AssetsCache } from "./assets-cache";
-import type { CandleStore } from "./candle-store";
-import { startCandles, type Candles } from "./candles";
+import { AssetsCache } from "./http/assets-cache";
+import type { CandleStore } from "./candles/candle-store";
+import { startCandles, type Candles } from "./candles/candles";
 import type { HistoryConfig } from "./config";
 import { historyHealth } from "./health";
-import { BucketMirror } from "./bucket-mirror";
+import { BucketMirror } from "./price-history/bucket-mirror";
 import { historyMetrics, type HistoryMetrics } from "./metrics";
-import type { RecentTicks } from "./recent-ticks";
-import { historyRoutes } from "./routes";
-import { electWriter, type WriterRole } from "./writer-role";
+import type { RecentTicks } from "./price-history/recent-ticks";
+import { historyRoutes } from "./http/routes";
+import { electWriter, type WriterRole } from "./lease/writer-role";
 
 export interface HistoryService extends RunningService {
   port: number;
-  window: RecentTicks;
+  recent: RecentTicks;
   candles: CandleStore;
   role: WriterRole;
 }
@@ -44,9 +44,9 @@ export async function startHistory({ config, nc, logger, metrics, clock = system
   const assets = new AssetsCache();
   await assets.watch(await ensureAssetsBucket(nc, config.JETSTREAM_REPLICAS), logger);
   const mirror = await BucketMirror.follow(kv, clock);
-  logger.info({ symbols: mirror.window.symbols().length }, "history loaded from bucket");
+  logger.info({ symbols: mirror.recent.symbols().length }, "history loaded from bucket");
   const measured = historyMetrics(metrics, logger, config.HISTORY_DURABLE);
-  const candles = await startCandles(nc, config, logger, clock, measured);
+  const candles = await startCandles(nc, config, logger, clock, measured.candleEvents);
   const { lease, role } = await electWriter({
     kv: await ensureWriterLeaseBucket(nc, config.JETSTREAM_REPLICAS),
     instance: config.HISTORY_INSTANCE,
@@ -55,7 +55,7 @@ export async function startHistory({ config, nc, logger, metrics, clock = system
     writer: { nc, kv, durable: config.HISTORY_DURABLE, logger, clock, ...measured.writerEvents },
     logger,
     clock,
-    measured,
+    events: measured.leaseEvents,
   });
   const { windowNc, windowSlots } = await openWindowReads(config, "history-windows", logger, clock);
   measured.watch(windowSlots);
@@ -64,13 +64,13 @@ export async function startHistory({ config, nc, logger, metrics, clock = system
     registry: metrics.registry,
     logger,
     maxConnections: config.HTTP_MAX_CONNECTIONS,
-    health: historyHealth({ nc, role, lease, durable: config.HISTORY_DURABLE, window: mirror.window, windowSlots, candles }),
+    health: historyHealth({ nc, role, lease, durable: config.HISTORY_DURABLE, recent: mirror.recent, windowSlots, candles }),
   });
   const port = await listen(server, config.HISTORY_PORT);
   logger.info({ port }, "history listening");
   return {
     port,
-    window: mirror.window,
+    recent: mirror.recent,
     candles: candles.store,
     role,
     async close() {
@@ -91,7 +91,7 @@ function apiRoutes(
   { windowNc, windowSlots }: { windowNc: NatsConnection; windowSlots: WindowReadSlots },
 ): Route[] {
   return historyRoutes({
-    window: mirror.window,
+    recent: mirror.recent,
     assets,
     candles: candles.store,
     forming: (interval, symbol) => candles.fold().forming(interval, symbol),

@@ -1,16 +1,16 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { PRICES_STREAM, type HealthReport, type NatsConnection, type WindowReadSlots } from "@cryptostream/core";
-import type { Candles } from "./candles";
-import type { RecentTicks } from "./recent-ticks";
-import type { WriterLease } from "./writer-lease";
-import type { WriterRole } from "./writer-role";
+import type { Candles } from "./candles/candles";
+import type { RecentTicks } from "./price-history/recent-ticks";
+import type { WriterLease } from "./lease/writer-lease";
+import type { WriterRole } from "./lease/writer-role";
 
 export interface HistoryHealthSources {
   nc: NatsConnection;
   role: WriterRole;
   lease: WriterLease;
   durable: string;
-  window: RecentTicks;
+  recent: RecentTicks;
   windowSlots: WindowReadSlots;
   candles: Candles;
 }
@@ -19,7 +19,7 @@ export interface HistoryHealthSources {
  * `GET /healthz`: NATS, this instance's role and who writes, the durable consumer's lag (a writer
  * without it is not healthy: 503), symbols kept, window reads, candles.
  */
-export function historyHealth({ nc, role, lease, durable, window, windowSlots, candles }: HistoryHealthSources): () => Promise<HealthReport> {
+export function historyHealth({ nc, role, lease, durable, recent, windowSlots, candles }: HistoryHealthSources): () => Promise<HealthReport> {
   // Made once: each jetstreamManager() asks nats-server for its account info first.
   let jsm: Promise<JetStreamManager> | undefined;
   return async () => {
@@ -32,7 +32,7 @@ export function historyHealth({ nc, role, lease, durable, window, windowSlots, c
       nats: { connected: !nc.isClosed(), server: nc.getServer() },
       role: role.role,
       writer: lease.holder() ?? null,
-      symbols: window.symbols().length,
+      symbols: recent.symbols().length,
       consumer,
       windowReads: { active: windowSlots.active, queued: windowSlots.queued },
       candles: { kept: candles.store.size(), foldedSeq: candles.fold().foldedSeq(), backfillPending: candles.backfillPending() },

@@ -1,8 +1,8 @@
-import type { HistoryRole, Logger, ServiceMetrics, TickRejectReason, WindowReadSlots, WriterLossReason, WriterTakeoverReason } from "@cryptostream/core";
+import type { HistoryRole, Logger, ServiceMetrics, TickRejectReason, WindowReadSlots } from "@cryptostream/core";
 import { candleMsgId } from "@cryptostream/core";
-import type { CandlePublisherOptions } from "./candle-publisher";
-import type { CandleWriterOptions } from "./candle-writer";
-import type { HistoryWriterOptions } from "./history-writer";
+import type { CandleEvents } from "./candles/candles";
+import type { LeaseEvents } from "./lease/writer-role";
+import type { HistoryWriterOptions } from "./price-history/history-writer";
 
 /** History's own metrics, and the writer's events that feed them (and its logs). */
 export function historyMetrics(metrics: ServiceMetrics, logger: Logger, durable: string) {
@@ -26,7 +26,12 @@ export function historyMetrics(metrics: ServiceMetrics, logger: Logger, durable:
     "cryptostream_history_candle_late_ticks_total",
     "Ticks whose bar had closed when they were folded: kept in PRICES and price_history, in no candle",
   );
-  const candleEvents: Pick<CandleWriterOptions, "onLate" | "onReject"> & Pick<CandlePublisherOptions, "onWritten" | "onConflict"> = {
+  const backfillErrors = metrics.counter(
+    "cryptostream_history_backfill_errors_total",
+    "Failed requests of the candle backfill, by exchange and reason (429 and Binance's 418 ban as http_429)",
+    ["source", "reason"],
+  );
+  const candleEvents: CandleEvents = {
     onWritten: (candle) => candlesWritten.inc({ interval: candle.interval, source: candle.source }),
     onConflict: (candle) => {
       conflicts.inc({ to: "CANDLES" });
@@ -37,17 +42,12 @@ export function historyMetrics(metrics: ServiceMetrics, logger: Logger, durable:
     },
     onLate: () => lateTicks.inc(),
     onReject: rejectTickAt("candles"),
+    onBackfillError: (source, reason) => backfillErrors.inc({ source, reason }),
   };
-  const backfillErrors = metrics.counter(
-    "cryptostream_history_backfill_errors_total",
-    "Failed requests of the candle backfill, by exchange and reason (429 and Binance's 418 ban as http_429)",
-    ["source", "reason"],
-  );
   return {
     writerEvents,
-    ...writerLeaseMetrics(metrics),
+    leaseEvents: writerLeaseMetrics(metrics),
     candleEvents,
-    backfillErrors,
     rejectTick,
     badRequests: metrics.counter("cryptostream_history_bad_requests_total", "Requests refused with 400, by the parameter that was wrong", ["parameter"]),
     windowReadsRefused: metrics.counter("cryptostream_history_window_reads_refused_total", "GET /api/ticks refused with 429, by reason", ["reason"]),
@@ -58,15 +58,15 @@ export function historyMetrics(metrics: ServiceMetrics, logger: Logger, durable:
 }
 
 /** Which instance writes: a gauge of this one's role, and its lease taken and lost, by how and why. */
-function writerLeaseMetrics(metrics: ServiceMetrics) {
+function writerLeaseMetrics(metrics: ServiceMetrics): LeaseEvents {
   let role: HistoryRole = "reader";
   metrics.gauge("cryptostream_history_writer", "1 while this instance holds the writer lease and writes, else 0", () => (role === "writer" ? 1 : 0));
   const taken = metrics.counter("cryptostream_history_writer_lease_taken_total", "Times this instance took the writer lease, by how", ["how"]);
   const lost = metrics.counter("cryptostream_history_writer_lease_lost_total", "Times this instance lost or gave up the writer lease, by why", ["why"]);
   return {
-    leaseTaken: (how: WriterTakeoverReason) => taken.inc({ how }),
-    leaseLost: (why: WriterLossReason) => lost.inc({ why }),
-    setRole: (next: HistoryRole) => {
+    leaseTaken: (how) => taken.inc({ how }),
+    leaseLost: (why) => lost.inc({ why }),
+    setRole: (next) => {
       role = next;
     },
   };

@@ -52,7 +52,7 @@ if (mode === "floor") {
   const config = loadHistoryConfig({ NATS_URL: natsUrl, CANDLE_BACKFILL: "false" });
   const started = performance.now();
   const cpu = process.cpuUsage();
-  const candles = await startCandles(nc, config, logger, systemClock, historyMetrics(metrics, logger, config.HISTORY_DURABLE));
+  const candles = await startCandles(nc, config, logger, systemClock, historyMetrics(metrics, logger, config.HISTORY_DURABLE).candleEvents);
   await candles.startWriting(() => true);
   while (candles.fold().foldedSeq() < Number(lastSeq)) await new Promise((resolve) => setTimeout(resolve, 20));
   const used = process.cpuUsage(cpu);

@@ -41,7 +41,7 @@ if (mode === "service") {
     sendTimeoutMs: 30_000,
   };
   const routes = historyRoutes({
-    window: new RecentTicks(),
+    recent: new RecentTicks(),
     assets: new AssetsCache(),
     candles: new CandleStore(),
     forming: () => undefined,

@@ -1,6 +1,6 @@
 import { FakeClock } from "@cryptostream/testing";
 import { describe, expect, it } from "vitest";
-import { AppliedSeq } from "./catch-up";
+import { AppliedSeq } from "./applied-seq";
 
 describe("AppliedSeq", () => {
   it("resolves a wait when the follower applies its seq, not before, and at once for one already applied", async () => {

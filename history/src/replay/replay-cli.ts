@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { PRICE_SUBJECT_PREFIX, commonEnv, connectNats, createLogger, isValidSymbol, loadConfig, parseTimeBound, visitTickWindow } from "@cryptostream/core";
 import { createReplayer } from "./replay";
-import { MAX_WINDOW_LIMIT } from "./ticks-query";
+import { MAX_WINDOW_LIMIT } from "../http/ticks-query";
 
 const USAGE = `Usage: pnpm replay --since 10m [--until <time>] [--symbols btc,eth] [--limit N] [--speed 10] [--to <subject prefix>]
 

@@ -4,15 +4,19 @@ import { BINANCE_WEIGHT_PER_MINUTE, BinanceKlines, CoinGeckoOhlcHistory } from "
 import { RestClient } from "./backfill/rest-client";
 import { followCandles, type CandleFeed } from "./candle-feed";
 import { CandleStore } from "./candle-store";
-import { CandlePublisher, DroppedCandles } from "./candle-publisher";
-import { startCandleWriter, type CandleWriter } from "./candle-writer";
-import type { HistoryConfig } from "./config";
-import type { historyMetrics } from "./metrics";
+import { CandlePublisher, DroppedCandles, type CandlePublisherOptions } from "./candle-publisher";
+import { startCandleFold, type CandleFold, type CandleFoldOptions } from "./candle-fold";
+import type { HistoryConfig } from "../config";
+
+/** What candles tell the metrics: late and refused ticks, candles written and refused, failed backfill requests. */
+export interface CandleEvents extends Pick<CandleFoldOptions, "onLate" | "onReject">, Pick<CandlePublisherOptions, "onWritten" | "onConflict"> {
+  onBackfillError(source: string, reason: string): void;
+}
 
 export interface Candles {
   store: CandleStore;
   /** The fold running now: the writer's while this instance writes, else a reader's, for the forming candles alone. */
-  fold(): CandleWriter;
+  fold(): CandleFold;
   backfillPending(): number;
   /** Why candles have stopped while their input grows (the fold behind `PRICES`, the feed behind `CANDLES`); undefined while they keep up. */
   stalled(): string | undefined;
@@ -28,19 +32,14 @@ export interface Candles {
  * a reader's (its forming candles serve `/api/candles`; what it closes is dropped, the writer's
  * copy comes through `CANDLES`), or, on the instance holding the writer lease, the writer's.
  */
-export async function startCandles(
-  nc: NatsConnection,
-  config: HistoryConfig,
-  logger: Logger,
-  clock: Clock,
-  measured: ReturnType<typeof historyMetrics>,
-): Promise<Candles> {
+export async function startCandles(nc: NatsConnection, config: HistoryConfig, logger: Logger, clock: Clock, events: CandleEvents): Promise<Candles> {
   await ensureCandlesStream(nc, config.JETSTREAM_REPLICAS);
   const store = new CandleStore();
   const feed = await followCandles({ nc, store, clock, logger, onReject: (message, seq) => logger.warn({ seq }, `not a candle in CANDLES: ${message}`) });
   logger.info({ candles: store.size() }, "candles loaded from CANDLES");
-  const foldOptions = { nc, store, logger, clock, ...measured.candleEvents };
-  const readerFold = () => startCandleWriter({ ...foldOptions, publisher: new DroppedCandles() });
+  const { onLate, onReject, onWritten, onConflict } = events;
+  const foldOptions = { nc, store, logger, clock, onLate, onReject };
+  const readerFold = () => startCandleFold({ ...foldOptions, publisher: new DroppedCandles() });
   let fold = await readerFold();
   /** Set while the fold running is the writer's, or none runs (a change failed half-way). */
   let writing: { publisher?: CandlePublisher; backfill?: CandleBackfill } | undefined;
@@ -66,11 +65,10 @@ export async function startCandles(
           return store.holds(candle);
         },
       };
-      const { onWritten, onConflict } = measured.candleEvents;
       const publisher = new CandlePublisher(nc, { logger, clock, mayWrite, fence, onWritten, onConflict });
-      const backfill = config.CANDLE_BACKFILL ? exchangeBackfill(config, store, publisher, logger, clock, measured) : undefined;
+      const backfill = config.CANDLE_BACKFILL ? exchangeBackfill(config, store, publisher, logger, clock, events.onBackfillError) : undefined;
       writing = { publisher, backfill };
-      fold = await startCandleWriter({ ...foldOptions, publisher, onSymbol: (symbol, firstTickTs) => backfill?.request(symbol, firstTickTs) });
+      fold = await startCandleFold({ ...foldOptions, publisher, onSymbol: (symbol, firstTickTs) => backfill?.request(symbol, firstTickTs) });
     },
     async stopWriting(thenRead = true) {
       if (!writing) return;
@@ -86,7 +84,7 @@ export async function startCandles(
   };
 }
 
-function stalledPart(fold: CandleWriter, feed: CandleFeed): string | undefined {
+function stalledPart(fold: CandleFold, feed: CandleFeed): string | undefined {
   if (fold.isStalled()) return "the candle fold has folded nothing while PRICES grows";
   if (feed.isStalled()) return "the CANDLES feed has read nothing while CANDLES grows";
   return undefined;
@@ -99,13 +97,13 @@ function exchangeBackfill(
   publisher: CandlePublisher,
   logger: Logger,
   clock: Clock,
-  measured: ReturnType<typeof historyMetrics>,
+  onBackfillError: CandleEvents["onBackfillError"],
 ): CandleBackfill {
   const restOptions = (source: string) => ({
     clock,
     timeoutMs: config.BACKFILL_TIMEOUT,
     stopped: () => backfill.stopped,
-    onError: (reason: string) => measured.backfillErrors.inc({ source, reason }),
+    onError: (reason: string) => onBackfillError(source, reason),
   });
   const binanceClient: RestClient = new RestClient({
     ...restOptions("binance"),

@@ -17,8 +17,8 @@ import {
 } from "@cryptostream/core";
 import { readStream, startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startHistory, type HistoryService } from "./app";
-import { loadHistoryConfig } from "./config";
+import { startHistory, type HistoryService } from "../app";
+import { loadHistoryConfig } from "../config";
 
 const MINUTE = 60_000;
 
@@ -175,7 +175,7 @@ describe("candles on a real nats-server", () => {
     await startService();
     const lastBtc = published.filter((t) => t.symbol === "btc").at(-1)!;
     await waitFor("btc's 1m candles in memory", () => history!.candles.range("1m", "btc", 0, Date.now(), 100).candles.length >= 65);
-    await waitFor("btc's last tick in the window", () => history!.window.lastSeq("btc") === lastBtc.seq);
+    await waitFor("btc's last tick in the window", () => history!.recent.lastSeq("btc") === lastBtc.seq);
     const body = (await (await api("/api/symbols")).json()) as { symbols: { symbol: string; latest: SequencedTick; changes: Record<string, number> }[] };
     const btc = body.symbols.find((s) => s.symbol === "btc")!;
     const hourBefore = recomputed()

@@ -223,7 +223,7 @@ class DurableHistoryWriter implements HistoryWriter {
   private async writeUntilStored(tick: SequencedTick): Promise<boolean> {
     const { mirror, kv } = this.options;
     for (let attempt = 0; ; attempt++) {
-      if (tick.seq <= mirror.window.lastSeq(tick.symbol)) return true;
+      if (tick.seq <= mirror.recent.lastSeq(tick.symbol)) return true;
       if (!this.mayWrite()) return false;
       try {
         mirror.recordWrite(tick, await kv.put(tick.symbol, JSON.stringify(tick), { previousSeq: mirror.revision(tick.symbol) }));

@@ -1,6 +1,6 @@
 import { DeliverPolicy, jetstreamManager } from "@nats-io/jetstream";
 import { CANDLES_STREAM, StreamFollower, decodeCandle, systemClock, type Clock, type Logger, type NatsConnection } from "@cryptostream/core";
-import { AppliedSeq } from "./catch-up";
+import { AppliedSeq } from "../applied-seq";
 import type { CandleStore } from "./candle-store";
 
 export interface CandleFeedOptions {

@@ -18,12 +18,12 @@ import {
 import { FakeClock, startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHistory, type HistoryService } from "./app";
+import { startHistory, type HistoryService } from "../app";
 import { AssetsCache } from "./assets-cache";
-import { CandleStore } from "./candle-store";
-import { RecentTicks } from "./recent-ticks";
+import { CandleStore } from "../candles/candle-store";
+import { RecentTicks } from "../price-history/recent-ticks";
 import { SYMBOLS_MAX_AGE_MS, historyRoutes } from "./routes";
-import { loadHistoryConfig } from "./config";
+import { loadHistoryConfig } from "../config";
 
 const REFUSALS: [string, string][] = [
   ["since=yesterday", "invalid_since"],
@@ -121,7 +121,7 @@ describe("GET /api/ticks and /api/symbols on a real nats-server", () => {
     const metrics = await (await fetch(`http://127.0.0.1:${history.port}/metrics`)).text();
     const sinceRefusals = REFUSALS.filter(([, code]) => code === "invalid_since").length;
     expect(metrics).toMatch(new RegExp(`cryptostream_history_bad_requests_total\\{parameter="since",service="history"\\} ${sinceRefusals}\n`));
-    await waitFor("history to catch up", () => history.window.lastSeq("sol") === published.at(-1)!.seq);
+    await waitFor("history to catch up", () => history.recent.lastSeq("sol") === published.at(-1)!.seq);
     const health = (await (await fetch(`http://127.0.0.1:${history.port}/healthz`)).json()) as { consumer: { pending: number } };
     expect(health).toMatchObject({ ok: true, consumer: { pending: 0, ackPending: 0 } });
   });
@@ -140,7 +140,7 @@ describe("GET /api/ticks and /api/symbols on a real nats-server", () => {
   });
 
   it("builds GET /api/symbols at most once a second, sending that answer (and 304 for its ETag) meanwhile", async () => {
-    const window = new RecentTicks();
+    const recent = new RecentTicks();
     const clock = new FakeClock(1_763_800_000_000);
     const now = clock.now();
     const reads = {
@@ -149,18 +149,18 @@ describe("GET /api/ticks and /api/symbols on a real nats-server", () => {
       trustedProxies: { kind: "none" } as const,
       sendTimeoutMs: 1_000,
     };
-    const routes = historyRoutes({ window, assets: new AssetsCache(), candles: new CandleStore(), forming: () => undefined, reads, clock });
+    const routes = historyRoutes({ recent, assets: new AssetsCache(), candles: new CandleStore(), forming: () => undefined, reads, clock });
     const logger = createLogger({ service: "history", level: "silent" });
     const server = createHttpServer({ routes, registry: createMetrics("history").registry, logger, health: () => ({ ok: true }) });
     const port = await listen(server, 0, "127.0.0.1");
     const symbols = (headers: Record<string, string> = {}) => fetch(`http://127.0.0.1:${port}/api/symbols`, { headers });
     const latestSeq = async (response: Response) => ((await response.json()) as SymbolsResponse).symbols[0]?.latest.seq;
     try {
-      window.append({ symbol: "btc", price: 1, ts: now, source: "binance", seq: 1 });
+      recent.append({ symbol: "btc", price: 1, ts: now, source: "binance", seq: 1 });
       const first = await symbols();
       const etag = first.headers.get("etag")!;
       expect(await latestSeq(first)).toBe(1);
-      window.append({ symbol: "btc", price: 2, ts: now + 1, source: "binance", seq: 2 });
+      recent.append({ symbol: "btc", price: 2, ts: now + 1, source: "binance", seq: 2 });
       clock.advance(SYMBOLS_MAX_AGE_MS - 1);
       const cached = await symbols();
       expect([cached.headers.get("etag"), await latestSeq(cached)]).toEqual([etag, 1]);

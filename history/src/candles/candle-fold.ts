@@ -21,7 +21,7 @@ import {
 import type { CandleSink } from "./candle-publisher";
 import type { CandleStore } from "./candle-store";
 
-export interface CandleWriterOptions {
+export interface CandleFoldOptions {
   nc: NatsConnection;
   /** Takes each closed candle (see `CandlePublisher`). */
   publisher: CandleSink;
@@ -35,7 +35,7 @@ export interface CandleWriterOptions {
   onReject?: (reason: TickRejectReason, message: string, seq: number) => void;
 }
 
-export interface CandleWriter {
+export interface CandleFold {
   /** The candle still forming for one interval and symbol. */
   forming(interval: CandleInterval, symbol: string): Candle | undefined;
   /** Seq of the last tick folded, every candle it closed stored. */
@@ -46,8 +46,9 @@ export interface CandleWriter {
 }
 
 /**
- * Folds `PRICES` into candles and publishes each closed one to `CANDLES` with a `Nats-Msg-Id` of
- * its interval, symbol and bar. It keeps no state of its own: on start it takes up the fold from
+ * Folds `PRICES` into candles and hands each closed one to its sink: the writer's publishes it to
+ * `CANDLES` with a `Nats-Msg-Id` of its interval, symbol and bar, a reader's drops it (the
+ * writer's copy comes through `CANDLES`; a reader keeps only the forming candles). It keeps no state of its own: on start it takes up the fold from
  * the last stored candle of every interval and symbol (see `CandleAggregator`), reading `PRICES`
  * again from the oldest tick that is in no stored candle; the fold closes no bar at or before a
  * stored one. So a crash or a restart neither loses a candle nor writes one twice (and the msg id
@@ -56,7 +57,7 @@ export interface CandleWriter {
  * It catches up with the window reader `/api/ticks` uses (a push consumer with flow control,
  * several times faster than a pulled consumer), then follows new ticks with an ordered consumer.
  */
-export async function startCandleWriter(options: CandleWriterOptions): Promise<CandleWriter> {
+export async function startCandleFold(options: CandleFoldOptions): Promise<CandleFold> {
   const { nc, store, publisher } = options;
   const symbols = await symbolsInPrices(nc);
   const closed = store.lasts();
@@ -95,7 +96,7 @@ class TickFold {
 
   constructor(
     readonly aggregator: CandleAggregator,
-    private readonly options: CandleWriterOptions,
+    private readonly options: CandleFoldOptions,
   ) {}
 
   add(tick: SequencedTick): Promise<void> | undefined {
@@ -120,7 +121,7 @@ class PricesFollower {
   constructor(
     private readonly nc: NatsConnection,
     private readonly fold: TickFold,
-    private readonly options: CandleWriterOptions,
+    private readonly options: CandleFoldOptions,
   ) {}
 
   async follow(fromSeq: number): Promise<void> {

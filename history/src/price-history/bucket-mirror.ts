@@ -1,7 +1,7 @@
 import { KvWatchInclude, type KV, type KvWatchEntry } from "@nats-io/kv";
 import { systemClock, type Clock, type SequencedTick } from "@cryptostream/core";
 import type { QueuedIterator } from "@nats-io/transport-node";
-import { AppliedSeq } from "./catch-up";
+import { AppliedSeq } from "../applied-seq";
 import { RecentTicks } from "./recent-ticks";
 
 /**
@@ -10,7 +10,7 @@ import { RecentTicks } from "./recent-ticks";
  * which the writer's updates are checked against (so a write made on a stale view is refused).
  */
 export class BucketMirror {
-  readonly window = new RecentTicks();
+  readonly recent = new RecentTicks();
   private readonly revisions = new Map<string, number>();
   /** The bucket's last revision this mirror has applied. */
   private readonly applied: AppliedSeq;
@@ -24,14 +24,14 @@ export class BucketMirror {
     this.applied = new AppliedSeq(clock, "price_history watch");
   }
 
-  /** A mirror of `kv`, once every value stored now is in its window. */
+  /** A mirror of `kv`, once every value stored now is in its recent ticks. */
   static async follow(kv: KV, clock?: Clock): Promise<BucketMirror> {
     const mirror = new BucketMirror(kv, clock);
     await mirror.start();
     return mirror;
   }
 
-  /** Starts the watch; resolves once every value stored when it started is in the window. */
+  /** Starts the watch; resolves once every value stored when it started is in its recent ticks. */
   async start(): Promise<void> {
     const watch = await this.kv.watch({ include: KvWatchInclude.AllHistory });
     this.watch = watch;
@@ -53,7 +53,7 @@ export class BucketMirror {
 
   /** What the writer wrote itself, at the revision the bucket gave it (the watch brings it again, and is ignored). */
   recordWrite(tick: SequencedTick, revision: number): void {
-    this.window.append(tick);
+    this.recent.append(tick);
     this.setRevision(tick.symbol, revision);
   }
 
@@ -70,7 +70,7 @@ export class BucketMirror {
 
   private apply(entry: KvWatchEntry): void {
     this.setRevision(entry.key, entry.revision);
-    if (entry.operation === "PUT") this.window.append(entry.json<SequencedTick>());
+    if (entry.operation === "PUT") this.recent.append(entry.json<SequencedTick>());
     this.applied.advance(entry.revision);
   }
 

@@ -55,7 +55,7 @@ describe("the price_history writer's fence on a real nats-server", () => {
     }
     const last = (symbol: string) => published.filter((tick) => tick.symbol === symbol).at(-1)!.seq;
     await waitFor("both writers to reach the last tick", () =>
-      running.every(({ mirror }) => mirror.window.lastSeq("btc") === last("btc") && mirror.window.lastSeq("eth") === last("eth")),
+      running.every(({ mirror }) => mirror.recent.lastSeq("btc") === last("btc") && mirror.recent.lastSeq("eth") === last("eth")),
     );
     for (const symbol of ["btc", "eth"]) {
       const stored: number[] = [];

@@ -1,8 +1,16 @@
-import { backoffDelay, sleep, systemClock, type Clock, type HistoryRole, type Logger } from "@cryptostream/core";
-import type { BucketMirror } from "./bucket-mirror";
-import type { Candles } from "./candles";
-import { startHistoryWriter, type HistoryWriter, type HistoryWriterOptions } from "./history-writer";
-import type { historyMetrics } from "./metrics";
+import {
+  backoffDelay,
+  sleep,
+  systemClock,
+  type Clock,
+  type HistoryRole,
+  type Logger,
+  type WriterLossReason,
+  type WriterTakeoverReason,
+} from "@cryptostream/core";
+import type { BucketMirror } from "../price-history/bucket-mirror";
+import type { Candles } from "../candles/candles";
+import { startHistoryWriter, type HistoryWriter, type HistoryWriterOptions } from "../price-history/history-writer";
 import { WriterLease, type WriterLeaseOptions } from "./writer-lease";
 
 export interface WriterRoleOptions {
@@ -93,30 +101,37 @@ export class WriterRole {
   }
 }
 
+/** What the election tells the metrics: the lease taken (how) and lost (why), and the role now. */
+export interface LeaseEvents {
+  leaseTaken(how: WriterTakeoverReason): void;
+  leaseLost(why: WriterLossReason): void;
+  setRole(role: HistoryRole): void;
+}
+
 export interface ElectionOptions extends Pick<WriterLeaseOptions, "kv" | "instance">, Omit<WriterRoleOptions, "mayWrite" | "onRole"> {
-  measured: Pick<ReturnType<typeof historyMetrics>, "leaseTaken" | "leaseLost" | "setRole">;
+  events: LeaseEvents;
 }
 
 /**
  * Campaigns for the writer lease and writes while it holds it. Resolves after the first attempt:
  * alone, or first, the instance writes before it serves; otherwise it serves as a reader from the start.
  */
-export async function electWriter({ kv, instance, measured, ...options }: ElectionOptions): Promise<{ lease: WriterLease; role: WriterRole }> {
+export async function electWriter({ kv, instance, events, ...options }: ElectionOptions): Promise<{ lease: WriterLease; role: WriterRole }> {
   const lease: WriterLease = new WriterLease({
     kv,
     instance,
     logger: options.logger,
     clock: options.clock,
     onAcquired: (how) => {
-      measured.leaseTaken(how);
+      events.leaseTaken(how);
       role.becomeWriter();
     },
     onLost: (why) => {
-      measured.leaseLost(why);
+      events.leaseLost(why);
       return why === "shutdown" ? role.stop() : role.becomeReader();
     },
   });
-  const role = new WriterRole({ ...options, mayWrite: () => lease.held(), onRole: measured.setRole });
+  const role = new WriterRole({ ...options, mayWrite: () => lease.held(), onRole: events.setRole });
   await lease.start();
   await role.settled();
   return { lease, role };

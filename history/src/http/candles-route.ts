@@ -1,6 +1,6 @@
 import { isValidSymbol, sendError, type Candle, type CandleInterval, type Clock, type Route } from "@cryptostream/core";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { CandleStore } from "./candle-store";
+import type { CandleStore } from "../candles/candle-store";
 import { parseCandlesQuery } from "./candles-query";
 import { CompressedBodies } from "./compressed-bodies";
 

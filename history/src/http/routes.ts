@@ -17,10 +17,10 @@ import {
 } from "@cryptostream/core";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AssetsCache } from "./assets-cache";
-import type { RecentTicks } from "./recent-ticks";
-import type { CandleStore } from "./candle-store";
+import type { RecentTicks } from "../price-history/recent-ticks";
+import type { CandleStore } from "../candles/candle-store";
 import { candlesRoute, sendCached, type CandlesRouteDeps } from "./candles-route";
-import { priceChanges } from "./price-changes";
+import { priceChanges } from "../candles/price-changes";
 import { tickStreamWriter } from "./ticks-stream";
 import { parseWindowQuery } from "./ticks-query";
 
@@ -37,7 +37,7 @@ export interface TickWindowReads {
 }
 
 export interface HistoryRoutesDeps {
-  window: RecentTicks;
+  recent: RecentTicks;
   assets: AssetsCache;
   candles: CandleStore;
   forming: CandlesRouteDeps["forming"];
@@ -48,24 +48,24 @@ export interface HistoryRoutesDeps {
 }
 
 /** `GET /api/history/:symbol`, `/api/candles/:symbol` and `/api/symbols` from memory; `GET /api/ticks` from `PRICES`. */
-export function historyRoutes({ window, assets, candles, forming, reads, clock, onBadRequest, onReject }: HistoryRoutesDeps): Route[] {
-  const known = (symbol: string) => window.ticks(symbol) !== undefined || candles.has(symbol);
+export function historyRoutes({ recent, assets, candles, forming, reads, clock, onBadRequest, onReject }: HistoryRoutesDeps): Route[] {
+  const known = (symbol: string) => recent.ticks(symbol) !== undefined || candles.has(symbol);
   return [
-    historyRoute(window, onBadRequest),
+    historyRoute(recent, onBadRequest),
     candlesRoute({ store: candles, forming, known, clock, onBadRequest }),
-    symbolsRoute(window, assets, candles, clock),
+    symbolsRoute(recent, assets, candles, clock),
     ticksRoute(reads, clock, onBadRequest, onReject),
   ];
 }
 
 /** `GET /api/history/:symbol`: each symbol's body encoded once per new tick, not once per request, with an ETag. */
-function historyRoute(window: RecentTicks, onBadRequest: HistoryRoutesDeps["onBadRequest"]): Route {
+function historyRoute(recent: RecentTicks, onBadRequest: HistoryRoutesDeps["onBadRequest"]): Route {
   const encoded = new Map<string, { seq: number; etag: string; body: Buffer }>();
   const encodedHistory = (symbol: string) => {
-    const seq = window.lastSeq(symbol);
+    const seq = recent.lastSeq(symbol);
     const cached = encoded.get(symbol);
     if (cached?.seq === seq) return cached;
-    const history: HistoryResponse = { symbol, ticks: [...(window.ticks(symbol) ?? [])] };
+    const history: HistoryResponse = { symbol, ticks: [...(recent.ticks(symbol) ?? [])] };
     const fresh = { seq, etag: `"${symbol}-${seq}"`, body: Buffer.from(JSON.stringify(history)) };
     encoded.set(symbol, fresh);
     return fresh;
@@ -79,7 +79,7 @@ function historyRoute(window: RecentTicks, onBadRequest: HistoryRoutesDeps["onBa
         onBadRequest?.("symbol");
         return sendError(res, 400, "invalid_symbol", `"${symbol}" is not a symbol: expected 1-20 lowercase letters or digits`);
       }
-      if (!window.ticks(symbol)) return sendError(res, 404, "unknown_symbol", `no ticks kept for "${symbol}"`);
+      if (!recent.ticks(symbol)) return sendError(res, 404, "unknown_symbol", `no ticks kept for "${symbol}"`);
       const { etag, body } = encodedHistory(symbol);
       sendCached(req, res, etag, [body]);
     },
@@ -94,10 +94,10 @@ function historyRoute(window: RecentTicks, onBadRequest: HistoryRoutesDeps["onBa
 export const SYMBOLS_MAX_AGE_MS = 1_000;
 
 /** `GET /api/symbols`: the latest tick of each symbol, with its coin's metadata once known, and its changes. */
-function symbolsRoute(window: RecentTicks, assets: AssetsCache, candles: CandleStore, clock: Clock): Route {
+function symbolsRoute(recent: RecentTicks, assets: AssetsCache, candles: CandleStore, clock: Clock): Route {
   let built: { at: number; etag: string; body: Buffer } | undefined;
   const build = () => {
-    const latest = window.latest().sort((a, b) => a.symbol.localeCompare(b.symbol));
+    const latest = recent.latest().sort((a, b) => a.symbol.localeCompare(b.symbol));
     const answer: SymbolsResponse = {
       symbols: latest.map((tick) => {
         const asset = assets.get(tick.symbol);

@@ -16,9 +16,9 @@ import {
 import { startSimExchange, type SimExchange } from "@cryptostream/sim-exchange";
 import { readStream, startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startHistory, type HistoryService } from "./app";
-import { BACKFILL_DEPTH_MS } from "./backfill/candle-backfill";
-import { loadHistoryConfig } from "./config";
+import { startHistory, type HistoryService } from "../../app";
+import { BACKFILL_DEPTH_MS } from "./candle-backfill";
+import { loadHistoryConfig } from "../../config";
 
 describe("candle backfill from the simulated exchange's Binance klines and CoinGecko OHLC", () => {
   let server: NatsServerHandle;

@@ -6,7 +6,7 @@ import { ensurePricesStream, tickMsgId, type NatsConnection, type SequencedTick,
 import { startNatsServer, waitFor, type NatsServerHandle } from "@cryptostream/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const historyDir = fileURLToPath(new URL("..", import.meta.url));
+const historyDir = fileURLToPath(new URL("../..", import.meta.url));
 
 describe("pnpm replay", () => {
   let server: NatsServerHandle;
@@ -15,7 +15,7 @@ describe("pnpm replay", () => {
 
   const replay = (...args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ["--import", "tsx", "src/replay-cli.ts", ...args], {
+      const child = spawn(process.execPath, ["--import", "tsx", "src/replay/replay-cli.ts", ...args], {
         cwd: historyDir,
         env: { PATH: process.env.PATH ?? "", NATS_URL: server.url },
       });
