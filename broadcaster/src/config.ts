@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { commonEnv, duration, loadConfig, port, positiveInt, secret, streamEnv, trustedProxies, z, type Env } from "@cryptostream/core";
+import { commonEnv, duration, loadConfig, port, positiveInt, secret, streamEnv, trustedProxies, windowReadsEnv, z, type Env } from "@cryptostream/core";
 
 const list = z
   .string()
@@ -42,14 +42,8 @@ export const broadcasterEnv = {
   /** A client whose socket stays over the soft limit this long while a replay or resume waits for it is closed. */
   SEND_TIMEOUT: duration("30s", { min: 100, max: 600_000 }),
   RESUME_MAX_TICKS: positiveInt(100_000, 10_000_000),
-  /** Window reads (replay, resume) running at once on this instance; each client has at most one. */
-  WINDOW_READS_MAX: positiveInt(4, 1_000),
-  /** Of those, at most this many for the clients of one address (running and waiting). */
-  WINDOW_READS_PER_IP: positiveInt(4, 1_000_000),
-  /** Window reads waiting for a slot; past this, one is refused. */
-  WINDOW_READS_QUEUE: positiveInt(256, 100_000),
-  /** How long a window read may wait for a slot before it is refused. */
-  WINDOW_READS_WAIT: duration("15s", { min: 10, max: 600_000 }),
+  /** Window reads (replay, resume): at most 4 at once, 4 for the clients of one address, 256 waiting, each waiting 15 s at most; a client has one at a time. */
+  ...windowReadsEnv({ max: 4, perIp: 4, queue: 256, wait: "15s" }),
 };
 
 export type BroadcasterConfig = ReturnType<typeof loadBroadcasterConfig>;

@@ -6,7 +6,7 @@ const limits = { maxConcurrent: 2, maxPerClient: 2, maxQueued: 2, maxWaitMs: 60_
 const reasonOf = async (attempt: Promise<unknown>): Promise<WindowBusyReason | "granted" | "other"> =>
   attempt.then(
     () => "granted",
-    (error: unknown) => (isWindowReadsBusy(error) ? error.reason : "other"),
+    (error: unknown) => (isWindowReadsBusy(error) ? error.code : "other"),
   );
 
 describe("WindowReadSlots", () => {

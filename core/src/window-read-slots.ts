@@ -1,5 +1,6 @@
 import type { WindowBusyReason } from "./contracts/codes";
 import { systemClock, type Clock } from "./clock";
+import { CryptoStreamError } from "./errors";
 
 export interface WindowSlotLimits {
   /** Window reads running at once on this instance. */
@@ -13,10 +14,10 @@ export interface WindowSlotLimits {
 }
 
 /** A window read was refused: the instance or this client has as many running as it may. */
-export class WindowReadsBusyError extends Error {
+export class WindowReadsBusyError extends CryptoStreamError<WindowBusyReason> {
   override readonly name = "WindowReadsBusyError";
   constructor(
-    readonly reason: WindowBusyReason,
+    readonly code: WindowBusyReason,
     message: string,
   ) {
     super(message);

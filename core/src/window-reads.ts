@@ -1,4 +1,5 @@
 import type { Clock } from "./clock";
+import { duration, positiveInt } from "./config";
 import type { Logger } from "./logger";
 import { connectNats, type NatsConnection } from "./nats";
 import { WindowReadSlots } from "./window-read-slots";
@@ -12,6 +13,29 @@ export interface WindowReadsConfig {
   WINDOW_READS_PER_IP: number;
   WINDOW_READS_QUEUE: number;
   WINDOW_READS_WAIT: number;
+}
+
+/** The defaults of a service's window reads: each service has its own (see its config). */
+export interface WindowReadsDefaults {
+  max: number;
+  perIp: number;
+  queue: number;
+  /** A duration such as `5s`. */
+  wait: string;
+}
+
+/** The settings of a service's window reads, with its defaults. */
+export function windowReadsEnv({ max, perIp, queue, wait }: WindowReadsDefaults) {
+  return {
+    /** Window reads running at once on this instance. */
+    WINDOW_READS_MAX: positiveInt(max, 1_000),
+    /** Of those, at most this many for one client address (running and waiting). */
+    WINDOW_READS_PER_IP: positiveInt(perIp, 1_000_000),
+    /** Reads waiting for a slot; past this, one is refused at once. */
+    WINDOW_READS_QUEUE: positiveInt(queue, 100_000),
+    /** How long a read may wait for a slot before it is refused. */
+    WINDOW_READS_WAIT: duration(wait, { min: 10, max: 600_000 }),
+  };
 }
 
 export interface WindowReads {

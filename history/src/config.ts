@@ -1,5 +1,18 @@
 import { hostname } from "node:os";
-import { commonEnv, duration, loadConfig, port, positiveInt, streamEnv, trustedProxies, upstreamEnv, withCoinGeckoUrl, z, type Env } from "@cryptostream/core";
+import {
+  commonEnv,
+  duration,
+  loadConfig,
+  port,
+  positiveInt,
+  streamEnv,
+  trustedProxies,
+  upstreamEnv,
+  windowReadsEnv,
+  withCoinGeckoUrl,
+  z,
+  type Env,
+} from "@cryptostream/core";
 
 export const historyEnv = {
   ...commonEnv,
@@ -17,14 +30,8 @@ export const historyEnv = {
     .default(() => `${hostname()}-${process.pid}`),
   /** Whose `X-Forwarded-For` to believe for the per-address limit of `/api/ticks`. */
   TRUST_PROXY: trustedProxies(),
-  /** `/api/ticks` reads running at once on this instance. */
-  WINDOW_READS_MAX: positiveInt(4, 1_000),
-  /** Of those, at most this many for one client address (running and waiting). */
-  WINDOW_READS_PER_IP: positiveInt(2, 1_000_000),
-  /** Reads waiting for a slot; past this, `429`. */
-  WINDOW_READS_QUEUE: positiveInt(64, 100_000),
-  /** How long a read may wait for a slot before `429`. */
-  WINDOW_READS_WAIT: duration("5s", { min: 10, max: 600_000 }),
+  /** `/api/ticks` reads: at most 4 at once, 2 for one address, 64 waiting, each waiting 5 s at most before `429`. */
+  ...windowReadsEnv({ max: 4, perIp: 2, queue: 64, wait: "5s" }),
   /** A client that takes no bytes of `/api/ticks` for this long is cut off, and its read ends. */
   SEND_TIMEOUT: duration("30s", { min: 100, max: 600_000 }),
   /** Whether candles before the first tick are filled from the exchanges (Binance klines, then CoinGecko OHLC). */

@@ -109,7 +109,7 @@ function exchangeBackfill(
     ...restOptions("binance"),
     // Half of Binance's weight per minute at most: past it, wait for the next minute.
     onHeaders: (headers) => {
-      if (Number(headers.get("x-mbx-used-weight-1m")) > BINANCE_WEIGHT_PER_MINUTE / 2) binanceClient.holdUntil(Math.ceil((clock.now() + 1) / 60_000) * 60_000);
+      if (Number(headers["x-mbx-used-weight-1m"]) > BINANCE_WEIGHT_PER_MINUTE / 2) binanceClient.holdUntil(Math.ceil((clock.now() + 1) / 60_000) * 60_000);
     },
   });
   // Keyless CoinGecko allows some 30 calls a minute: one every 2.5 s.

@@ -1,7 +1,8 @@
-import { isValidSymbol, sendError, type Candle, type CandleInterval, type Clock, type Route } from "@cryptostream/core";
+import { sendError, type Candle, type CandleInterval, type Clock, type Route } from "@cryptostream/core";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CandleStore } from "../candles/candle-store";
 import { parseCandlesQuery } from "./candles-query";
+import { checkPathSymbol } from "./ticks-query";
 import { CompressedBodies } from "./compressed-bodies";
 
 export interface CandlesRouteDeps {
@@ -39,9 +40,10 @@ export function candlesRoute({ store, forming, known, clock, onBadRequest }: Can
     path: "/api/candles/:symbol",
     handler: async (req, res, params, url) => {
       const symbol = params.symbol ?? "";
-      if (!isValidSymbol(symbol)) {
-        onBadRequest?.("symbol");
-        return sendError(res, 400, "invalid_symbol", `"${symbol.slice(0, 40)}" is not a symbol: expected 1-20 lowercase letters or digits`);
+      const badSymbol = checkPathSymbol(symbol);
+      if (badSymbol) {
+        onBadRequest?.(badSymbol.parameter);
+        return sendError(res, 400, badSymbol.code, badSymbol.message);
       }
       const query = parseCandlesQuery(url.searchParams, clock.now());
       if (!query.ok) {

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import {
-  isValidSymbol,
   isWindowReadsBusy,
   requestClientAddress,
   visitTickWindow,
@@ -22,7 +21,7 @@ import type { CandleStore } from "../candles/candle-store";
 import { candlesRoute, sendCached, type CandlesRouteDeps } from "./candles-route";
 import { priceChanges } from "../candles/price-changes";
 import { tickStreamWriter } from "./ticks-stream";
-import { parseWindowQuery } from "./ticks-query";
+import { checkPathSymbol, parseWindowQuery } from "./ticks-query";
 
 export interface TickWindowReads {
   /** The connection windows are read on: apart from the writer's, so no read can take that down. */
@@ -75,9 +74,10 @@ function historyRoute(recent: RecentTicks, onBadRequest: HistoryRoutesDeps["onBa
     path: "/api/history/:symbol",
     handler: (req, res, params) => {
       const symbol = params.symbol ?? "";
-      if (!isValidSymbol(symbol)) {
-        onBadRequest?.("symbol");
-        return sendError(res, 400, "invalid_symbol", `"${symbol}" is not a symbol: expected 1-20 lowercase letters or digits`);
+      const badSymbol = checkPathSymbol(symbol);
+      if (badSymbol) {
+        onBadRequest?.(badSymbol.parameter);
+        return sendError(res, 400, badSymbol.code, badSymbol.message);
       }
       if (!recent.ticks(symbol)) return sendError(res, 404, "unknown_symbol", `no ticks kept for "${symbol}"`);
       const { etag, body } = encodedHistory(symbol);
@@ -157,7 +157,7 @@ async function windowReadSlot(req: IncomingMessage, res: ServerResponse, reads: 
     return await reads.slots.acquire(client, left.signal);
   } catch (error) {
     if (!isWindowReadsBusy(error)) return undefined;
-    reads.onBusy?.(error.reason);
+    reads.onBusy?.(error.code);
     sendError(res, 429, "busy", `${error.message}; try again later`, { "retry-after": "1" });
     return undefined;
   } finally {

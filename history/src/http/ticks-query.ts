@@ -15,6 +15,17 @@ const CODES = { symbols: "invalid_symbols", since: "invalid_since", until: "inva
 
 export const badParameter = (parameter: keyof typeof CODES, message: string): QueryError => ({ ok: false, parameter, code: CODES[parameter], message });
 
+/** A symbol in a path (`/api/history/:symbol`, `/api/candles/:symbol`) that is not one: `invalid_symbol`. */
+export function checkPathSymbol(symbol: string): QueryError | undefined {
+  if (isValidSymbol(symbol)) return undefined;
+  return {
+    ok: false,
+    parameter: "symbol",
+    code: "invalid_symbol",
+    message: `"${symbol.slice(0, 40)}" is not a symbol: expected 1-20 lowercase letters or digits`,
+  };
+}
+
 /** The first parameter not in `known` (an error that lists what is), or given more than once: which value was meant is not for the server to guess. */
 export function checkParameters(params: URLSearchParams, known: readonly string[]): QueryError | undefined {
   const names = [...params.keys()];

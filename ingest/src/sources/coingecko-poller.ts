@@ -1,14 +1,15 @@
 import {
+  UpstreamRequestError,
   backoffDelay,
   coinGeckoKeyHeaders,
-  httpStatusReason,
+  isUpstreamRequestError,
   systemClock,
+  upstreamGet,
   type Clock,
   type ClockTimer,
   type Logger,
   type UpstreamErrorReason,
 } from "@cryptostream/core";
-import got from "got";
 
 export interface CoinGeckoPollerOptions {
   /** `https://api.coingecko.com/api/v3` or a simulated exchange. */
@@ -66,32 +67,25 @@ export class CoinGeckoPoller {
   private async poll(): Promise<void> {
     const { apiUrl, ids, apiKey, plan, intervalMs, timeoutMs = 15_000, logger } = this.options;
     let nextDelay = intervalMs;
+    let body: string | undefined;
     try {
-      const response = await got(`${apiUrl.replace(/\/$/, "")}/coins/markets`, {
+      body = await upstreamGet(`${apiUrl.replace(/\/$/, "")}/coins/markets`, {
         searchParams: { vs_currency: "usd", ids: ids.join(","), per_page: 250 },
         headers: coinGeckoKeyHeaders(plan, apiKey),
-        timeout: { lookup: Math.min(2_000, timeoutMs), connect: Math.min(5_000, timeoutMs), request: timeoutMs },
-        retry: { limit: 0 },
-        throwHttpErrors: false,
+        timeoutMs,
       });
-      if (response.statusCode === 200) {
-        this.failures = 0;
-        this.state.lastSuccessAt = this.clock.now();
-        this.options.onBody(response.body);
-      } else {
-        this.state.errors++;
-        if (response.statusCode === 429) this.state.rateLimited++;
-        const retryAfterS = Number(response.headers["retry-after"]);
-        nextDelay = Number.isFinite(retryAfterS) && retryAfterS > 0 ? retryAfterS * 1000 : this.backoff();
-        logger.warn({ status: response.statusCode, retryInMs: nextDelay }, "coingecko request refused");
-        this.options.onError?.(httpStatusReason(response.statusCode), `HTTP ${response.statusCode}`);
-      }
     } catch (error) {
+      const failure = isUpstreamRequestError(error) ? error : new UpstreamRequestError("network", (error as Error).message);
       this.state.errors++;
-      nextDelay = this.backoff();
-      logger.warn({ err: (error as Error).message, retryInMs: nextDelay }, "coingecko request failed");
-      const reason: UpstreamErrorReason = (error as { name?: string }).name === "TimeoutError" ? "timeout" : "network";
-      this.options.onError?.(reason, (error as Error).message);
+      if (failure.code === "http_429") this.state.rateLimited++;
+      nextDelay = failure.retryAfterMs ?? this.backoff();
+      logger.warn({ reason: failure.code, err: failure.message, retryInMs: nextDelay }, "coingecko request failed");
+      this.options.onError?.(failure.code, failure.message);
+    }
+    if (body !== undefined) {
+      this.failures = 0;
+      this.state.lastSuccessAt = this.clock.now();
+      this.options.onBody(body);
     }
     if (!this.closed) this.timer = this.clock.setTimeout(() => void this.poll(), nextDelay);
   }

@@ -1,7 +1,7 @@
 import { CANDLE_INTERVALS, assetFor, candleOpenTime, type AssetMapping, type Candle, type CandleInterval, type Clock, type Logger } from "@cryptostream/core";
 import type { CandleStore } from "../candle-store";
 import type { CandleHistorySource } from "./exchange-history";
-import { UpstreamRequestError } from "./rest-client";
+import { UpstreamRequestError } from "@cryptostream/core";
 
 const DAY = 86_400_000;
 /** How far back each interval is filled: what the chart's ranges need (1H, 24H, 7D and 30D, 1Y). */
@@ -96,9 +96,9 @@ export class CandleBackfill {
         return;
       } catch (error) {
         if (!(error instanceof UpstreamRequestError)) throw error;
-        if (error.reason === "closed") return;
+        if (error.code === "closed") return;
         this.options.logger.warn(
-          { symbol: asset.symbol, interval, source: source.name, reason: error.reason, err: error.message },
+          { symbol: asset.symbol, interval, source: source.name, reason: error.code, err: error.message },
           "backfill from this source failed; trying the next",
         );
       }

@@ -5,9 +5,10 @@ import {
   candleOpenTime,
   type AssetMapping,
   type Candle,
+  UpstreamRequestError,
   type CandleInterval,
 } from "@cryptostream/core";
-import { UpstreamRequestError, type RestClient } from "./rest-client";
+import type { RestClient } from "./rest-client";
 
 /** Where closed candles of the past come from: every bar of `[from, to)` the venue has, oldest first. */
 export interface CandleHistorySource {

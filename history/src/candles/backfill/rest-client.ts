@@ -1,15 +1,4 @@
-import { backoffDelay, httpStatusReason, sleep, type Clock, type UpstreamErrorReason } from "@cryptostream/core";
-
-export class UpstreamRequestError extends Error {
-  constructor(
-    readonly reason: UpstreamErrorReason,
-    message: string,
-    /** The venue's own error body, when it sent one. */
-    readonly body?: unknown,
-  ) {
-    super(message);
-  }
-}
+import { UpstreamRequestError, backoffDelay, sleep, upstreamGetJson, type Clock, type UpstreamErrorReason, type UpstreamHeaders } from "@cryptostream/core";
 
 export interface RestClientOptions {
   clock: Clock;
@@ -23,7 +12,7 @@ export interface RestClientOptions {
   attempts?: number;
   onError?: (reason: UpstreamErrorReason) => void;
   /** Sees every answer's headers (a venue's used weight). */
-  onHeaders?: (headers: Headers) => void;
+  onHeaders?: (headers: UpstreamHeaders) => void;
   /** Checked before each attempt: a stopping service asks no more. */
   stopped?: () => boolean;
 }
@@ -31,8 +20,8 @@ export interface RestClientOptions {
 /**
  * GETs JSON from an exchange as its documentation asks: one request at a time, spaced; a 429 or
  * 418 (Binance's ban, counted as `http_429`) waits the `Retry-After` it names, never retrying
- * before it; a timeout, network error or 5xx
- * is retried with backoff a few times; any other status is an error at once.
+ * before it; a timeout, network error or 5xx is retried with backoff a few times; any other
+ * status is an error at once. Each attempt is one {@link upstreamGetJson}.
  */
 export class RestClient {
   private queue: Promise<unknown> = Promise.resolve();
@@ -62,30 +51,19 @@ export class RestClient {
         return await this.request(url);
       } catch (error) {
         if (!(error instanceof UpstreamRequestError)) throw error;
-        this.options.onError?.(error.reason);
-        if (error.reason === "http_429") continue;
-        if (error.reason === "http_4xx" || error.reason === "closed" || attempt + 1 >= attempts) throw error;
+        this.options.onError?.(error.code);
+        if (error.code === "http_429") {
+          this.holdUntil(clock.now() + (error.retryAfterMs ?? this.options.defaultRetryAfterMs ?? 60_000));
+          continue;
+        }
+        if (error.code === "http_4xx" || error.code === "closed" || attempt + 1 >= attempts) throw error;
         await sleep(clock, backoffDelay(attempt, { baseMs: 500, maxMs: 10_000 }));
       }
     }
   }
 
-  private async request(url: string): Promise<unknown> {
-    let response: Response;
-    try {
-      response = await fetch(url, { headers: this.options.headers ?? {}, signal: AbortSignal.timeout(this.options.timeoutMs) });
-    } catch (error) {
-      const reason = (error as Error).name === "TimeoutError" ? "timeout" : "network";
-      throw new UpstreamRequestError(reason, `${url}: ${(error as Error).message}`);
-    }
-    this.options.onHeaders?.(response.headers);
-    const body = await response.json().catch(() => undefined);
-    if (response.ok) return body;
-    if (response.status === 429 || response.status === 418) {
-      const seconds = Number(response.headers.get("retry-after"));
-      this.holdUntil(this.options.clock.now() + (Number.isFinite(seconds) && seconds > 0 ? seconds * 1_000 : (this.options.defaultRetryAfterMs ?? 60_000)));
-      throw new UpstreamRequestError("http_429", `${url}: ${response.status}`, body);
-    }
-    throw new UpstreamRequestError(httpStatusReason(response.status), `${url}: ${response.status} ${JSON.stringify(body)?.slice(0, 200)}`, body);
+  private request(url: string): Promise<unknown> {
+    const { timeoutMs, headers, onHeaders } = this.options;
+    return upstreamGetJson(url, { timeoutMs, ...(headers ? { headers } : {}), ...(onHeaders ? { onHeaders } : {}) });
   }
 }
