@@ -1,4 +1,4 @@
-// Sizing: the figures of the README's "Running at scale", each measured on real processes here.
+// Sizing: the figures of docs/scale.md, each measured on real processes here.
 // 1. broadcaster: CPU per delivery and per client-second at 20 and at 100 ticks/s (the fan-out
 //    benchmark, run as it is, beside the socket floor): clients and deliveries one core serves.
 // 2. history: requests a second one instance answers (`/api/history`, `/api/candles` for a 24H

@@ -20,13 +20,13 @@ import {
   httpStatusReason,
 } from "./codes";
 
-const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+const codesPage = readFileSync(new URL("../../../docs/codes.md", import.meta.url), "utf8");
 
-/** The backticked codes in the first column of the README table whose first header is `header`. */
+/** The backticked codes in the first column of the table of docs/codes.md whose first header is `header`. */
 function tableCodes(header: string): string[] {
-  const lines = readme.split("\n");
+  const lines = codesPage.split("\n");
   const start = lines.findIndex((line) => line.startsWith(`| ${header} |`));
-  expect(start, `a README table headed "${header}"`).toBeGreaterThanOrEqual(0);
+  expect(start, `a table in docs/codes.md headed "${header}"`).toBeGreaterThanOrEqual(0);
   const codes: string[] = [];
   for (const line of lines.slice(start + 2)) {
     if (!line.startsWith("|")) break;
@@ -38,7 +38,7 @@ function tableCodes(header: string): string[] {
 
 const sorted = (codes: readonly (string | number)[]) => codes.map(String).sort();
 
-describe("the README's tables of codes", () => {
+describe("the tables of docs/codes.md", () => {
   it.each([
     ["WebSocket error code", PROTOCOL_ERROR_CODES],
     ["WebSocket notice code", PROTOCOL_NOTICE_CODES],

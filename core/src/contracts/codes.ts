@@ -1,7 +1,7 @@
 /**
  * Every machine-readable code CryptoStream emits, once, typed: clients and dashboards match on
  * these, so each is a member of a fixed list (none is built from a string at run time), and the
- * README's tables of codes are checked against these lists by a test (`codes.test.ts`).
+ * tables of docs/codes.md are checked against these lists by a test (`codes.test.ts`).
  */
 
 /** `code` of a WebSocket `error` message. */

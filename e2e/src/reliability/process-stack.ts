@@ -56,7 +56,7 @@ export const DEFAULT_LOAD_OPTIONS: LoadOptions = {
   log: () => undefined,
 };
 
-/** What was checked once the stack settled: the promises of the README's Reliability section. */
+/** What was checked once the stack settled: the promises of docs/reliability.md. */
 export interface StackChecks {
   /** Every venue event in `TICKS` exactly once. */
   stream: StreamCheck;

@@ -121,7 +121,7 @@ async function pricesAgain(nc: NatsConnection): Promise<number | undefined> {
   return grown ? Date.now() - at : undefined;
 }
 
-/** The report as Markdown tables, for a terminal and for the README. */
+/** The report as Markdown tables, for a terminal and for docs/reliability.md. */
 export function formatChaosReport(report: ChaosReport): string {
   const n = (value: number) => value.toLocaleString("en-US");
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;

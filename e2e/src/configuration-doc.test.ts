@@ -6,7 +6,7 @@ import { ingestEnv, loadIngestConfig } from "@cryptostream/ingest";
 import { loadSimConfig, simEnv } from "@cryptostream/sim-exchange";
 import { describe, expect, it } from "vitest";
 
-const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+const configurationPage = readFileSync(new URL("../../docs/configuration.md", import.meta.url), "utf8");
 const viteConfig = readFileSync(new URL("../../ui/vite.config.ts", import.meta.url), "utf8");
 
 const schemas: Record<string, object> = { ingest: ingestEnv, broadcaster: broadcasterEnv, history: historyEnv, "sim-exchange": simEnv };
@@ -25,10 +25,9 @@ interface Row {
   defaults: string[][];
 }
 
-/** The rows of the README's configuration table. */
+/** The rows of the configuration table of docs/configuration.md. */
 function configurationRows(): Row[] {
-  const section = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("\n## ", readme.indexOf("## Configuration") + 5));
-  const rows = section.split("\n").filter((line) => line.startsWith("| `"));
+  const rows = configurationPage.split("\n").filter((line) => line.startsWith("| `"));
   return rows.map((line) => {
     const [variables = "", services = "", defaults = ""] = line.split(" | ").map((cell) => cell.replace(/^\| /, ""));
     const ticked = (text: string) => [...text.matchAll(/`([^`]*)`/g)].map((match) => match[1]!);
@@ -44,7 +43,7 @@ function configurationRows(): Row[] {
 const loaded = (service: string, name: string, text: string | undefined) =>
   (loaders[service]!(text === undefined ? {} : { [name]: text }) as Record<string, unknown>)[name];
 
-describe("the README's configuration table", () => {
+describe("the configuration table of docs/configuration.md", () => {
   const rows = configurationRows();
 
   it("names only variables some service reads, each with the default the service has", () => {
@@ -71,7 +70,7 @@ describe("the README's configuration table", () => {
   it("names every variable of every service's schema", () => {
     const documented = new Set(rows.flatMap((row) => row.variables));
     for (const [service, shape] of Object.entries(schemas)) {
-      for (const variable of Object.keys(shape)) expect(documented.has(variable), `${variable} (${service}) in the README`).toBe(true);
+      for (const variable of Object.keys(shape)) expect(documented.has(variable), `${variable} (${service}) in docs/configuration.md`).toBe(true);
     }
   });
 });
