@@ -44,7 +44,7 @@ export { CoinGeckoMarketSchema, CoinGeckoOhlcSchema } from "./upstream/coingecko
 export { CoinbaseEnvelopeSchema, CoinbaseTickerEventSchema, CoinbaseTickerSchema, coinbaseSubscribe } from "./upstream/coinbase";
 export { KrakenSubscribeAckSchema, KrakenTickerMessageSchema, KrakenTickerSchema, krakenSubscribe } from "./upstream/kraken";
 export { assetMappings, coinGeckoKeyHeaders, upstreamEnv, withCoinGeckoUrl } from "./upstream/env";
-export { UpstreamRequestError, isUpstreamRequestError, retryAfterMs, upstreamGet, upstreamGetJson } from "./upstream/http";
+export { UpstreamRequestError, isUpstreamRequestError, upstreamGet, upstreamGetJson } from "./upstream/http";
 export { visitTickWindow } from "./tick-window";
 
 export type { ConfigCheck, DurationBounds, Env } from "./config";
@@ -58,7 +58,7 @@ export type { BinanceCombined, BinanceKline, BinanceMiniTicker } from "./upstrea
 export type { CoinGeckoMarket, CoinGeckoOhlc, CoinGeckoSimplePrice } from "./upstream/coingecko";
 export type { CoinbaseEnvelope, CoinbaseTicker } from "./upstream/coinbase";
 export type { KrakenTicker } from "./upstream/kraken";
-export type { UpstreamGetOptions, UpstreamHeaders } from "./upstream/http";
+export type { UpstreamHeaders } from "./upstream/http";
 export type { TickWindow, TickWindowVisitor } from "./tick-window";
 export { WindowReadSlots, WindowReadsBusyError, isWindowReadsBusy } from "./window-read-slots";
 export type { WindowSlotLimits } from "./window-read-slots";

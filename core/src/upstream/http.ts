@@ -68,7 +68,7 @@ export async function upstreamGetJson(url: string, options: UpstreamGetOptions):
 }
 
 /** `Retry-After` in seconds, as ms; undefined when absent or not a positive number (an HTTP date is not used by the venues). */
-export function retryAfterMs(headers: UpstreamHeaders): number | undefined {
+function retryAfterMs(headers: UpstreamHeaders): number | undefined {
   const seconds = Number(headers["retry-after"]);
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1_000 : undefined;
 }

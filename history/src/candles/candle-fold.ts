@@ -48,7 +48,8 @@ export interface CandleFold {
 /**
  * Folds `PRICES` into candles and hands each closed one to its sink: the writer's publishes it to
  * `CANDLES` with a `Nats-Msg-Id` of its interval, symbol and bar, a reader's drops it (the
- * writer's copy comes through `CANDLES`; a reader keeps only the forming candles). It keeps no state of its own: on start it takes up the fold from
+ * writer's copy comes through `CANDLES`; a reader keeps only the forming candles). It keeps no
+ * state of its own: on start it takes up the fold from
  * the last stored candle of every interval and symbol (see `CandleAggregator`), reading `PRICES`
  * again from the oldest tick that is in no stored candle; the fold closes no bar at or before a
  * stored one. So a crash or a restart neither loses a candle nor writes one twice (and the msg id
