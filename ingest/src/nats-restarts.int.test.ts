@@ -41,14 +41,14 @@ describe("the reference price across restarts of nats-server", () => {
       await sleep(20);
     }
   };
-  /** PRICES grows again: one reference tick per venue tick, up to the last one in TICKS. */
-  const referencesFlow = async (what: string) => {
-    await moves();
+  /** PRICES grows again: market moves until TICKS is past `ticksBefore`, then one reference tick per venue tick. */
+  const referencesFlow = async (what: string, ticksBefore = 0) => {
     const venueTicks = await waitFor(
-      `${what}: the venue ticks stored`,
+      `${what}: new venue ticks stored`,
       async () => {
+        await moves();
         const seq = await lastSeq(TICKS_STREAM).catch(() => 0);
-        return seq >= 10 * SYMBOLS.length && seq;
+        return seq > ticksBefore && seq >= 10 * SYMBOLS.length && seq;
       },
       20_000,
     );
@@ -76,10 +76,11 @@ describe("the reference price across restarts of nats-server", () => {
   for (const outageMs of [100, 1_000, 5_000]) {
     it(`forms reference prices again after nats-server is killed for ${outageMs} ms, each once and equal to a recomputation`, async () => {
       const before = await lastSeq(PRICES_STREAM);
+      const ticksBefore = await lastSeq(TICKS_STREAM);
       await server.stop({ hard: true });
       await sleep(outageMs);
       await server.restart();
-      await referencesFlow(`after ${outageMs} ms`);
+      await referencesFlow(`after ${outageMs} ms`, ticksBefore);
       expect(await lastSeq(PRICES_STREAM)).toBeGreaterThan(before);
       await ingest.referencePublisher.flush();
       const check = checkReferences(await readStream(observer, TICKS_STREAM), await readStream(observer, PRICES_STREAM), DEFAULT_REFERENCE_SETTINGS);
