@@ -8,6 +8,12 @@ cd "$(dirname "$0")/.."
 mode=${1:-demo}
 
 export NATS_URL=${NATS_URL:-nats://127.0.0.1:4222}
+# nats.conf's fsync interval (docs/reliability.md#durability).
+export NATS_SYNC_INTERVAL=${NATS_SYNC_INTERVAL:-1s}
+if ! [[ $NATS_SYNC_INTERVAL =~ ^(always|[0-9]+(ms|s|h))$ ]]; then
+  echo "NATS_SYNC_INTERVAL=\"$NATS_SYNC_INTERVAL\" is not an fsync interval: expected always, or a number with ms, s or h such as 1s (nats-server reads 1m as the number 1,000,000)" >&2
+  exit 1
+fi
 export LOG_FORMAT=${LOG_FORMAT:-pretty}
 export UI_PORT=${UI_PORT:-3000}
 export BROADCASTER_PORT=${BROADCASTER_PORT:-8080}
@@ -34,7 +40,7 @@ else
   mkdir -p .data/nats
   # In a session of its own, so Ctrl-C reaches the services first and NATS stops
   # last, after they have drained.
-  setsid nats-server -c nats.conf > >(sed -u 's/^/[nats]        /') 2>&1 &
+  setsid nats-server -c nats.conf -sd .data/nats > >(sed -u 's/^/[nats]        /') 2>&1 &
   nats_pid=$!
   trap 'kill -TERM $nats_pid 2>/dev/null; wait $nats_pid 2>/dev/null || true' EXIT
   for _ in $(seq 50); do node scripts/port-open.mjs "$NATS_URL" && break; sleep 0.1; done

@@ -26,10 +26,26 @@ export function newInbox(nc: NatsConnection): string {
   return createInbox((nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix ?? "");
 }
 
+/** The oldest nats-server CryptoStream runs on: window reads of several symbols filter with `filter_subjects`. */
+export const NATS_SERVER_FLOOR = { major: 2, minor: 10 } as const;
+
+/**
+ * Why a nats-server of this version cannot serve CryptoStream, or undefined when it can. On 2.9
+ * NATS.js refuses every consumer with `filter_subjects`, so the service would start and then fail
+ * each window read of several symbols: it is refused at the start instead.
+ */
+export function unsupportedServerReason(version: string | undefined): string | undefined {
+  const [major, minor] = (version ?? "").split(".").map(Number);
+  if (major === undefined || minor === undefined || Number.isNaN(major) || Number.isNaN(minor)) return `nats-server reported no version ("${version ?? ""}")`;
+  const { major: floorMajor, minor: floorMinor } = NATS_SERVER_FLOOR;
+  if (major > floorMajor || (major === floorMajor && minor >= floorMinor)) return undefined;
+  return `nats-server ${version} is older than ${floorMajor}.${floorMinor}, the oldest CryptoStream runs on (docs/running.md#nats-server)`;
+}
+
 /**
  * Connects to NATS, waiting for the server if it is not up yet, and reconnecting
- * forever afterwards. Every status change is logged. Refused credentials are a
- * configuration error: the service cannot start with them.
+ * forever afterwards. Every status change is logged. Refused credentials and a server older
+ * than {@link NATS_SERVER_FLOOR} are configuration errors: the service cannot start with them.
  */
 export async function connectNats({ url, name, user, password, logger }: NatsOptions): Promise<NatsConnection> {
   const nc = await connect({
@@ -48,6 +64,11 @@ export async function connectNats({ url, name, user, password, logger }: NatsOpt
     }
     throw error;
   });
+  const unsupported = unsupportedServerReason(nc.info?.version);
+  if (unsupported) {
+    await nc.close();
+    throw new ConfigError(`NATS at ${url}: ${unsupported}`);
+  }
   logger.info({ server: nc.getServer() }, "nats connected");
   void logStatus(nc, logger);
   return nc;

@@ -40,8 +40,8 @@ const INACTIVE_THRESHOLD_MS = 30_000;
  * Reads a window of `PRICES` through an ephemeral push consumer with flow control, on a plain
  * core subscription: no JetStream message wrapper per tick, no async iteration, the payload
  * handed over as it arrived (bench/RESULTS.md: 1.7x the ticks per second of NATS.js's ordered
- * consumer at half the CPU per tick). One symbol is filtered by the server; several are
- * filtered here ({@link pricesConsumerFilter}). See {@link StoredTickReader} for the rest.
+ * consumer at half the CPU per tick). The server keeps the window's symbols
+ * ({@link pricesConsumerFilter}). See {@link StoredTickReader} for the rest.
  */
 export async function readStoredTicks(nc: NatsConnection, window: StoredTickRange, visitor: StoredTickVisitor, clock: Clock = systemClock): Promise<void> {
   const jsm = await jetstreamManager(nc);
@@ -62,7 +62,6 @@ export async function readStoredTicks(nc: NatsConnection, window: StoredTickRang
  * only after the visitor's last promise has.
  */
 class StoredTickReader {
-  private readonly symbols: ReadonlySet<string> | undefined;
   private readonly toSeq: number;
   private readonly untilNanos: string | undefined;
   private subscription: Subscription | undefined;
@@ -85,7 +84,6 @@ class StoredTickReader {
     private readonly clock: Clock,
     private readonly settle: { resolve: () => void; reject: (error: unknown) => void },
   ) {
-    this.symbols = window.symbols && window.symbols.length > 0 ? new Set(window.symbols) : undefined;
     this.toSeq = window.toSeq ?? Number.MAX_SAFE_INTEGER;
     this.untilNanos = window.untilMs === undefined ? undefined : String(BigInt(window.untilMs) * BigInt(NANOS_PER_MS));
   }
@@ -159,13 +157,12 @@ class StoredTickReader {
   }
 
   private consumerConfig(inbox: string, startSeq: number | undefined): Partial<ConsumerConfig> {
-    const single = this.symbols?.size === 1 ? [...this.symbols] : undefined;
     return {
       deliver_subject: inbox,
       ack_policy: AckPolicy.None,
       flow_control: true,
       idle_heartbeat: IDLE_HEARTBEAT_MS * NANOS_PER_MS,
-      ...pricesConsumerFilter(single),
+      ...pricesConsumerFilter(this.window.symbols),
       mem_storage: true,
       num_replicas: 1,
       inactive_threshold: INACTIVE_THRESHOLD_MS * NANOS_PER_MS,
@@ -206,10 +203,7 @@ class StoredTickReader {
     this.expectedDelivery++;
     if (this.isPastEnd(delivery, msg.reply!)) return this.finish();
     this.lastStreamSeq = delivery.streamSeq;
-    const symbol = symbolFromSubject(msg.subject);
-    if (!this.symbols || (symbol !== undefined && this.symbols.has(symbol))) {
-      if (!this.visit(msg.data, delivery.streamSeq, symbol)) return;
-    }
+    if (!this.visit(msg.data, delivery.streamSeq, symbolFromSubject(msg.subject))) return;
     if (delivery.pending === 0 || delivery.streamSeq >= this.toSeq) this.finish();
   }
 

@@ -1,7 +1,8 @@
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager, type ConsumerConfig } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { startNatsServer, type NatsServerHandle } from "@cryptostream/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PRICES_STREAM } from "./contracts/names";
 import { ensurePricesStream } from "./jetstream";
 import { tickMsgId, type SequencedTick, type Tick } from "./contracts/tick";
 import { visitTickWindow } from "./tick-window";
@@ -66,6 +67,26 @@ describe("visitTickWindow against a real nats-server", () => {
     expect(await visitTickWindow(nc, { symbols: ["eth"], sinceMs: 0, limit: 7_000 }, { onTick: (tick) => void limited.push(tick) })).toBe(6_667);
     expectStreamOrder(limited, 2, 3);
     expect(await visitTickWindow(nc, { symbols: ["eth"], sinceMs: 0, limit: 10 }, { onTick: () => undefined })).toBe(10);
+  });
+
+  it("has nats-server keep a window's symbols: one filter subject for one, filter_subjects for several, none for all", async () => {
+    const jsm = await jetstreamManager(nc);
+    const filterDuringRead = async (symbols: string[] | undefined) => {
+      let config: ConsumerConfig | undefined;
+      await visitTickWindow(
+        nc,
+        { symbols, sinceMs: 0, limit: 1 },
+        {
+          onTick: async () => {
+            config = (await jsm.consumers.list(PRICES_STREAM).next()).find((info) => info.config.deliver_subject !== undefined)?.config;
+          },
+        },
+      );
+      return { filter_subject: config?.filter_subject ?? "", filter_subjects: config?.filter_subjects ?? [] };
+    };
+    expect(await filterDuringRead(["sol", "btc", "sol"])).toEqual({ filter_subject: "", filter_subjects: ["prices.sol", "prices.btc"] });
+    expect(await filterDuringRead(["eth"])).toEqual({ filter_subject: "prices.eth", filter_subjects: [] });
+    expect(await filterDuringRead(undefined)).toEqual({ filter_subject: "", filter_subjects: [] });
   });
 
   it("pauses while the visitor's promise is pending and resolves only once the last one has settled", async () => {

@@ -8,6 +8,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 export interface NatsServerOptions {
   /** Extra nats-server configuration, appended verbatim. */
   extraConfig?: string;
+  /** Extra settings inside the `jetstream` block, such as `sync_interval: always`. */
+  jetstreamConfig?: string;
   /** nats-server binary; `NATS_SERVER_BIN` or `nats-server` on PATH by default. */
   binary?: string;
   /** Environment variables for the server, for `$VARIABLE` references in its configuration. */
@@ -53,7 +55,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       [
         `listen: 127.0.0.1:${port}`,
         `ports_file_dir: ${JSON.stringify(dir)}`,
-        `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
+        `jetstream { store_dir: ${JSON.stringify(storeDir)}${options.jetstreamConfig ? `, ${options.jetstreamConfig}` : ""} }`,
         ...includes.map((file) => `include ${JSON.stringify(basename(file))}`),
         options.extraConfig ?? "",
       ].join("\n"),

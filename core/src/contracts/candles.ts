@@ -40,7 +40,7 @@ export const CANDLE_SUBJECT_PREFIX = "candles";
 export const CANDLE_SUBJECTS = `${CANDLE_SUBJECT_PREFIX}.>`;
 /**
  * Candles kept per subject: two years of 1h bars, which is also 60.8 days of 5m, 12.2 days of
- * 1m and all of 1d for 48 years (one limit per stream on nats-server 2.9).
+ * 1m and all of 1d for 48 years (a stream has one per-subject limit).
  */
 export const CANDLES_PER_SUBJECT = 17_520;
 

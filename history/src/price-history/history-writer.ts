@@ -211,7 +211,7 @@ class DurableHistoryWriter implements HistoryWriter {
   /** Whether a stored tick exists between `from` and `before`: then it was delivered and not processed. */
   private async missingBetween(from: number, before: number): Promise<boolean> {
     // The first stored tick at or after `from`: nats-server's MSG.GET takes `next_by_subj`
-    // (tested here against 2.9.10), though nats.js types that field for direct gets only.
+    // (tested here), though nats.js types that field for direct gets only.
     const stored = await this.jsm.streams.getMessage(PRICES_STREAM, { seq: from, next_by_subj: PRICE_SUBJECTS } as unknown as MsgRequest);
     return stored !== null && stored.seq < before;
   }

@@ -1,0 +1,32 @@
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { readdir, stat, truncate, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { ensurePricesStream, tickMsgId } from "@cryptostream/core";
+import { startNatsServer } from "@cryptostream/testing";
+const s = await startNatsServer();
+let nc = await connect({ servers: s.url });
+await ensurePricesStream(nc, { maxAgeMs: 86_400_000, maxPerSubject: 100_000, duplicateWindowMs: 120_000 });
+const js = jetstream(nc);
+const N = Number(process.argv[2] ?? 3000);
+for (let i = 0; i < N; i += 1000) await Promise.all(Array.from({ length: 1000 }, (_, j) => { const t = { symbol: "btc", price: 1 + i + j, ts: 1e12 + i + j, source: "x".repeat(100) }; return js.publish("prices.btc", JSON.stringify(t), { msgID: tickMsgId(t) }); }));
+let jsm = await jetstreamManager(nc);
+console.log("before", (await jsm.streams.info("PRICES")).state);
+await nc.close();
+await s.stop({ hard: process.argv[4] === "hard" });
+const dir = join(s.storeDir, "jetstream", "$G", "streams", "PRICES", "msgs");
+const files = (await readdir(dir)).sort();
+for (const f of files) console.log(f, (await stat(join(dir, f))).size);
+const mode = process.argv[3] ?? "truncate";
+const blks = files.filter((f) => f.endsWith(".blk")).sort((a, b) => parseInt(a) - parseInt(b));
+if (mode === "truncate") { const last = join(dir, blks.at(-1)!); await truncate(last, (await stat(last)).size - 50); }
+else { await rm(join(dir, blks[Math.floor(blks.length / 2)]!)); }
+await s.restart();
+console.log(s.output().split("\n").filter((l) => /WRN|ERR|lost|corrupt/i.test(l)).join("\n"));
+nc = await connect({ servers: s.url });
+jsm = await jetstreamManager(nc);
+console.log("after", (await jsm.streams.info("PRICES")).state);
+const t = { symbol: "btc", price: 9, ts: 2e12, source: "x" };
+console.log("publish", await js.publish("prices.btc", JSON.stringify(t), { msgID: tickMsgId(t) }).catch(String));
+const js2 = jetstream(nc); console.log("publish", await js2.publish("prices.btc", JSON.stringify(t), { msgID: tickMsgId(t) + "b" }));
+await nc.close(); await s.cleanup();
