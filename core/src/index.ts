@@ -37,7 +37,7 @@ export {
 } from "./jetstream";
 export { createLogger } from "./logger";
 export { createMetrics } from "./metrics";
-export { connectNats, inboxPrefixFor, newInbox } from "./nats";
+export { connectNats, inboxPrefixFor, newInbox, unsupportedServerReason } from "./nats";
 export { SHUTDOWN_DEADLINE_MS, runNatsService, runService } from "./service";
 export { BinanceCombinedSchema, BinanceKlineSchema, BinanceMiniTickerSchema, combinedStreamPath, miniTickerStream } from "./upstream/binance";
 export { CoinGeckoMarketSchema, CoinGeckoOhlcSchema } from "./upstream/coingecko";

@@ -6,7 +6,16 @@
 import { parseArgs } from "node:util";
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerConfig } from "@nats-io/jetstream";
 import { connect, createInbox, type NatsConnection } from "@nats-io/transport-node";
-import { DEFAULT_ASSETS, PRICES_STREAM, ensurePricesStream, priceSubject, symbolFromSubject, tickMsgId, type Tick } from "@cryptostream/core";
+import {
+  DEFAULT_ASSETS,
+  PRICES_STREAM,
+  ensurePricesStream,
+  priceSubject,
+  symbolFromSubject,
+  tickMsgId,
+  unsupportedServerReason,
+  type Tick,
+} from "@cryptostream/core";
 import { cpuTimeMs, startNatsServer, type NatsServerHandle } from "@cryptostream/testing";
 import { median } from "../lib/process";
 
@@ -96,7 +105,7 @@ async function measure(label: string, binary: string | undefined): Promise<strin
   await fill(nc);
   const rows: string[] = [];
   for (const shape of SHAPES) {
-    if (shape.needs210 && !version.match(/^2\.(1\d|[2-9]\d)\./)) {
+    if (shape.needs210 && unsupportedServerReason(version)) {
       rows.push(`| ${label} ${version} | ${shape.name} | not supported | | | |`);
       continue;
     }
